@@ -1,0 +1,97 @@
+// The reproduction graph as Cake tasks. The graph itself comes from the project's CLI (`atlas plan`), which reads the
+// experiment spec: one task per stage (per task where it applies), plus phase targets. Anything touching tensors runs
+// in the CLI, because TorchSharp's native library cannot load inside the Cake host.
+using System.Text.Json;
+
+var target = Argument("target", "Default");
+var spec = Argument("spec", "experiments/mini.yaml");
+var force = HasArgument("force");
+const string Configuration = "Release";
+var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
+
+// Tasks that need no experiment graph run without building the CLI or reading the spec.
+var graphFree = new[] { "Test", "Clean" };
+var plan = graphFree.Contains(target) ? new List<PlannedStage>() : LoadPlan();
+
+foreach (var stage in plan)
+{
+    var stageId = stage.Id;
+    var task = Task(stageId)
+        .Description(stage.Description)
+        .WithCriteria(() => force || !stage.UpToDate, stage.Reason)
+        .Does(() => Atlas("run", "--spec", spec, "--stage", stageId, force ? "--force" : ""));
+    foreach (var dependency in stage.DependsOn) task.IsDependentOn(dependency);
+}
+
+var phases = new[] { "Data", "Pretrain", "Heads", "FineTune", "TaskVectors", "Evaluate", "Report" };
+foreach (var phase in phases)
+{
+    var task = Task(phase).Description($"every {phase} stage of the spec and what it needs");
+    foreach (var stage in plan.Where(s => s.Phase == phase)) task.IsDependentOn(stage.Id);
+}
+
+Task("Plan")
+    .Description("print the stage graph with each stage's status, run nothing")
+    .Does(() => Atlas("plan", "--spec", spec));
+
+Task("Verify")
+    .Description("compare the recomputed tables with the approved ones, within the spec's tolerances")
+    .IsDependentOn("Report")
+    .Does(() => Atlas("verify", "--spec", spec));
+
+Task("Test")
+    .Description("the unit and end-to-end tests (dotnet test)")
+    .Does(() => DotNetTest("Atlas.Repro.sln", new DotNetTestSettings { Configuration = Configuration }));
+
+Task("Clean")
+    .Description("remove this experiment's artifacts")
+    .Does(() => Atlas("clean", "--spec", spec));
+
+Task("Default").IsDependentOn("Verify");
+
+RunTarget(target);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+void Atlas(params string[] arguments)
+{
+    var args = new ProcessArgumentBuilder();
+    foreach (var argument in arguments.Where(a => a.Length > 0)) args.Append(argument);
+    var exitCode = StartProcess(cli, new ProcessSettings { Arguments = args });
+    if (exitCode != 0) throw new CakeException(exitCode, $"atlas {string.Join(" ", arguments)} failed with exit code {exitCode}");
+}
+
+List<PlannedStage> LoadPlan()
+{
+    // MSBuild's incremental build makes this a few seconds when nothing changed.
+    DotNetBuild("src/Atlas.Cli/Atlas.Cli.csproj", new DotNetBuildSettings
+    {
+        Configuration = Configuration,
+        Verbosity = DotNetVerbosity.Quiet,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("WarningLevel", "4"),
+    });
+    var exitCode = StartProcess(cli, new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("plan").Append("--spec").Append(spec).Append("--json"),
+        RedirectStandardOutput = true,
+    }, out var output);
+    if (exitCode != 0) throw new CakeException(exitCode, $"the spec {spec} could not be planned (see the message above)");
+    var stages = JsonSerializer.Deserialize<List<PlannedStage>>(string.Join("\n", output),
+        new JsonSerializerOptions { PropertyNameCaseInsensitive = true }) ?? new List<PlannedStage>();
+    var stale = stages.Count(s => !s.UpToDate);
+    Information(stale == 0 && !force
+        ? $"All {stages.Count} stages of {spec} are up to date."
+        : $"{(force ? stages.Count : stale)} of {stages.Count} stages of {spec} will run.");
+    return stages;
+}
+
+public sealed class PlannedStage
+{
+    public string Id { get; set; } = "";
+    public string Phase { get; set; } = "";
+    public string Description { get; set; } = "";
+    public List<string> DependsOn { get; set; } = new();
+    public bool UpToDate { get; set; }
+    public string Reason { get; set; } = "";
+}

@@ -1,0 +1,142 @@
+namespace Atlas.Pipeline.Specs;
+
+/// <summary>
+/// One experiment, as written in <c>experiments/*.yaml</c> (snake_case keys). Every stage of the graph reads its
+/// parameters from here; the resolved form (defaults filled in) is written beside the results.
+/// </summary>
+public sealed record ExperimentSpec
+{
+    /// <summary>Experiment name; also the folder under <c>artifacts/</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Master seed; every stage derives its own seed from it and its stage id.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Intra-op thread count. Results are bit-identical only for the same count.</summary>
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Backbone configuration name (<c>mini</c>, <c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>).</summary>
+    public required string Backbone { get; init; }
+
+    public required DataSpec Data { get; init; }
+
+    /// <summary>Contrastive pretraining of the mini backbone; absent for profiles that load pretrained weights.</summary>
+    public PretrainSpec? Pretrain { get; init; }
+
+    /// <summary>Named prompt-template sets; <c>{c}</c> is replaced by a class name.</summary>
+    public required Dictionary<string, List<string>> Templates { get; init; }
+
+    public required List<TaskSpec> Tasks { get; init; }
+
+    /// <summary>Default fine-tuning hyper-parameters; a task may override any of them.</summary>
+    public required TrainSpec Finetune { get; init; }
+
+    public EvaluateSpec Evaluate { get; init; } = new();
+
+    public VerifySpec? Verify { get; init; }
+}
+
+/// <summary>Where the data lives and how each source is partitioned.</summary>
+public sealed record DataSpec
+{
+    /// <summary>Folder holding the source files, relative to the repository root.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>Partition sizes per source dataset (e.g. <c>mnist</c>, <c>fashion_mnist</c>, <c>optdigits</c>).</summary>
+    public required Dictionary<string, SplitSizes> Sources { get; init; }
+}
+
+/// <summary>Disjoint partition sizes of one source; <c>pretrain</c> images are never seen by any task.</summary>
+public sealed record SplitSizes
+{
+    public int Pretrain { get; init; }
+    public required int Train { get; init; }
+    public required int Val { get; init; }
+    public required int Test { get; init; }
+}
+
+/// <summary>Contrastive image–caption pretraining that plays the role of pretrained CLIP in the mini profile.</summary>
+public sealed record PretrainSpec
+{
+    /// <summary>Sources whose <c>pretrain</c> partitions provide the images.</summary>
+    public required List<string> Sources { get; init; }
+
+    /// <summary>Template set used to caption each image with its source class name.</summary>
+    public required string Templates { get; init; }
+
+    public required int Steps { get; init; }
+    public required int Batch { get; init; }
+    public required double Lr { get; init; }
+    public double WeightDecay { get; init; } = 0.1;
+    public int WarmupSteps { get; init; }
+}
+
+/// <summary>One classification task: a view of a source dataset with its own classes and zero-shot head.</summary>
+public sealed record TaskSpec
+{
+    public required string Name { get; init; }
+
+    /// <summary>Source dataset name; must be listed under <c>data.sources</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Image transform applied to every split: <c>none</c>, <c>invert</c>, <c>rotate90</c>, <c>rotate180</c>.</summary>
+    public string Transform { get; init; } = "none";
+
+    /// <summary>Maps each source label to a task class index; absent means identity.</summary>
+    public List<int>? LabelMap { get; init; }
+
+    /// <summary>Class names in task-label order, used to build the zero-shot head.</summary>
+    public required List<string> Classes { get; init; }
+
+    /// <summary>Name of the template set in <see cref="ExperimentSpec.Templates"/>.</summary>
+    public required string Templates { get; init; }
+
+    /// <summary>Per-task overrides of <see cref="ExperimentSpec.Finetune"/>; unset fields inherit.</summary>
+    public TrainOverrides? Finetune { get; init; }
+}
+
+/// <summary>Fine-tuning recipe (the paper's: AdamW, linear warm-up then cosine, grad-norm clip).</summary>
+public sealed record TrainSpec
+{
+    public required double Lr { get; init; }
+    public double WeightDecay { get; init; } = 0.1;
+    public required int Batch { get; init; }
+    public required int Steps { get; init; }
+    public int WarmupSteps { get; init; }
+
+    /// <summary><c>cosine</c> or <c>constant</c>, after warm-up.</summary>
+    public string Schedule { get; init; } = "cosine";
+
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Random-resized-crop scale range of the training augmentation (paper: 0.9–1).</summary>
+    public List<double> CropScale { get; init; } = [0.9, 1.0];
+}
+
+/// <summary>Optional per-task replacements for fields of <see cref="TrainSpec"/>.</summary>
+public sealed record TrainOverrides
+{
+    public double? Lr { get; init; }
+    public double? WeightDecay { get; init; }
+    public int? Batch { get; init; }
+    public int? Steps { get; init; }
+    public int? WarmupSteps { get; init; }
+    public string? Schedule { get; init; }
+    public double? GradClip { get; init; }
+    public List<double>? CropScale { get; init; }
+}
+
+public sealed record EvaluateSpec
+{
+    public int Batch { get; init; } = 512;
+}
+
+/// <summary>Where the approved tables live and how far a recomputed value may drift from them.</summary>
+public sealed record VerifySpec
+{
+    /// <summary>Folder of approved files, relative to the repository root.</summary>
+    public required string Approved { get; init; }
+
+    /// <summary>Allowed absolute difference (accuracy points) per column; <c>default</c> applies to the rest.</summary>
+    public Dictionary<string, double> Tolerance { get; init; } = new() { ["default"] = 1.0 };
+}
