@@ -1,0 +1,78 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Data;
+
+/// <summary>
+/// Inception-style random resized crop over a batch [B, C, H, W]: per image, a crop of random area and aspect ratio at a
+/// random position, resampled bilinearly back to H×W. One affine_grid + grid_sample call does the whole batch.
+/// </summary>
+public sealed class RandomResizedCrop
+{
+    /// <summary>
+    /// Crops covering a fraction of the image area drawn uniformly from [<paramref name="scaleMin"/>, <paramref name="scaleMax"/>],
+    /// with width/height ratio log-uniform in [<paramref name="ratioMin"/>, <paramref name="ratioMax"/>] (torchvision's defaults
+    /// are scale (0.08, 1) and ratio (3/4, 4/3)).
+    /// </summary>
+    public RandomResizedCrop(double scaleMin, double scaleMax, double ratioMin = 3.0 / 4.0, double ratioMax = 4.0 / 3.0)
+    {
+        if (!(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1))
+        {
+            throw new ArgumentException($"Crop scale range must satisfy 0 < min ≤ max ≤ 1, got ({scaleMin}, {scaleMax}).");
+        }
+        if (!(ratioMin > 0 && ratioMin <= ratioMax))
+        {
+            throw new ArgumentException($"Crop ratio range must satisfy 0 < min ≤ max, got ({ratioMin}, {ratioMax}).");
+        }
+        ScaleMin = scaleMin;
+        ScaleMax = scaleMax;
+        RatioMin = ratioMin;
+        RatioMax = ratioMax;
+    }
+
+    /// <summary>Smallest crop area, as a fraction of the image area.</summary>
+    public double ScaleMin { get; }
+
+    /// <summary>Largest crop area, as a fraction of the image area.</summary>
+    public double ScaleMax { get; }
+
+    /// <summary>Smallest width/height ratio.</summary>
+    public double RatioMin { get; }
+
+    /// <summary>Largest width/height ratio.</summary>
+    public double RatioMax { get; }
+
+    /// <summary>
+    /// Crops each image of <paramref name="images"/> [B, C, H, W] and resizes it back to H×W. All randomness comes from
+    /// <paramref name="generator"/>, so the same generator state gives the same crops.
+    /// </summary>
+    public Tensor Apply(Tensor images, Generator generator)
+    {
+        if (images.ndim != 4)
+        {
+            throw new ArgumentException($"RandomResizedCrop expects images [B, C, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
+        }
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0];
+        double height = images.shape[2];
+        double width = images.shape[3];
+        // Drawn on the CPU with the caller's CPU generator, then moved: the crops do not depend on the images' device.
+        Tensor draws = rand([batch, 4], ScalarType.Float64, generator: generator);
+        Tensor area = ScaleMin + ((ScaleMax - ScaleMin) * draws[.., 0]);
+        Tensor ratio = exp(Math.Log(RatioMin) + ((Math.Log(RatioMax) - Math.Log(RatioMin)) * draws[.., 1]));
+        // Crop side as a fraction of the image side. torchvision re-draws crops that do not fit and finally falls back
+        // to a centre crop; clamping to the full side keeps one vectorised draw per image instead.
+        Tensor cropWidth = sqrt(area * ratio * (height / width)).clamp_max(1.0);
+        Tensor cropHeight = sqrt(area / ratio * (width / height)).clamp_max(1.0);
+        // Crop centre in normalised [-1, 1] coordinates, anywhere the crop stays inside the image.
+        Tensor centreX = (1 - cropWidth) * ((2 * draws[.., 2]) - 1);
+        Tensor centreY = (1 - cropHeight) * ((2 * draws[.., 3]) - 1);
+        Tensor zero = zeros_like(cropWidth);
+        Tensor theta = stack([cropWidth, zero, centreX, zero, cropHeight, centreY], dim: 1)
+            .reshape(batch, 2, 3)
+            .to(images.dtype, images.device);
+        // align_corners=false maps output pixel centres onto input pixel centres, so a full-size crop is the identity.
+        Tensor grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
+        return nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)
+            .MoveToOuterDisposeScope();
+    }
+}
