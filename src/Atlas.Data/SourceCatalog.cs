@@ -19,6 +19,10 @@ public static class SourceCatalog
     /// <summary>Every source name <see cref="Load"/> accepts.</summary>
     public static IReadOnlyList<string> KnownSources { get; } = [Mnist, FashionMnist, Optdigits];
 
+    /// <summary>Number of classes of each known source, for checking specs (label maps) before any data is read.</summary>
+    public static IReadOnlyDictionary<string, int> ClassCounts { get; } =
+        new Dictionary<string, int> { [Mnist] = 10, [FashionMnist] = 10, [Optdigits] = 10 };
+
     /// <summary>
     /// Loads <paramref name="sourceName"/> from <paramref name="dataRoot"/>, after checking each of its files against
     /// the SHA-256 and size in the manifest.
@@ -98,6 +102,11 @@ public static class SourceCatalog
         {
             throw new InvalidDataException(
                 $"{labelsPath}: expected labels [{entry.Count}], found [{string.Join(", ", labels.Dimensions)}].");
+        }
+        if (entry.ClassNames.Count != ClassCounts[entry.Name])
+        {
+            throw new InvalidDataException(
+                $"{Path.Combine(dataRoot, MiniDataManifest.FileName)}: source '{entry.Name}' lists {entry.ClassNames.Count} classes, expected {ClassCounts[entry.Name]}.");
         }
         int outOfRange = Array.FindIndex(labels.Values, label => label >= entry.ClassNames.Count);
         if (outOfRange >= 0)

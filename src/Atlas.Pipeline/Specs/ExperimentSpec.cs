@@ -1,4 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Atlas.Pipeline.Specs;
+
+// The validation attributes below are checked by SpecLoader (with the offending line and column) and exported to the
+// JSON Schema by SpecSchema, so editors flag the same mistakes. Cross-field rules live in SpecValidator.
 
 /// <summary>
 /// One experiment, as written in <c>experiments/*.yaml</c> (snake_case keys). Every stage of the graph reads its
@@ -7,17 +12,21 @@ namespace Atlas.Pipeline.Specs;
 public sealed record ExperimentSpec
 {
     /// <summary>Experiment name; also the folder under <c>artifacts/</c>.</summary>
+    [RegularExpression(SpecPatterns.SafeName, ErrorMessage = SpecPatterns.SafeNameRule)]
     public required string Name { get; init; }
 
     /// <summary>Master seed; every stage derives its own seed from it and its stage id.</summary>
+    [Range(0, int.MaxValue)]
     public required int Seed { get; init; }
 
     /// <summary>Intra-op thread count. Results are bit-identical only for the same count.</summary>
+    [Range(1, int.MaxValue)]
     public int Threads { get; init; } = 2;
 
     /// <summary>Backbone configuration name (<c>mini</c>, <c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>).</summary>
     public required string Backbone { get; init; }
 
+    /// <summary>Where the source datasets live and how each is partitioned.</summary>
     public required DataSpec Data { get; init; }
 
     /// <summary>Contrastive pretraining of the mini backbone; absent for profiles that load pretrained weights.</summary>
@@ -26,13 +35,16 @@ public sealed record ExperimentSpec
     /// <summary>Named prompt-template sets; <c>{c}</c> is replaced by a class name.</summary>
     public required Dictionary<string, List<string>> Templates { get; init; }
 
+    /// <summary>The classification tasks; each gets a zero-shot head, a fine-tuned model and a task vector.</summary>
     public required List<TaskSpec> Tasks { get; init; }
 
     /// <summary>Default fine-tuning hyper-parameters; a task may override any of them.</summary>
     public required TrainSpec Finetune { get; init; }
 
+    /// <summary>Evaluation settings.</summary>
     public EvaluateSpec Evaluate { get; init; } = new();
 
+    /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
 }
 
@@ -49,9 +61,20 @@ public sealed record DataSpec
 /// <summary>Disjoint partition sizes of one source; <c>pretrain</c> images are never seen by any task.</summary>
 public sealed record SplitSizes
 {
+    /// <summary>Images reserved for contrastive pretraining (0 when the source is held out of it).</summary>
+    [Range(0, int.MaxValue)]
     public int Pretrain { get; init; }
+
+    /// <summary>Images for fine-tuning.</summary>
+    [Range(1, int.MaxValue)]
     public required int Train { get; init; }
+
+    /// <summary>Images for validation (model selection, aTLAS coefficient learning).</summary>
+    [Range(1, int.MaxValue)]
     public required int Val { get; init; }
+
+    /// <summary>Images for the reported accuracies.</summary>
+    [Range(1, int.MaxValue)]
     public required int Test { get; init; }
 }
 
@@ -59,21 +82,38 @@ public sealed record SplitSizes
 public sealed record PretrainSpec
 {
     /// <summary>Sources whose <c>pretrain</c> partitions provide the images.</summary>
+    [MinLength(1)]
     public required List<string> Sources { get; init; }
 
     /// <summary>Template set used to caption each image with its source class name.</summary>
     public required string Templates { get; init; }
 
+    /// <summary>Optimizer steps.</summary>
+    [Range(1, int.MaxValue)]
     public required int Steps { get; init; }
+
+    /// <summary>Image–caption pairs per step.</summary>
+    [Range(1, int.MaxValue)]
     public required int Batch { get; init; }
+
+    /// <summary>Peak AdamW learning rate.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public required double Lr { get; init; }
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    [Range(0d, double.PositiveInfinity)]
     public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Linear warm-up steps before the cosine decay; fewer than <c>steps</c>.</summary>
+    [Range(0, int.MaxValue)]
     public int WarmupSteps { get; init; }
 }
 
 /// <summary>One classification task: a view of a source dataset with its own classes and zero-shot head.</summary>
 public sealed record TaskSpec
 {
+    /// <summary>Task name; also its stage ids (<c>finetune/NAME</c>) and artifact folders.</summary>
+    [RegularExpression(SpecPatterns.SafeName, ErrorMessage = SpecPatterns.SafeNameRule)]
     public required string Name { get; init; }
 
     /// <summary>Source dataset name; must be listed under <c>data.sources</c>.</summary>
@@ -86,6 +126,7 @@ public sealed record TaskSpec
     public List<int>? LabelMap { get; init; }
 
     /// <summary>Class names in task-label order, used to build the zero-shot head.</summary>
+    [MinLength(1)]
     public required List<string> Classes { get; init; }
 
     /// <summary>Name of the template set in <see cref="ExperimentSpec.Templates"/>.</summary>
@@ -98,36 +139,80 @@ public sealed record TaskSpec
 /// <summary>Fine-tuning recipe (the paper's: AdamW, linear warm-up then cosine, grad-norm clip).</summary>
 public sealed record TrainSpec
 {
+    /// <summary>Peak AdamW learning rate.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public required double Lr { get; init; }
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    [Range(0d, double.PositiveInfinity)]
     public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Images per step.</summary>
+    [Range(1, int.MaxValue)]
     public required int Batch { get; init; }
+
+    /// <summary>Optimizer steps.</summary>
+    [Range(1, int.MaxValue)]
     public required int Steps { get; init; }
+
+    /// <summary>Linear warm-up steps before the schedule; fewer than <c>steps</c>.</summary>
+    [Range(0, int.MaxValue)]
     public int WarmupSteps { get; init; }
 
     /// <summary><c>cosine</c> or <c>constant</c>, after warm-up.</summary>
+    [AllowedValues("cosine", "constant")]
     public string Schedule { get; init; } = "cosine";
 
+    /// <summary>Largest global gradient L2 norm; larger gradients are scaled down to it.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double GradClip { get; init; } = 1.0;
 
-    /// <summary>Random-resized-crop scale range of the training augmentation (paper: 0.9–1).</summary>
+    /// <summary>Random-resized-crop scale range <c>[min, max]</c> of the training augmentation (paper: 0.9–1).</summary>
+    [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
     public List<double> CropScale { get; init; } = [0.9, 1.0];
 }
 
 /// <summary>Optional per-task replacements for fields of <see cref="TrainSpec"/>.</summary>
 public sealed record TrainOverrides
 {
+    /// <inheritdoc cref="TrainSpec.Lr"/>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double? Lr { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.WeightDecay"/>
+    [Range(0d, double.PositiveInfinity)]
     public double? WeightDecay { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.Batch"/>
+    [Range(1, int.MaxValue)]
     public int? Batch { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.Steps"/>
+    [Range(1, int.MaxValue)]
     public int? Steps { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.WarmupSteps"/>
+    [Range(0, int.MaxValue)]
     public int? WarmupSteps { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.Schedule"/>
+    [AllowedValues("cosine", "constant")]
     public string? Schedule { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.GradClip"/>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double? GradClip { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.CropScale"/>
+    [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
     public List<double>? CropScale { get; init; }
 }
 
+/// <summary>How the test splits are evaluated.</summary>
 public sealed record EvaluateSpec
 {
+    /// <summary>Images per forward pass.</summary>
+    [Range(1, int.MaxValue)]
     public int Batch { get; init; } = 512;
 }
 
@@ -138,5 +223,6 @@ public sealed record VerifySpec
     public required string Approved { get; init; }
 
     /// <summary>Allowed absolute difference (accuracy points) per column; <c>default</c> applies to the rest.</summary>
+    [Range(0d, double.PositiveInfinity)]
     public Dictionary<string, double> Tolerance { get; init; } = new() { ["default"] = 1.0 };
 }

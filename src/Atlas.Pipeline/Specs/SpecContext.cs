@@ -1,0 +1,13 @@
+namespace Atlas.Pipeline.Specs;
+
+/// <summary>
+/// What the rest of the system can actually provide, filled in by the caller so that this project need not reference
+/// the data and model projects. Names are listed in the caller's order in error messages.
+/// </summary>
+/// <param name="SourceClassCounts">Known source datasets and how many classes (labels) each has.</param>
+/// <param name="Transforms">Known image transform names.</param>
+/// <param name="Backbones">Known backbone configuration names.</param>
+public sealed record SpecContext(
+    IReadOnlyDictionary<string, int> SourceClassCounts,
+    IReadOnlyList<string> Transforms,
+    IReadOnlyList<string> Backbones);

@@ -1,0 +1,155 @@
+namespace Atlas.Pipeline.Specs;
+
+/// <summary>
+/// The rules that span fields or need the caller's context (references between sections, known datasets, transforms
+/// and backbones, class counts). Per-field bounds are attributes, checked by <see cref="SpecShapeCheck"/>.
+/// </summary>
+internal sealed class SpecValidator
+{
+    private static readonly FieldPath Root = FieldPath.Root;
+
+    private readonly ExperimentSpec spec;
+    private readonly SpecContext context;
+    private readonly SpecDocument document;
+
+    // Task recipes inherit the defaults, so a default's problem would otherwise be reported once per task.
+    private readonly List<SpecError> errors = [];
+    private readonly HashSet<string> reported = [];
+
+    private SpecValidator(ExperimentSpec spec, SpecContext context, SpecDocument document)
+    {
+        this.spec = spec;
+        this.context = context;
+        this.document = document;
+    }
+
+    public static List<SpecError> Run(ExperimentSpec spec, SpecContext context, SpecDocument document)
+    {
+        var validator = new SpecValidator(spec, context, document);
+        validator.CheckAll();
+        return validator.errors;
+    }
+
+    private void CheckAll()
+    {
+        if (!context.Backbones.Contains(spec.Backbone))
+            Fail(Root.Key("backbone"), $"unknown backbone '{spec.Backbone}' (known: {string.Join(", ", context.Backbones)})");
+        foreach (var source in spec.Data.Sources.Keys)
+            if (!context.SourceClassCounts.ContainsKey(source))
+                Fail(Root.Key("data").Key("sources").Key(source), UnknownDataset(source));
+        CheckTemplates();
+        if (spec.Pretrain is { } pretrain) CheckPretrain(pretrain);
+
+        var defaults = Root.Key("finetune");
+        CheckWarmup(spec.Finetune.WarmupSteps, spec.Finetune.Steps, defaults.Key("warmup_steps"), stepsOverride: null);
+        CheckCropScale(spec.Finetune.CropScale, defaults.Key("crop_scale"));
+        var taskIndex = new Dictionary<string, int>();
+        for (int i = 0; i < spec.Tasks.Count; i++)
+        {
+            var task = spec.Tasks[i];
+            var path = Root.Key("tasks").Index(i);
+            if (!taskIndex.TryAdd(task.Name, i))
+                Fail(path.Key("name"), $"duplicate task name '{task.Name}' (also tasks[{taskIndex[task.Name]}])");
+            CheckTask(task, path);
+        }
+    }
+
+    private void CheckTemplates()
+    {
+        foreach (var (name, templates) in spec.Templates)
+        {
+            var path = Root.Key("templates").Key(name);
+            if (templates.Count == 0) Fail(path, "template set is empty");
+            for (int j = 0; j < templates.Count; j++)
+                if (!templates[j].Contains("{c}"))
+                    Fail(path.Index(j), "template has no '{c}' placeholder for the class name");
+        }
+    }
+
+    private void CheckPretrain(PretrainSpec pretrain)
+    {
+        var path = Root.Key("pretrain");
+        for (int i = 0; i < pretrain.Sources.Count; i++)
+        {
+            var source = pretrain.Sources[i];
+            var sourcePath = path.Key("sources").Index(i);
+            if (pretrain.Sources.IndexOf(source) < i) Fail(sourcePath, $"source '{source}' is listed twice");
+            else if (!spec.Data.Sources.TryGetValue(source, out var sizes)) Fail(sourcePath, NotInData(source));
+            else if (sizes.Pretrain <= 0) Fail(sourcePath, $"source '{source}' has no pretraining images (data.sources.{source}.pretrain is {sizes.Pretrain})");
+        }
+        CheckTemplateSet(pretrain.Templates, path.Key("templates"));
+        CheckWarmup(pretrain.WarmupSteps, pretrain.Steps, path.Key("warmup_steps"), stepsOverride: null);
+    }
+
+    private void CheckTask(TaskSpec task, FieldPath path)
+    {
+        if (!context.SourceClassCounts.TryGetValue(task.Source, out int sourceClasses))
+            Fail(path.Key("source"), UnknownDataset(task.Source));
+        else if (!spec.Data.Sources.ContainsKey(task.Source))
+            Fail(path.Key("source"), NotInData(task.Source));
+        else
+            CheckLabels(task, path, sourceClasses);
+
+        if (!context.Transforms.Contains(task.Transform))
+            Fail(path.Key("transform"), $"unknown transform '{task.Transform}' (known: {string.Join(", ", context.Transforms)})");
+        CheckTemplateSet(task.Templates, path.Key("templates"));
+        for (int j = 0; j < task.Classes.Count; j++)
+            if (task.Classes.IndexOf(task.Classes[j]) < j)
+                Fail(path.Key("classes").Index(j), $"duplicate class name '{task.Classes[j]}'");
+
+        var overrides = task.Finetune;
+        var recipe = SpecResolver.Merge(spec.Finetune, overrides);
+        var overridePath = path.Key("finetune");
+        CheckWarmup(
+            recipe.WarmupSteps,
+            recipe.Steps,
+            overrides?.WarmupSteps is null ? Root.Key("finetune").Key("warmup_steps") : overridePath.Key("warmup_steps"),
+            overrides is { Steps: not null, WarmupSteps: null } ? overridePath.Key("steps") : null);
+        if (overrides?.CropScale is { } cropScale) CheckCropScale(cropScale, overridePath.Key("crop_scale"));
+    }
+
+    private void CheckLabels(TaskSpec task, FieldPath path, int sourceClasses)
+    {
+        if (task.LabelMap is null)
+        {
+            if (task.Classes.Count != sourceClasses)
+                Fail(path.Key("classes"), $"{task.Classes.Count} classes, but source '{task.Source}' has {sourceClasses} labels; add a label_map to relabel them");
+            return;
+        }
+        if (task.LabelMap.Count != sourceClasses)
+            Fail(path.Key("label_map"), $"has {task.LabelMap.Count} entries, but source '{task.Source}' has {sourceClasses} labels (one entry per source label)");
+        for (int j = 0; j < task.LabelMap.Count; j++)
+            if (task.LabelMap[j] < 0 || task.LabelMap[j] >= task.Classes.Count)
+                Fail(path.Key("label_map").Index(j), $"class index {task.LabelMap[j]} is outside 0..{task.Classes.Count - 1} (the task has {task.Classes.Count} classes)");
+    }
+
+    private void CheckTemplateSet(string name, FieldPath path)
+    {
+        if (!spec.Templates.ContainsKey(name))
+            Fail(path, $"unknown template set '{name}' (known: {string.Join(", ", spec.Templates.Keys)})");
+    }
+
+    /// <summary>Blames the steps override when only it makes the recipe invalid, the warm-up otherwise.</summary>
+    private void CheckWarmup(int warmupSteps, int steps, FieldPath warmupPath, FieldPath? stepsOverride)
+    {
+        if (warmupSteps < steps) return;
+        if (stepsOverride is null) Fail(warmupPath, $"must be less than steps ({steps}), got {warmupSteps}");
+        else Fail(stepsOverride, $"must be greater than warmup_steps ({warmupSteps}), got {steps}");
+    }
+
+    private void CheckCropScale(List<double> cropScale, FieldPath path)
+    {
+        if (cropScale[0] > cropScale[1]) Fail(path, FormattableString.Invariant($"min {cropScale[0]} is larger than max {cropScale[1]}"));
+    }
+
+    private string UnknownDataset(string name) =>
+        $"unknown dataset '{name}' (known: {string.Join(", ", context.SourceClassCounts.Keys)})";
+
+    private static string NotInData(string source) => $"source '{source}' is not listed under data.sources";
+
+    private void Fail(FieldPath path, string problem)
+    {
+        var error = document.Error(path, problem);
+        if (reported.Add(error.ToString())) errors.Add(error);
+    }
+}

@@ -1,0 +1,48 @@
+using Atlas.Pipeline.Store;
+
+namespace Atlas.Pipeline.Tests.Store;
+
+public sealed class AtomicFileTests
+{
+    [Fact]
+    public void WriteReplacesTheFileAndLeavesNoTemporaries()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("sub/report.md");
+
+        AtomicFile.WriteAllText(path, "first");
+        AtomicFile.WriteAllText(path, "second");
+
+        Assert.Equal("second", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void InterruptedWriteKeepsTheOldFileAndLeavesNoTemporaries()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("weights.bin");
+        AtomicFile.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+
+        var failure = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[4096]);
+            throw new IOException("simulated crash mid-stream");
+        }));
+
+        Assert.Equal("simulated crash mid-stream", failure.Message);
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void JsonRoundTrips()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("value.json");
+
+        AtomicFile.WriteJson(path, new Dictionary<string, int> { ["a"] = 1 });
+
+        Assert.Equal(1, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path))!["a"]);
+    }
+}
