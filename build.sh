@@ -8,4 +8,4 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Cake compiles build.cake with Roslyn on every run (~2 s); its script cache skips that when the script is unchanged.
 export CAKE_SETTINGS_ENABLESCRIPTCACHE=true CAKE_PATHS_TOOLS="$PWD/build/tools"
 dotnet tool restore >/dev/null
-exec dotnet cake build/build.cake --working="$PWD" "$@"
+exec dotnet cake build/build.cake "$@"

@@ -3,6 +3,9 @@
 // in the CLI, because TorchSharp's native library cannot load inside the Cake host.
 using System.Text.Json;
 
+// Paths in specs and below are relative to the repository root, whatever the caller's directory.
+Context.Environment.WorkingDirectory = MakeAbsolute(Directory(".."));
+
 var target = Argument("target", "Default");
 var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
@@ -24,7 +27,8 @@ foreach (var stage in plan)
 }
 
 var phases = new[] { "Data", "Pretrain", "Heads", "FineTune", "TaskVectors", "Evaluate", "Report" };
-foreach (var phase in phases)
+// A phase with a single stage of the same name (data, pretrain, report) is that stage's task: Cake names are case-insensitive.
+foreach (var phase in phases.Where(p => !plan.Any(s => string.Equals(s.Id, p, StringComparison.OrdinalIgnoreCase))))
 {
     var task = Task(phase).Description($"every {phase} stage of the spec and what it needs");
     foreach (var stage in plan.Where(s => s.Phase == phase)) task.IsDependentOn(stage.Id);

@@ -79,7 +79,7 @@ public sealed class StageGraph
             var rerunDependencies = node.DependsOn.Distinct().Where(d => !result[d].IsUpToDate).ToList();
             result[node.Id] = rerunDependencies.Count == 0
                 ? own
-                : Freshness.Stale(own.Reasons.Concat(rerunDependencies.Select(d => $"upstream stage '{d}' will run")));
+                : Freshness.Stale(own.Reasons.Append($"upstream will run: {Abbreviate(rerunDependencies)}"));
         }
         return result;
     }
@@ -108,4 +108,8 @@ public sealed class StageGraph
             return null;
         }
     }
+
+    /// <summary>Names the first few ids and counts the rest, so one line stays readable for a stage with many inputs.</summary>
+    public static string Abbreviate(IReadOnlyList<string> ids, int shown = 3) =>
+        ids.Count <= shown ? string.Join(", ", ids) : $"{string.Join(", ", ids.Take(shown))} and {ids.Count - shown} more";
 }

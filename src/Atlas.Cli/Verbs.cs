@@ -1,0 +1,72 @@
+using Atlas.Data;
+using Atlas.Pipeline.Graph;
+using Atlas.Pipeline.Specs;
+using Atlas.Stages;
+
+namespace Atlas.Cli;
+
+/// <summary>The CLI verbs: open the experiment, call one method, turn known failures into a message and exit code.</summary>
+internal static class Verbs
+{
+    /// <summary>Exit code for a spec that fails validation (nothing was run or written).</summary>
+    private const int InvalidSpec = 2;
+
+    public static int Plan(FileInfo spec, bool json) => WithSession(spec, json ? Console.Error : Console.Out, session =>
+    {
+        var freshness = session.Plan();
+        Console.Write(json
+            ? StagePlan.ToJson(session.Graph, node => freshness[node.Id])
+            : StagePlan.RenderText(session.Graph, node => freshness[node.Id].ToString()));
+        return 0;
+    });
+
+    public static int Run(FileInfo spec, string stage, bool force) =>
+        WithSession(spec, Console.Out, session => { session.Run(stage, force); return 0; });
+
+    public static int Validate(FileInfo spec) => WithSession(spec, Console.Out, session =>
+    {
+        Console.WriteLine($"{spec}: valid ({session.Context.Spec.Tasks.Count} tasks, {session.Stages.Count} stages)");
+        return 0;
+    });
+
+    public static int Verify(FileInfo spec) =>
+        WithSession(spec, Console.Out, session => new TableVerification(session.Context).Verify() ? 0 : 1);
+
+    public static int Approve(FileInfo spec) =>
+        WithSession(spec, Console.Out, session => { new TableVerification(session.Context).Approve(); return 0; });
+
+    public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, session => { session.Clean(); return 0; });
+
+    public static int ImportMiniData(DirectoryInfo mnist, DirectoryInfo fashion, DirectoryInfo sklearn, DirectoryInfo output) =>
+        Guard(() =>
+        {
+            var manifest = MiniDataImporter.Import(mnist.FullName, fashion.FullName, sklearn.FullName, output.FullName);
+            Console.WriteLine($"wrote {manifest.Sources.Count} sources to {output}");
+            return 0;
+        });
+
+    private static int WithSession(FileInfo spec, TextWriter log, Func<ExperimentSession, int> verb) => Guard(() =>
+    {
+        using var session = ExperimentSession.Open(spec.ToString(), log);
+        return verb(session);
+    });
+
+    /// <summary>Known failures (bad spec, bad or missing files) print one clear message instead of a stack trace.</summary>
+    private static int Guard(Func<int> verb)
+    {
+        try
+        {
+            return verb();
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return InvalidSpec;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or StageGraphException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

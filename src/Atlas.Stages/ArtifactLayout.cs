@@ -1,0 +1,44 @@
+namespace Atlas.Stages;
+
+/// <summary>
+/// Where every artifact of an experiment lives, relative to the repository root: one folder per stage id under
+/// <c>artifacts/&lt;experiment&gt;/</c>, each with its outputs and its <c>lock.json</c>.
+/// </summary>
+public sealed class ArtifactLayout(string experimentName)
+{
+    public string ExperimentDir { get; } = Path.Combine("artifacts", experimentName);
+
+    public string StageDir(string stageId) => Path.Combine(ExperimentDir, stageId);
+
+    public string Lock(string stageId) => Path.Combine(StageDir(stageId), "lock.json");
+
+    public string Splits => Path.Combine(StageDir(StageIds.Data), "splits.json");
+
+    public string PretrainedWeights => Path.Combine(StageDir(StageIds.Pretrain), "clip.safetensors");
+
+    public string PretrainHistory => Path.Combine(StageDir(StageIds.Pretrain), "history.json");
+
+    public string Head(string task) => Path.Combine(StageDir(StageIds.Head(task)), "head.safetensors");
+
+    public string FineTuned(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "visual.safetensors");
+
+    public string FineTuneHistory(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "history.json");
+
+    /// <summary>Resumable snapshot of an unfinished fine-tune; removed when the stage completes.</summary>
+    public string FineTuneCheckpoint(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "checkpoint.safetensors");
+
+    public string TaskVector(string task) => Path.Combine(StageDir(StageIds.TaskVector(task)), "task_vector.safetensors");
+
+    public string Accuracy(string task) => Path.Combine(StageDir(StageIds.Evaluate(task)), "accuracy.json");
+
+    public string TablesDir => Path.Combine(ExperimentDir, "tables");
+
+    public string Table(string name, string extension) => Path.Combine(TablesDir, $"{name}.{extension}");
+
+    public string Report => Path.Combine(ExperimentDir, "report.md");
+
+    /// <summary>The spec with every default filled in, written beside the results (Hydra's config dump).</summary>
+    public string ResolvedSpec => Path.Combine(ExperimentDir, "spec.resolved.yaml");
+
+    public string VerifyDir => Path.Combine(ExperimentDir, "verify");
+}

@@ -1,0 +1,77 @@
+using Atlas.Data;
+using Atlas.Models;
+using Atlas.Pipeline.Specs;
+using Atlas.Stages.Storage;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages;
+
+/// <summary>
+/// What the stages of one experiment share while a process runs: the spec, the backbone config, the artifact
+/// layout, and lazily loaded data (sources and splits are read once per process).
+/// </summary>
+public sealed class ExperimentContext(string repositoryRoot, string specPath, ExperimentSpec spec, TextWriter log) : IDisposable
+{
+    private readonly Dictionary<string, ImageSource> _sources = new();
+    private Dictionary<string, SourceSplit>? _splits;
+
+    public string RepositoryRoot { get; } = repositoryRoot;
+
+    /// <summary>The spec file as given (for messages and lock records).</summary>
+    public string SpecPath { get; } = specPath;
+
+    public ExperimentSpec Spec { get; } = spec;
+
+    public ClipConfig Config { get; } = ClipConfig.Get(spec.Backbone);
+
+    public ArtifactLayout Layout { get; } = new(spec.Name);
+
+    public TextWriter Log { get; } = log;
+
+    /// <summary>The mini profile's tokenizer; the paper profile's BPE tokenizer is selected by backbone later.</summary>
+    public ITextTokenizer Tokenizer { get; } = new HashingWordTokenizer(ClipConfig.Get(spec.Backbone).Text.VocabSize);
+
+    /// <summary>A repository-relative path made absolute.</summary>
+    public string Absolute(string relativePath) => Path.Combine(RepositoryRoot, relativePath);
+
+    public TaskSpec Task(string name) => Spec.Tasks.Single(t => t.Name == name);
+
+    public ImageSource Source(string name)
+    {
+        if (!_sources.TryGetValue(name, out var source))
+            _sources[name] = source = SourceCatalog.Load(name, Absolute(Spec.Data.Root));
+        return source;
+    }
+
+    public SourceSplit Split(string source)
+    {
+        _splits ??= DataStage.ReadSplits(Absolute(Layout.Splits));
+        return _splits.TryGetValue(source, out var split)
+            ? split
+            : throw new InvalidDataException($"{Layout.Splits}: no split for source '{source}'; rerun the data stage");
+    }
+
+    /// <summary>The images and task labels of one partition (<c>train</c>, <c>val</c>, <c>test</c>) of a task.</summary>
+    public TaskView TaskData(TaskSpec task, string partition)
+    {
+        var source = Source(task.Source);
+        var labelMap = task.LabelMap?.Select((target, label) => (label, target)).ToDictionary(p => (long)p.label, p => (long)p.target);
+        return TaskViewBuilder.Build(source, Split(task.Source).Indices(partition), task.Transform, labelMap);
+    }
+
+    public Dictionary<string, Tensor> LoadTensors(string relativePath) => SafeTensorsFile.Load(Absolute(relativePath));
+
+    public void SaveTensors(string relativePath, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SafeTensorsFile.Save(Absolute(relativePath), tensors, metadata);
+
+    /// <summary>The pretrained image tower θ0 (the <c>visual.*</c> entries of the pretrained weights).</summary>
+    public Dictionary<string, Tensor> PretrainedVisual() =>
+        LoadTensors(Layout.PretrainedWeights)
+            .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal))
+            .ToDictionary();
+
+    public void Dispose()
+    {
+        foreach (var source in _sources.Values) source.Dispose();
+    }
+}

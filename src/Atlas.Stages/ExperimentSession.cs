@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atlas.Data;
+using Atlas.Models;
+using Atlas.Pipeline.Graph;
+using Atlas.Pipeline.Provenance;
+using Atlas.Pipeline.Specs;
+using Atlas.Pipeline.Store;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages;
+
+/// <summary>
+/// One experiment opened from its spec: the stage graph, each stage's freshness against its lock record, and running
+/// a stage with its provenance. The CLI verbs are thin calls of this class.
+/// </summary>
+public sealed class ExperimentSession : IDisposable
+{
+    private static readonly JsonSerializerOptions ParameterJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>What a spec may name: the data sources, image transforms and backbones this build knows.</summary>
+    public static SpecContext Known { get; } = new(
+        SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList());
+
+    private readonly Dictionary<string, Stage> _stages;
+    private readonly HashCache _hashes;
+
+    private ExperimentSession(ExperimentContext context)
+    {
+        Context = context;
+        Stages = ExperimentGraph.Build(context);
+        _stages = Stages.ToDictionary(s => s.Id);
+        Graph = new StageGraph();
+        foreach (var stage in Stages) Graph.Add(new StageNode(stage.Id, stage.Phase, stage.DependsOn, stage.Description));
+        Graph.Validate();
+        _hashes = HashCache.Open(context.Absolute(Path.Combine(context.Layout.ExperimentDir, ".hash-cache.json")));
+    }
+
+    public ExperimentContext Context { get; }
+
+    public IReadOnlyList<Stage> Stages { get; }
+
+    public StageGraph Graph { get; }
+
+    /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors).</summary>
+    public static ExperimentSession Open(string specPath, TextWriter log)
+    {
+        var spec = SpecLoader.Load(specPath, Known);
+        var root = RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
+        return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
+    }
+
+    /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>
+    public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node => OwnFreshness(_stages[node.Id]));
+
+    /// <summary>Runs one stage unless it is up to date; writes its lock record. Returns false when it was skipped.</summary>
+    public bool Run(string stageId, bool force)
+    {
+        var stage = _stages.GetValueOrDefault(stageId)
+            ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}; stages: {string.Join(", ", _stages.Keys)}");
+        RequireInputs(stage);
+        var freshness = OwnFreshness(stage);
+        if (freshness.IsUpToDate && !force)
+        {
+            Context.Log.WriteLine($"[{stageId}] up to date");
+            return false;
+        }
+        Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
+
+        set_num_threads(Context.Spec.Threads);
+        var parameters = Parameters(stage);
+        var inputs = InputHashes(stage);
+        long seed = StageIds.Seed(Context.Spec.Seed, stage.Id);
+        var key = ContentHash.OfJson(new JsonObject { ["parameters"] = parameters.DeepClone(), ["inputs"] = JsonSerializer.SerializeToNode(inputs) });
+        var started = DateTimeOffset.UtcNow;
+        var status = LockStatus.Failed;
+        try
+        {
+            using (NewDisposeScope()) stage.Execute(Context, new StageRun(seed, key));
+            status = LockStatus.Succeeded;
+        }
+        finally
+        {
+            var outputs = status == LockStatus.Succeeded ? OutputRecords(stage) : new Dictionary<string, OutputRecord>();
+            LockStore.Write(Context.Absolute(Context.Layout.StageDir(stage.Id)), new LockRecord
+            {
+                Stage = stage.Id,
+                Command = $"atlas run --spec {Context.SpecPath} --stage {stage.Id}",
+                Parameters = parameters,
+                ParamsHash = ContentHash.OfJson(parameters),
+                Inputs = inputs,
+                Outputs = outputs,
+                Seed = seed,
+                Threads = get_num_threads(),
+                Code = CodeVersion.Detect(Context.RepositoryRoot),
+                Packages = PackageVersions.Current,
+                Machine = MachineInfo.Current(),
+                StartedUtc = started,
+                EndedUtc = DateTimeOffset.UtcNow,
+                Status = status,
+            });
+            _hashes.Save();
+        }
+        Context.Log.WriteLine($"[{stageId}] done in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s");
+        return true;
+    }
+
+    /// <summary>Deletes the experiment's artifacts folder.</summary>
+    public void Clean()
+    {
+        var folder = Context.Absolute(Context.Layout.ExperimentDir);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        Context.Log.WriteLine($"removed {Context.Layout.ExperimentDir}");
+    }
+
+    public void Dispose() => Context.Dispose();
+
+    private Freshness OwnFreshness(Stage stage)
+    {
+        var stored = LockStore.Read(Context.Absolute(Context.Layout.StageDir(stage.Id)));
+        if (stored is { Record: null, Problem: null }) return Freshness.Stale("never ran");
+        var inputs = InputHashes(stage);
+        var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
+        var freshness = UpToDateCheck.Evaluate(stored, Parameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
+        return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");
+    }
+
+    private const string MissingInput = "missing";
+
+    /// <summary>The lock's parameter object: the stage's own values plus what every stage depends on.</summary>
+    private JsonNode Parameters(Stage stage) => JsonSerializer.SerializeToNode(new
+    {
+        Stage = stage.Parameters(Context),
+        Context.Spec.Backbone,
+        Context.Spec.Threads,
+        Seed = StageIds.Seed(Context.Spec.Seed, stage.Id),
+    }, ParameterJson)!;
+
+    private Dictionary<string, string> InputHashes(Stage stage) =>
+        stage.Inputs(Context).Distinct().ToDictionary(p => p, p => _hashes.TryHash(Context.Absolute(p)) ?? MissingInput);
+
+    private Dictionary<string, OutputRecord> OutputRecords(Stage stage) =>
+        stage.Outputs(Context).ToDictionary(p => p, p =>
+        {
+            var file = new FileInfo(Context.Absolute(p));
+            if (!file.Exists) throw new InvalidOperationException($"stage {stage.Id} did not write its output {p}");
+            return new OutputRecord(_hashes.HashFile(file.FullName), file.Length);
+        });
+
+    private void RequireInputs(Stage stage)
+    {
+        var missing = stage.Inputs(Context).Where(p => !File.Exists(Context.Absolute(p))).ToList();
+        if (missing.Count == 0) return;
+        var producers = missing.Select(p => Stages.FirstOrDefault(s => s.Outputs(Context).Contains(p))?.Id ?? "(no stage: a source file)").Distinct();
+        throw new InvalidOperationException(
+            $"stage {stage.Id} cannot run: missing input(s) {string.Join(", ", missing)}; run {string.Join(", ", producers)} first");
+    }
+
+    /// <summary>The folder holding <c>Atlas.Repro.sln</c> above the spec, else the working directory: spec paths are relative to it.</summary>
+    private static string RepositoryRoot(string start)
+    {
+        for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Atlas.Repro.sln"))) return folder.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

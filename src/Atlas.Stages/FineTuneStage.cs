@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Atlas.Data;
+using Atlas.Pipeline.Specs;
+using Atlas.Pipeline.Store;
+using Atlas.Stages.Storage;
+using Atlas.Training;
+using Atlas.Training.Optim;
+
+namespace Atlas.Stages;
+
+/// <summary>
+/// Fine-tunes the whole image tower on a task's train partition through its frozen head. The loop saves a resumable
+/// snapshot at intervals; a killed run continues from it and ends bit-identical to an uninterrupted one.
+/// </summary>
+public sealed class FineTuneStage(string task) : Stage
+{
+    /// <summary>Snapshots at most this many times per run: often enough to lose little, rarely enough to cost little.</summary>
+    private const int SnapshotsPerRun = 5;
+
+    public override string Id => StageIds.FineTune(task);
+    public override string Phase => "FineTune";
+    public override string Description => $"fine-tune the image tower on {task} (head frozen)";
+    public override IReadOnlyList<string> DependsOn => [StageIds.Data, StageIds.Pretrain, StageIds.Head(task)];
+
+    public override object Parameters(ExperimentContext context)
+    {
+        var spec = context.Task(task);
+        return new { Recipe = Recipe(context), spec.Source, spec.Transform, spec.LabelMap };
+    }
+
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
+        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.Splits, .. DataFiles(context)];
+
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
+        [context.Layout.FineTuned(task), context.Layout.FineTuneHistory(task)];
+
+    public override void Execute(ExperimentContext context, StageRun run)
+    {
+        var recipe = Recipe(context);
+        using var train = context.TaskData(context.Task(task), SourceSplit.Train);
+        var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), run.Seed);
+        var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
+            Cosine: recipe.Schedule == "cosine", recipe.GradClip);
+        var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.FineTuneCheckpoint(task)),
+            run.Key, Math.Max(1, recipe.Steps / SnapshotsPerRun), context.Log);
+
+        var (weights, history) = FineTuning.Run(context.PretrainedVisual(), HeadStage.Read(context, task), batches, context.Config,
+            optimization, new TrainingProgress(Id, recipe.Steps, context.Log), checkpoint);
+
+        context.SaveTensors(context.Layout.FineTuned(task), weights, new Dictionary<string, string> { ["task"] = task });
+        AtomicFile.WriteAllText(context.Absolute(context.Layout.FineTuneHistory(task)), JsonSerializer.Serialize(history));
+        checkpoint.Delete();
+    }
+
+    private TrainSpec Recipe(ExperimentContext context) => SpecResolver.Merge(context.Spec.Finetune, context.Task(task).Finetune);
+}

@@ -1,0 +1,39 @@
+namespace Atlas.Stages;
+
+/// <summary>
+/// One node of the reproduction graph. A stage declares what decides its result (parameters and input files) and
+/// what it produces; the runner hashes those into the stage's lock record and skips the stage while they are unchanged.
+/// A stage writes only its own outputs, each atomically.
+/// </summary>
+public abstract class Stage
+{
+    /// <summary>Unique id, also the artifact folder, e.g. <c>finetune/mnist</c>.</summary>
+    public abstract string Id { get; }
+
+    /// <summary>The phase target this stage belongs to (<c>Data</c>, <c>Pretrain</c>, <c>FineTune</c>…).</summary>
+    public abstract string Phase { get; }
+
+    public abstract string Description { get; }
+
+    public virtual IReadOnlyList<string> DependsOn => [];
+
+    /// <summary>The values that decide the outputs besides the input files (recorded in the lock, diffed on change).</summary>
+    public abstract object Parameters(ExperimentContext context);
+
+    /// <summary>Repository-relative files the stage reads.</summary>
+    public abstract IReadOnlyList<string> Inputs(ExperimentContext context);
+
+    /// <summary>Repository-relative files the stage writes.</summary>
+    public abstract IReadOnlyList<string> Outputs(ExperimentContext context);
+
+    /// <summary>Computes and writes the outputs.</summary>
+    public abstract void Execute(ExperimentContext context, StageRun run);
+
+    /// <summary>The committed data files of the experiment's data root: inputs of every stage that reads images.</summary>
+    protected static IReadOnlyList<string> DataFiles(ExperimentContext context) =>
+        Directory.GetFiles(context.Absolute(context.Spec.Data.Root))
+            .Where(f => !f.EndsWith(".md", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(context.RepositoryRoot, f))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using Atlas.Training;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Storage;
+
+/// <summary>
+/// A training snapshot in one safetensors file: trained tensors under <c>param.*</c>, optimizer state under
+/// <c>optim.*</c>, and the step, loss history and run key in the header metadata. A snapshot written by a run with
+/// other parameters or inputs (another key) is ignored, so a changed learning rate never resumes a stale run.
+/// </summary>
+public sealed class FileCheckpoint(string path, string runKey, int interval, TextWriter log) : ITrainingCheckpoint
+{
+    private const string ParameterPrefix = "param.", OptimizerPrefix = "optim.";
+
+    public int Interval { get; } = interval;
+
+    public TrainingSnapshot? Load()
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var metadata = SafeTensorsFile.ReadMetadata(path);
+            if (metadata.GetValueOrDefault("run_key") != runKey)
+            {
+                log.WriteLine($"  snapshot {path} belongs to other parameters or inputs; starting fresh");
+                return null;
+            }
+            var tensors = SafeTensorsFile.Load(path);
+            long steps = long.Parse(metadata["completed_steps"], CultureInfo.InvariantCulture);
+            var history = JsonSerializer.Deserialize<List<LossPoint>>(metadata["history"]) ?? [];
+            log.WriteLine($"  resuming from the snapshot after step {steps}");
+            return new TrainingSnapshot(steps, Strip(tensors, ParameterPrefix), Strip(tensors, OptimizerPrefix), history);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or KeyNotFoundException or FormatException or EndOfStreamException)
+        {
+            log.WriteLine($"  snapshot {path} is unreadable ({e.Message}); starting fresh");
+            return null;
+        }
+    }
+
+    public void Save(TrainingSnapshot snapshot)
+    {
+        var tensors = snapshot.Parameters.ToDictionary(p => ParameterPrefix + p.Key, p => p.Value)
+            .Concat(snapshot.OptimizerState.Select(p => KeyValuePair.Create(OptimizerPrefix + p.Key, p.Value)))
+            .ToDictionary();
+        SafeTensorsFile.Save(path, tensors, new Dictionary<string, string>
+        {
+            ["run_key"] = runKey,
+            ["completed_steps"] = snapshot.CompletedSteps.ToString(CultureInfo.InvariantCulture),
+            ["history"] = JsonSerializer.Serialize(snapshot.History),
+        });
+    }
+
+    /// <summary>Removes the snapshot once the stage's result is safely written.</summary>
+    public void Delete() => File.Delete(path);
+
+    private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
+}

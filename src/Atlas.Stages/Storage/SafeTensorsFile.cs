@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atlas.Pipeline.Store;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Storage;
+
+/// <summary>
+/// Reads and writes name→tensor dictionaries in the safetensors format (8-byte little-endian header length, a JSON
+/// header of dtype/shape/byte range per name, then the raw bytes), which PyTorch, open_clip and HuggingFace read.
+/// Writes are atomic; a truncated or inconsistent file is rejected with a message naming it.
+/// </summary>
+public static class SafeTensorsFile
+{
+    private static readonly Dictionary<ScalarType, (string Name, int Size)> DTypes = new()
+    {
+        [ScalarType.Float32] = ("F32", 4),
+        [ScalarType.Float16] = ("F16", 2),
+        [ScalarType.Float64] = ("F64", 8),
+        [ScalarType.Int64] = ("I64", 8),
+        [ScalarType.Int32] = ("I32", 4),
+    };
+
+    /// <summary>Writes the tensors in dictionary order; <paramref name="metadata"/> goes to the header's <c>__metadata__</c>.</summary>
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+            header["__metadata__"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
+        var payloads = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, tensor) in tensors)
+        {
+            if (!DTypes.TryGetValue(tensor.dtype, out var dtype))
+                throw new NotSupportedException($"{path}: tensor '{name}' has unsupported dtype {tensor.dtype}");
+            var bytes = ToBytes(tensor);
+            header[name] = new JsonObject
+            {
+                ["dtype"] = dtype.Name,
+                ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode?)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + bytes.Length),
+            };
+            payloads.Add(bytes);
+            offset += bytes.Length;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(BitConverter.GetBytes((ulong)headerBytes.Length));
+            stream.Write(headerBytes);
+            foreach (var payload in payloads) stream.Write(payload);
+        });
+    }
+
+    /// <summary>Reads every tensor (float tensors as stored; the caller converts if needed).</summary>
+    public static Dictionary<string, Tensor> Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tensor file not found", path);
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8) throw new InvalidDataException($"{path}: truncated (only {bytes.Length} bytes)");
+        ulong headerLength = BitConverter.ToUInt64(bytes, 0);
+        if (headerLength > (ulong)bytes.Length - 8)
+            throw new InvalidDataException($"{path}: truncated or not a safetensors file (header of {headerLength} bytes, file of {bytes.Length})");
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))!.AsObject();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: corrupt safetensors header: {e.Message}");
+        }
+        long dataStart = 8 + (long)headerLength, dataLength = bytes.Length - dataStart;
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__") continue;
+            var entry = node!.AsObject();
+            var dtypeName = entry["dtype"]!.GetValue<string>();
+            var dtype = DTypes.FirstOrDefault(d => d.Value.Name == dtypeName);
+            if (dtype.Value.Name is null) throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype {dtypeName}");
+            var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            var range = entry["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>()).ToArray();
+            long expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.Value.Size;
+            if (range[1] > dataLength)
+                throw new InvalidDataException($"{path}: truncated: tensor '{name}' ends at byte {range[1]} of a {dataLength}-byte payload");
+            if (range[1] - range[0] != expected)
+                throw new InvalidDataException($"{path}: tensor '{name}' has {range[1] - range[0]} bytes, its shape needs {expected}");
+            result[name] = FromBytes(bytes.AsSpan((int)(dataStart + range[0]), (int)expected), dtype.Key, shape);
+        }
+        return result;
+    }
+
+    /// <summary>Reads the header's <c>__metadata__</c> strings without loading tensors.</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> lengthBytes = stackalloc byte[8];
+        stream.ReadExactly(lengthBytes);
+        var headerBytes = new byte[BitConverter.ToUInt64(lengthBytes)];
+        stream.ReadExactly(headerBytes);
+        var metadata = JsonNode.Parse(headerBytes)!.AsObject()["__metadata__"]?.AsObject();
+        return metadata?.ToDictionary(m => m.Key, m => m.Value!.GetValue<string>()) ?? new Dictionary<string, string>();
+    }
+
+    private static byte[] ToBytes(Tensor tensor)
+    {
+        using var contiguous = tensor.detach().cpu().contiguous();
+        var bytes = new byte[contiguous.NumberOfElements * contiguous.ElementSize];
+        contiguous.bytes.CopyTo(bytes);
+        return bytes;
+    }
+
+    private static Tensor FromBytes(ReadOnlySpan<byte> bytes, ScalarType dtype, long[] shape)
+    {
+        var tensor = empty(shape, dtype);
+        bytes.CopyTo(tensor.bytes);
+        return tensor;
+    }
+}

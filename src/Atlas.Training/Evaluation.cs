@@ -1,0 +1,27 @@
+using Atlas.Method;
+using Atlas.Models;
+using static TorchSharp.torch;
+
+namespace Atlas.Training;
+
+/// <summary>Top-1 accuracy of an image tower with a zero-shot head over a labelled image set (no augmentation).</summary>
+public static class Evaluation
+{
+    /// <returns>Accuracy in percent.</returns>
+    public static double Accuracy(
+        IReadOnlyDictionary<string, Tensor> visualWeights, Tensor head, Tensor images, Tensor labels,
+        ClipConfig config, int batchSize)
+    {
+        using var noGrad = no_grad();
+        long correct = 0, count = images.shape[0];
+        for (long start = 0; start < count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(batchSize, count - start);
+            var batch = Preprocessing.Normalize(images.narrow(0, start, length), config);
+            var predictions = ZeroShotHead.Logits(ClipForward.EncodeImage(batch, visualWeights, config.Vision), head).argmax(1);
+            correct += predictions.eq(labels.narrow(0, start, length)).sum().item<long>();
+        }
+        return 100.0 * correct / count;
+    }
+}

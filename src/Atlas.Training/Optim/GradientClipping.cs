@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Training.Optim;
+
+/// <summary>Scales all gradients together so their global L2 norm is at most a bound (PyTorch's clip_grad_norm_).</summary>
+public static class GradientClipping
+{
+    /// <returns>The global norm before clipping.</returns>
+    public static double ClipGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        if (grads.Count == 0) return 0;
+        double norm = stack(grads.Select(g => g.norm()).ToArray()).norm().item<float>();
+        double factor = maxNorm / (norm + 1e-6);
+        if (factor < 1)
+            foreach (var grad in grads) grad.mul_(factor);
+        return norm;
+    }
+}

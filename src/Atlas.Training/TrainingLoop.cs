@@ -1,0 +1,55 @@
+using Atlas.Training.Optim;
+using static TorchSharp.torch;
+
+namespace Atlas.Training;
+
+/// <summary>
+/// The optimisation loop shared by pretraining, fine-tuning and coefficient learning: AdamW over named leaf tensors,
+/// scheduled learning rate, grad-norm clipping, progress, and resumable snapshots. The caller supplies the loss of a
+/// step as a function of the step index, which keeps batches and augmentation reproducible after a resume.
+/// </summary>
+public static class TrainingLoop
+{
+    /// <param name="parameters">Leaf tensors with requires_grad; updated in place.</param>
+    /// <param name="lossAt">Builds the scalar loss of a step from the current parameters.</param>
+    /// <returns>The loss history of all steps, including those done before a resume.</returns>
+    public static IReadOnlyList<LossPoint> Run(
+        IReadOnlyDictionary<string, Tensor> parameters,
+        OptimizationRecipe recipe,
+        Func<long, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null)
+    {
+        using var optimizer = new AdamW(parameters, recipe.WeightDecay);
+        var history = new List<LossPoint>();
+        long start = 0;
+        if (checkpoint?.Load() is { } snapshot)
+        {
+            using (no_grad())
+                foreach (var (name, parameter) in parameters) parameter.copy_(snapshot.Parameters[name]);
+            optimizer.LoadState(snapshot.OptimizerState, snapshot.CompletedSteps);
+            history.AddRange(snapshot.History);
+            start = snapshot.CompletedSteps;
+        }
+
+        var schedule = recipe.Schedule;
+        for (long step = start; step < recipe.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var loss = lossAt(step);
+            loss.backward();
+            GradientClipping.ClipGlobalNorm(parameters.Values, recipe.GradClip);
+            double lr = schedule.At(step);
+            optimizer.Step(lr);
+            optimizer.ZeroGrad();
+            double lossValue = loss.item<float>();
+            if (!double.IsFinite(lossValue))
+                throw new InvalidOperationException($"the loss became {lossValue} at step {step + 1}; lower the learning rate");
+            history.Add(new LossPoint(step + 1, lossValue, lr));
+            progress.Report(step, lossValue, lr);
+            if (checkpoint is not null && (step + 1) % checkpoint.Interval == 0 && step + 1 < recipe.Steps)
+                checkpoint.Save(new TrainingSnapshot(step + 1, parameters, optimizer.StateTensors(), history.ToList()));
+        }
+        return history;
+    }
+}
