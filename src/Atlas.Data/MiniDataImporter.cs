@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Atlas.Data.Formats;
+using Atlas.Pipeline.Store;
 
 namespace Atlas.Data;
 
@@ -187,7 +188,7 @@ public static class MiniDataImporter
             Count: images.Count,
             ImageSide: images.Dimensions[1],
             PixelMax: pixelMax,
-            ContentSha256: Sha256.Hex(rawImages, rawLabels),
+            ContentSha256: ContentHash.OfBytes([.. rawImages, .. rawLabels]),
             imagesFile,
             labelsFile);
     }
@@ -195,7 +196,7 @@ public static class MiniDataImporter
     private static FileDigest WriteCommitted(string outputFolder, string fileName, byte[] content)
     {
         AtomicFile.WriteAllBytes(Path.Combine(outputFolder, fileName), content);
-        return new FileDigest(fileName, Sha256.Hex(content), content.LongLength);
+        return new FileDigest(fileName, ContentHash.OfBytes(content), content.LongLength);
     }
 
     // Per class, shuffle that class's indices with its own derived stream and keep a prefix; sorting the union keeps
@@ -265,6 +266,6 @@ public static class MiniDataImporter
     private static FileDigest Digest(string packageRoot, string relative)
     {
         byte[] content = File.ReadAllBytes(Path.Combine(packageRoot, relative));
-        return new FileDigest(relative, Sha256.Hex(content), content.LongLength);
+        return new FileDigest(relative, ContentHash.OfBytes(content), content.LongLength);
     }
 }

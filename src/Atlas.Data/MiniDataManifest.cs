@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Atlas.Pipeline.Store;
 
 namespace Atlas.Data;
 

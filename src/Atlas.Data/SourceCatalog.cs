@@ -1,3 +1,4 @@
+using Atlas.Pipeline.Store;
 using Atlas.Data.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -77,7 +78,7 @@ public static class SourceCatalog
                 $"{path}: data file listed in {MiniDataManifest.FileName} is missing; regenerate with build/data/regenerate-mini-data.sh.", path);
         }
         byte[] content = File.ReadAllBytes(path);
-        string actual = Sha256.Hex(content);
+        string actual = ContentHash.OfBytes(content);
         if (content.LongLength != expected.Bytes || actual != expected.Sha256)
         {
             throw new InvalidDataException(

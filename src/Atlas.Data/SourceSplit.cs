@@ -1,3 +1,4 @@
+using Atlas.Pipeline.Store;
 using System.Text;
 using System.Text.Json;
 
@@ -74,7 +75,7 @@ public sealed class SourceSplit
     public ulong Seed { get; }
 
     /// <summary>SHA-256 of <see cref="ToJson"/> (UTF-8): the split's artifact hash.</summary>
-    public string ContentSha256 => Sha256.Hex(Encoding.UTF8.GetBytes(ToJson()));
+    public string ContentSha256 => ContentHash.OfBytes(Encoding.UTF8.GetBytes(ToJson()));
 
     /// <summary>A copy of the ascending indices of <paramref name="partition"/>.</summary>
     public int[] Indices(string partition) =>

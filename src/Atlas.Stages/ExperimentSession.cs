@@ -43,10 +43,12 @@ public sealed class ExperimentSession : IDisposable
     public StageGraph Graph { get; }
 
     /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors).</summary>
-    public static ExperimentSession Open(string specPath, TextWriter log)
+    /// <param name="repositoryRoot">Folder the spec's paths are relative to; by default the one holding
+    /// <c>Atlas.Repro.sln</c> above the spec, else the working directory.</param>
+    public static ExperimentSession Open(string specPath, TextWriter log, string? repositoryRoot = null)
     {
         var spec = SpecLoader.Load(specPath, Known);
-        var root = RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
+        var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
         return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
     }
 
