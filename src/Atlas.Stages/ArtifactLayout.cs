@@ -18,6 +18,9 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string PretrainHistory => Path.Combine(StageDir(StageIds.Pretrain), "history.json");
 
+    /// <summary>Resumable snapshot of an unfinished pretraining; removed when the stage completes.</summary>
+    public string PretrainCheckpoint => Path.Combine(StageDir(StageIds.Pretrain), "checkpoint.safetensors");
+
     public string Head(string task) => Path.Combine(StageDir(StageIds.Head(task)), "head.safetensors");
 
     public string FineTuned(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "visual.safetensors");

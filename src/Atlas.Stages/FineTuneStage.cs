@@ -14,9 +14,6 @@ namespace Atlas.Stages;
 /// </summary>
 public sealed class FineTuneStage(string task) : Stage
 {
-    /// <summary>Snapshots at most this many times per run: often enough to lose little, rarely enough to cost little.</summary>
-    private const int SnapshotsPerRun = 5;
-
     public override string Id => StageIds.FineTune(task);
     public override string Phase => "FineTune";
     public override string Description => $"fine-tune the image tower on {task} (head frozen)";
@@ -42,7 +39,7 @@ public sealed class FineTuneStage(string task) : Stage
         var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
             Cosine: recipe.Schedule == "cosine", recipe.GradClip);
         var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.FineTuneCheckpoint(task)),
-            run.Key, Math.Max(1, recipe.Steps / SnapshotsPerRun), context.Log);
+            run.Key, FileCheckpoint.IntervalFor(recipe.Steps), context.Log);
 
         var (weights, history) = FineTuning.Run(context.PretrainedVisual(), HeadStage.Read(context, task), batches, context.Config,
             optimization, new TrainingProgress(Id, recipe.Steps, context.Log), checkpoint);

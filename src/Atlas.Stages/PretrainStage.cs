@@ -2,6 +2,7 @@ using System.Text.Json;
 using Atlas.Data;
 using Atlas.Models;
 using Atlas.Pipeline.Store;
+using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Optim;
 using static TorchSharp.torch;
@@ -60,12 +61,15 @@ public sealed class PretrainStage : Stage
         var recipe = new OptimizationRecipe(pretrain.Lr, pretrain.WeightDecay, pretrain.Steps, pretrain.WarmupSteps, Cosine: true, GradClip: 1.0);
         var initial = ClipInitializer.Initialize(context.Config, run.Seed);
         context.Log.WriteLine($"[pretrain] {labels.Count} images, {captionClasses.Count} caption classes × {templates.Count} templates");
+        var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.PretrainCheckpoint), run.Key,
+            FileCheckpoint.IntervalFor(pretrain.Steps), context.Log);
         var (weights, history) = ContrastivePretraining.Run(initial, batches, captionTokens, context.Config, recipe, run.Seed,
-            new TrainingProgress(Id, pretrain.Steps, context.Log));
+            new TrainingProgress(Id, pretrain.Steps, context.Log), checkpoint);
 
         context.SaveTensors(context.Layout.PretrainedWeights, weights,
             new Dictionary<string, string> { ["backbone"] = context.Config.Name, ["stage"] = Id });
         AtomicFile.WriteAllText(context.Absolute(context.Layout.PretrainHistory), JsonSerializer.Serialize(history));
+        checkpoint.Delete();
     }
 
     private static Pipeline.Specs.PretrainSpec Require(ExperimentContext context) =>
