@@ -27,7 +27,7 @@ public static class TrainingLoop
         {
             using (no_grad())
                 foreach (var (name, parameter) in parameters) parameter.copy_(snapshot.Parameters[name]);
-            optimizer.LoadState(snapshot.OptimizerState, snapshot.CompletedSteps);
+            optimizer.LoadState(snapshot.OptimizerState);
             history.AddRange(snapshot.History);
             start = snapshot.CompletedSteps;
         }
@@ -37,14 +37,15 @@ public static class TrainingLoop
         {
             using var scope = NewDisposeScope();
             var loss = lossAt(step);
+            double lossValue = loss.to_type(ScalarType.Float64).item<double>();
+            // Checked before the update so a diverged run stops with its weights (and last snapshot) still finite.
+            if (!double.IsFinite(lossValue))
+                throw new InvalidOperationException($"the loss became {lossValue} at step {step + 1}; lower the learning rate");
             loss.backward();
             GradientClipping.ClipGlobalNorm(parameters.Values, recipe.GradClip);
             double lr = schedule.At(step);
             optimizer.Step(lr);
             optimizer.ZeroGrad();
-            double lossValue = loss.item<float>();
-            if (!double.IsFinite(lossValue))
-                throw new InvalidOperationException($"the loss became {lossValue} at step {step + 1}; lower the learning rate");
             history.Add(new LossPoint(step + 1, lossValue, lr));
             progress.Report(step, lossValue, lr);
             if (checkpoint is not null && (step + 1) % checkpoint.Interval == 0 && step + 1 < recipe.Steps)

@@ -12,7 +12,7 @@ public static class GradientClipping
         using var scope = NewDisposeScope();
         var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
         if (grads.Count == 0) return 0;
-        double norm = stack(grads.Select(g => g.norm()).ToArray()).norm().item<float>();
+        double norm = stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
         double factor = maxNorm / (norm + 1e-6);
         if (factor < 1)
             foreach (var grad in grads) grad.mul_(factor);
