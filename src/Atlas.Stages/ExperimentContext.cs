@@ -39,7 +39,12 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
     public ImageSource Source(string name)
     {
         if (!_sources.TryGetValue(name, out var source))
-            _sources[name] = source = SourceCatalog.Load(name, Absolute(Spec.Data.Root));
+        {
+            source = SourceCatalog.Load(name, Absolute(Spec.Data.Root));
+            // Cached for the session's lifetime, so it must outlive the dispose scope of the stage that loaded it.
+            source.Images.DetachFromDisposeScope();
+            _sources[name] = source;
+        }
         return source;
     }
 

@@ -34,7 +34,7 @@ public sealed class TableVerification(ExperimentContext context)
             if (differences.Count == 0)
             {
                 context.Log.WriteLine($"[verify] {table}: matches {approvedPath} within tolerance");
-                foreach (var stale in new[] { receivedCopy, diffPath }) File.Delete(context.Absolute(stale));
+                foreach (var stale in new[] { receivedCopy, diffPath }.Select(context.Absolute).Where(File.Exists)) File.Delete(stale);
                 continue;
             }
             allMatch = false;

@@ -58,37 +58,21 @@ public static class SafeTensorsFile
     public static Dictionary<string, Tensor> Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tensor file not found", path);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new InvalidDataException($"{path}: truncated (only {bytes.Length} bytes)");
-        ulong headerLength = BitConverter.ToUInt64(bytes, 0);
-        if (headerLength > (ulong)bytes.Length - 8)
-            throw new InvalidDataException($"{path}: truncated or not a safetensors file (header of {headerLength} bytes, file of {bytes.Length})");
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))!.AsObject();
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: corrupt safetensors header: {e.Message}");
-        }
-        long dataStart = 8 + (long)headerLength, dataLength = bytes.Length - dataStart;
+        using var stream = File.OpenRead(path);
+        var header = ReadHeader(path, stream);
+        var payload = new byte[stream.Length - stream.Position];
+        stream.ReadExactly(payload);
         var result = new Dictionary<string, Tensor>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__") continue;
-            var entry = node!.AsObject();
-            var dtypeName = entry["dtype"]!.GetValue<string>();
-            var dtype = DTypes.FirstOrDefault(d => d.Value.Name == dtypeName);
-            if (dtype.Value.Name is null) throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype {dtypeName}");
-            var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var range = entry["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>()).ToArray();
-            long expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.Value.Size;
-            if (range[1] > dataLength)
-                throw new InvalidDataException($"{path}: truncated: tensor '{name}' ends at byte {range[1]} of a {dataLength}-byte payload");
-            if (range[1] - range[0] != expected)
-                throw new InvalidDataException($"{path}: tensor '{name}' has {range[1] - range[0]} bytes, its shape needs {expected}");
-            result[name] = FromBytes(bytes.AsSpan((int)(dataStart + range[0]), (int)expected), dtype.Key, shape);
+            var (dtype, shape, begin, end) = Entry(path, name, node);
+            long expected = shape.Aggregate(1L, (a, b) => a * b) * DTypes[dtype].Size;
+            if (end > payload.Length)
+                throw new InvalidDataException($"{path}: truncated: tensor '{name}' ends at byte {end} of a {payload.Length}-byte payload");
+            if (end - begin != expected)
+                throw new InvalidDataException($"{path}: tensor '{name}' has {end - begin} bytes, its shape needs {expected}");
+            result[name] = FromBytes(payload.AsSpan((int)begin, (int)expected), dtype, shape);
         }
         return result;
     }
@@ -97,12 +81,54 @@ public static class SafeTensorsFile
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         using var stream = File.OpenRead(path);
+        var metadata = ReadHeader(path, stream)["__metadata__"];
+        if (metadata is null) return new Dictionary<string, string>();
+        if (metadata is not JsonObject entries || entries.Any(e => e.Value is not JsonValue value || value.GetValueKind() != JsonValueKind.String))
+            throw new InvalidDataException($"{path}: __metadata__ must map names to strings");
+        return entries.ToDictionary(m => m.Key, m => m.Value!.GetValue<string>());
+    }
+
+    /// <summary>Reads and checks the length-prefixed JSON header; leaves the stream at the first payload byte.</summary>
+    private static JsonObject ReadHeader(string path, Stream stream)
+    {
+        if (stream.Length < 8) throw new InvalidDataException($"{path}: truncated (only {stream.Length} bytes)");
         Span<byte> lengthBytes = stackalloc byte[8];
         stream.ReadExactly(lengthBytes);
-        var headerBytes = new byte[BitConverter.ToUInt64(lengthBytes)];
+        ulong headerLength = BitConverter.ToUInt64(lengthBytes);
+        if (headerLength > (ulong)(stream.Length - 8))
+            throw new InvalidDataException($"{path}: truncated or not a safetensors file (header of {headerLength} bytes, file of {stream.Length})");
+        var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
-        var metadata = JsonNode.Parse(headerBytes)!.AsObject()["__metadata__"]?.AsObject();
-        return metadata?.ToDictionary(m => m.Key, m => m.Value!.GetValue<string>()) ?? new Dictionary<string, string>();
+        try
+        {
+            return JsonNode.Parse(headerBytes) as JsonObject
+                ?? throw new InvalidDataException($"{path}: safetensors header is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: corrupt safetensors header: {e.Message}");
+        }
+    }
+
+    /// <summary>One header entry, checked: known dtype, non-negative shape, and a byte range inside the payload order.</summary>
+    private static (ScalarType DType, long[] Shape, long Begin, long End) Entry(string path, string name, JsonNode? node)
+    {
+        try
+        {
+            var entry = node!.AsObject();
+            var dtypeName = entry["dtype"]!.GetValue<string>();
+            var dtype = DTypes.FirstOrDefault(d => d.Value.Name == dtypeName);
+            if (dtype.Value.Name is null) throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype {dtypeName}");
+            var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            var range = entry["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>()).ToArray();
+            if (range.Length != 2 || range[0] < 0 || range[1] < range[0] || shape.Any(d => d < 0))
+                throw new InvalidDataException($"{path}: tensor '{name}' has an invalid shape or byte range");
+            return (dtype.Key, shape, range[0], range[1]);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: tensor '{name}' has a malformed header entry ({e.Message})");
+        }
     }
 
     private static byte[] ToBytes(Tensor tensor)

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using Atlas.Pipeline.Provenance;
+using Atlas.Pipeline.Store;
+using Atlas.Stages.Tests.Support;
+
+namespace Atlas.Stages.Tests;
+
+/// <summary>The micro experiment end to end: every stage runs once, leaves its outputs and an exact lock record, and a second pass has nothing to do.</summary>
+[Collection(MicroPipelineCollection.Name)]
+public sealed class EndToEndTests(MicroPipeline pipeline)
+{
+    private static readonly string[] TableColumns = ["zero_shot_val", "zero_shot_test", "finetuned_val", "finetuned_test"];
+
+    [Fact]
+    public void EveryStageRunsOnceInDependencyOrder()
+    {
+        using var session = pipeline.Repository.Open();
+        var expected = session.Graph.TopologicalOrder().Select(n => n.Id).ToList();
+        Assert.Equal(expected, pipeline.Ran);
+        Assert.Equal(2 + 4 * MicroSpec.Tasks.Count + 1, expected.Count);
+        Assert.Equal([StageIds.Data, StageIds.Pretrain], expected.Take(2));
+        Assert.Equal(StageIds.Report, expected[^1]);
+    }
+
+    [Fact]
+    public void ReportTablesAndResolvedSpecAreWritten()
+    {
+        using var session = pipeline.Repository.Open();
+        var layout = session.Context.Layout;
+        foreach (var extension in new[] { "md", "csv", "json" })
+            Assert.True(File.Exists(pipeline.Repository.Absolute(layout.Table(ReportStage.FineTuneTable, extension))), $"{extension} table missing");
+        Assert.Equal(Path.Combine("artifacts", MicroSpec.Name, "tables", "finetune_accuracy.csv"), layout.Table(ReportStage.FineTuneTable, "csv"));
+
+        var report = File.ReadAllText(pipeline.Repository.Absolute(layout.Report));
+        Assert.Contains("# Atlas.Repro report: `micro`", report);
+        foreach (var task in MicroSpec.Tasks) Assert.Contains($"| {task} |", report);
+        Assert.Contains($"| {StageIds.FineTune("mnist")} |", report); // the provenance table
+
+        var resolved = File.ReadAllText(pipeline.Repository.Absolute(layout.ResolvedSpec));
+        Assert.Contains("name: micro", resolved);
+        // Defaults and inheritance made explicit: every task carries its full recipe, the override kept.
+        Assert.Equal(MicroSpec.Tasks.Count, resolved.Split("crop_scale:").Length - 2);
+
+        // Snapshots are removed once the stages completed.
+        Assert.False(File.Exists(pipeline.Repository.Absolute(layout.PretrainCheckpoint)));
+        foreach (var task in MicroSpec.Tasks) Assert.False(File.Exists(pipeline.Repository.Absolute(layout.FineTuneCheckpoint(task))));
+    }
+
+    [Fact]
+    public void AccuraciesArePercentagesForEveryTaskAndTheMean()
+    {
+        using var session = pipeline.Repository.Open();
+        var layout = session.Context.Layout;
+        var table = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(ReportStage.FineTuneTable, "json"))))!;
+        Assert.Equal(TableColumns, table["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var rows = table["rows"]!.AsArray();
+        Assert.Equal([.. MicroSpec.Tasks, "mean"], rows.Select(r => r!["key"]!.GetValue<string>()));
+        foreach (var row in rows)
+            foreach (var column in TableColumns)
+            {
+                double value = row!["values"]![column]!.GetValue<double>();
+                Assert.InRange(value, 0, 100);
+            }
+
+        foreach (var task in MicroSpec.Tasks)
+        {
+            var accuracy = EvaluateStage.Read(session.Context, task);
+            Assert.Equal(task, accuracy.Task);
+            foreach (var value in new[] { accuracy.ZeroShotVal, accuracy.ZeroShotTest, accuracy.FineTunedVal, accuracy.FineTunedTest })
+            {
+                Assert.InRange(value, 0, 100);
+                // 32 images per partition: every accuracy is a whole number of images.
+                Assert.Equal(Math.Round(value * 32 / 100), value * 32 / 100, 6);
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryStageHasASucceededLockWithExactHashes()
+    {
+        using var session = pipeline.Repository.Open();
+        var context = session.Context;
+        foreach (var stage in session.Stages)
+        {
+            var stored = LockStore.Read(pipeline.Repository.Absolute(context.Layout.StageDir(stage.Id)));
+            Assert.Null(stored.Problem);
+            var record = stored.Record;
+            Assert.NotNull(record);
+            Assert.True(File.Exists(pipeline.Repository.Absolute(context.Layout.Lock(stage.Id))));
+            Assert.Equal(stage.Id, record.Stage);
+            Assert.Equal(LockStatus.Succeeded, record.Status);
+            Assert.Equal(StageIds.Seed(context.Spec.Seed, stage.Id), record.Seed);
+            Assert.Equal(context.Spec.Threads, record.Threads);
+            Assert.Equal(ContentHash.OfJson(record.Parameters), record.ParamsHash);
+            Assert.True(record.EndedUtc >= record.StartedUtc);
+
+            Assert.Equal(stage.Inputs(context).Distinct().Order(), record.Inputs.Keys.Order());
+            Assert.NotEmpty(record.Inputs);
+            foreach (var (path, hash) in record.Inputs)
+                Assert.True(ContentHash.OfFile(pipeline.Repository.Absolute(path)) == hash, $"{stage.Id}: input {path} hash differs from the file");
+
+            Assert.Equal(stage.Outputs(context).Order(), record.Outputs.Keys.Order());
+            foreach (var (path, output) in record.Outputs)
+            {
+                var file = new FileInfo(pipeline.Repository.Absolute(path));
+                Assert.True(file.Exists, $"{stage.Id}: output {path} missing");
+                Assert.True(ContentHash.OfFile(file.FullName) == output.Sha256, $"{stage.Id}: output {path} hash differs from the file");
+                Assert.Equal(file.Length, output.Size);
+            }
+        }
+    }
+
+    [Fact]
+    public void SecondPassFindsEverythingUpToDateAndSkipsEveryStage()
+    {
+        var log = new StringWriter();
+        using var session = pipeline.Repository.Open(log);
+        var plan = session.Plan();
+        Assert.Equal(session.Stages.Select(s => s.Id).Order(), plan.Keys.Order());
+        foreach (var (id, freshness) in plan)
+            Assert.True(freshness.IsUpToDate, $"{id}: {freshness}");
+
+        var locksBefore = LockTimes(session);
+        foreach (var node in session.Graph.TopologicalOrder())
+            Assert.False(session.Run(node.Id, force: false), $"{node.Id} ran again");
+        Assert.Equal(locksBefore, LockTimes(session));
+        Assert.Contains($"[{StageIds.FineTune("mnist")}] up to date", log.ToString());
+    }
+
+    private Dictionary<string, DateTime> LockTimes(ExperimentSession session) =>
+        session.Stages.ToDictionary(s => s.Id, s => File.GetLastWriteTimeUtc(pipeline.Repository.Absolute(session.Context.Layout.Lock(s.Id))));
+}

@@ -1,0 +1,48 @@
+using Atlas.Stages.Tests.Support;
+
+namespace Atlas.Stages.Tests;
+
+/// <summary>A changed parameter invalidates exactly the stages it reaches, and says why.</summary>
+[Collection(MicroPipelineCollection.Name)]
+public sealed class InvalidationTests(MicroPipeline pipeline)
+{
+    private const string Task = MicroSpec.OverriddenTask;
+
+    [Fact]
+    public void ChangingOneTasksLearningRateStalesItsChainAndTheReportOnly()
+    {
+        using var repository = new TempRepository(MicroSpec.With(MicroSpec.OverrideLine, "    finetune: { lr: 0.002 }"));
+        repository.CopyArtifactsFrom(pipeline.Repository);
+        using var session = repository.Open();
+
+        var plan = session.Plan();
+        string[] expected = [StageIds.FineTune(Task), StageIds.TaskVector(Task), StageIds.Evaluate(Task), StageIds.Report];
+        var stale = plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToList();
+        Assert.Equal(expected.Order(), stale.Order());
+
+        var reason = plan[StageIds.FineTune(Task)].ToString();
+        Assert.Contains("recipe.lr", reason);
+        Assert.Contains("0.001 → 0.002", reason);
+        Assert.Contains($"upstream will run: {StageIds.FineTune(Task)}", plan[StageIds.TaskVector(Task)].ToString());
+        Assert.Contains(StageIds.Evaluate(Task), plan[StageIds.Report].ToString());
+
+        // Bringing the experiment up to date reruns exactly those stages, and then nothing is left to do.
+        var ran = repository.RunAll(new StringWriter());
+        Assert.Equal(expected, ran);
+        Assert.All(repository.Open().Plan(), p => Assert.True(p.Value.IsUpToDate, $"{p.Key}: {p.Value}"));
+    }
+
+    [Fact]
+    public void ChangingTheDefaultLearningRateSparesTheTaskThatOverridesIt()
+    {
+        using var repository = new TempRepository(MicroSpec.With("  lr: 0.0005\n", "  lr: 0.0007\n"));
+        repository.CopyArtifactsFrom(pipeline.Repository);
+        using var session = repository.Open();
+
+        var stale = session.Plan().Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToHashSet();
+        var others = MicroSpec.Tasks.Where(t => t != Task).ToList();
+        string[] expected =
+            [.. others.SelectMany(t => new[] { StageIds.FineTune(t), StageIds.TaskVector(t), StageIds.Evaluate(t) }), StageIds.Report];
+        Assert.Equal(expected.Order(), stale.Order());
+    }
+}

@@ -1,0 +1,31 @@
+namespace Atlas.Stages.Tests.Support;
+
+/// <summary>
+/// The micro spec (<c>Specs/micro.yaml</c>, copied to the output folder) with its data root filled in: three tasks,
+/// 64/64/32/32 images per source and six-step trainings, so the whole graph runs in seconds.
+/// </summary>
+internal static class MicroSpec
+{
+    public const string Name = "micro";
+
+    /// <summary>Tasks of the micro spec, in spec order.</summary>
+    public static IReadOnlyList<string> Tasks { get; } = ["mnist", "mnist_parity", "fashion_coarse"];
+
+    /// <summary>The task whose fine-tuning recipe has a per-task override (<c>finetune: { lr: 0.001 }</c>).</summary>
+    public const string OverriddenTask = "mnist_parity";
+
+    public const string OverrideLine = "    finetune: { lr: 0.001 }";
+
+    /// <summary>The spec text, ready to write into a temporary repository root.</summary>
+    public static string Text { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Specs", "micro.yaml"))
+        .Replace("{{DATA_ROOT}}", RepositoryRoot.MiniData.Replace('\\', '/'), StringComparison.Ordinal);
+
+    /// <summary>The spec text with exactly one occurrence of <paramref name="original"/> replaced.</summary>
+    public static string With(string original, string replacement)
+    {
+        int index = Text.IndexOf(original, StringComparison.Ordinal);
+        if (index < 0 || Text.IndexOf(original, index + 1, StringComparison.Ordinal) >= 0)
+            throw new ArgumentException($"'{original}' must occur exactly once in the micro spec", nameof(original));
+        return string.Concat(Text.AsSpan(0, index), replacement, Text.AsSpan(index + original.Length));
+    }
+}

@@ -1,0 +1,17 @@
+namespace Atlas.Stages.Tests.Support;
+
+/// <summary>The checkout the tests run from (the folder holding <c>Atlas.Repro.sln</c>), for its committed data.</summary>
+internal static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    /// <summary>The committed mini data folder, absolute.</summary>
+    public static string MiniData { get; } = System.IO.Path.Combine(Path, "src", "Atlas.Data", "Mini");
+
+    private static string Find()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Atlas.Repro.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"no Atlas.Repro.sln above {AppContext.BaseDirectory}");
+    }
+}
