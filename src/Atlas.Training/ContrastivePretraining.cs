@@ -28,9 +28,8 @@ public static class ContrastivePretraining
         TrainingProgress progress,
         ITrainingCheckpoint? checkpoint = null)
     {
-        var parameters = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
         long templates = captionTokens.shape[1];
-        var history = TrainingLoop.Run(parameters, recipe, step =>
+        return TrainingLoop.Run(initial, recipe, (parameters, step) =>
         {
             var (images, labels) = batches.At(step);
             using var generator = new Generator(unchecked((ulong)(seed * 7_919 + step)));
@@ -51,6 +50,5 @@ public static class ContrastivePretraining
             var textToImage = -(targets * logits.t().log_softmax(1)).sum(1).mean();
             return (imageToText + textToImage) / 2;
         }, progress, checkpoint);
-        return (parameters.ToDictionary(p => p.Key, p => p.Value.detach()), history);
     }
 }

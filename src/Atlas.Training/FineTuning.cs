@@ -21,15 +21,11 @@ public static class FineTuning
         ClipConfig config,
         OptimizationRecipe recipe,
         TrainingProgress progress,
-        ITrainingCheckpoint? checkpoint = null)
-    {
-        var parameters = pretrainedVisual.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
-        var history = TrainingLoop.Run(parameters, recipe, step =>
+        ITrainingCheckpoint? checkpoint = null) =>
+        TrainingLoop.Run(pretrainedVisual, recipe, (weights, step) =>
         {
             var (images, labels) = batches.At(step);
-            var features = ClipForward.EncodeImage(Preprocessing.Normalize(images, config), parameters, config.Vision);
+            var features = ClipForward.EncodeImage(Preprocessing.Normalize(images, config), weights, config.Vision);
             return nn.functional.cross_entropy(ZeroShotHead.Logits(features, head), labels);
         }, progress, checkpoint);
-        return (parameters.ToDictionary(p => p.Key, p => p.Value.detach()), history);
-    }
 }

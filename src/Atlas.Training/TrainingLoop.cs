@@ -10,16 +10,17 @@ namespace Atlas.Training;
 /// </summary>
 public static class TrainingLoop
 {
-    /// <param name="parameters">Leaf tensors with requires_grad; updated in place.</param>
-    /// <param name="lossAt">Builds the scalar loss of a step from the current parameters.</param>
-    /// <returns>The loss history of all steps, including those done before a resume.</returns>
-    public static IReadOnlyList<LossPoint> Run(
-        IReadOnlyDictionary<string, Tensor> parameters,
+    /// <param name="initial">Starting weights, by name (not modified); every entry is trained.</param>
+    /// <param name="lossAt">Builds the scalar loss of a step from the trained weights and the step index.</param>
+    /// <returns>The trained weights (detached) and the loss history of all steps, including those before a resume.</returns>
+    public static (Dictionary<string, Tensor> Weights, IReadOnlyList<LossPoint> History) Run(
+        IReadOnlyDictionary<string, Tensor> initial,
         OptimizationRecipe recipe,
-        Func<long, Tensor> lossAt,
+        Func<IReadOnlyDictionary<string, Tensor>, long, Tensor> lossAt,
         TrainingProgress progress,
         ITrainingCheckpoint? checkpoint = null)
     {
+        var parameters = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
         using var optimizer = new AdamW(parameters, recipe.WeightDecay);
         var history = new List<LossPoint>();
         long start = 0;
@@ -36,7 +37,7 @@ public static class TrainingLoop
         for (long step = start; step < recipe.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var loss = lossAt(step);
+            var loss = lossAt(parameters, step);
             double lossValue = loss.to_type(ScalarType.Float64).item<double>();
             // Checked before the update so a diverged run stops with its weights (and last snapshot) still finite.
             if (!double.IsFinite(lossValue))
@@ -51,6 +52,6 @@ public static class TrainingLoop
             if (checkpoint is not null && (step + 1) % checkpoint.Interval == 0 && step + 1 < recipe.Steps)
                 checkpoint.Save(new TrainingSnapshot(step + 1, parameters, optimizer.StateTensors(), history.ToList()));
         }
-        return history;
+        return (parameters.ToDictionary(p => p.Key, p => p.Value.detach()), history);
     }
 }

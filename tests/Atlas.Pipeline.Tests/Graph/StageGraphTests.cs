@@ -57,7 +57,14 @@ public sealed class StageGraphTests
         Assert.True(freshness["data"].IsUpToDate);
         Assert.True(freshness["other"].IsUpToDate);
         Assert.Equal(["no lock record"], freshness["pretrain"].Reasons);
-        Assert.Equal(["upstream stage 'pretrain' will run"], freshness["heads"].Reasons);
+        Assert.Equal(["upstream will run: pretrain"], freshness["heads"].Reasons);
+    }
+
+    [Fact]
+    public void LongIdListsAreAbbreviated()
+    {
+        Assert.Equal("a, b, c", StageGraph.Abbreviate(["a", "b", "c"]));
+        Assert.Equal("a, b, c and 2 more", StageGraph.Abbreviate(["a", "b", "c", "d", "e"]));
     }
 
     [Fact]
