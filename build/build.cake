@@ -12,9 +12,8 @@ var force = HasArgument("force");
 const string Configuration = "Release";
 var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
 
-// Tasks that need no experiment graph run without building the CLI or reading the spec.
-var graphFree = new[] { "Test", "Clean" };
-var plan = graphFree.Contains(target) ? new List<PlannedStage>() : LoadPlan();
+// The tests need no experiment graph: they run without building the CLI or reading the spec.
+var plan = string.Equals(target, "Test", StringComparison.OrdinalIgnoreCase) ? new List<PlannedStage>() : LoadPlan();
 
 foreach (var stage in plan)
 {
