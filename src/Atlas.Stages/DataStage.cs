@@ -28,7 +28,7 @@ public sealed class DataStage : Stage
         {
             var source = context.Source(name);
             var split = SplitPlanner.Plan(name, source.Labels,
-                new SplitSizes(sizes.Pretrain, sizes.Train, sizes.Val, sizes.Test), unchecked((ulong)StageIds.Seed((int)run.Seed, name)));
+                new SplitSizes(sizes.Pretrain, sizes.Train, sizes.Val, sizes.Test), (ulong)StageIds.Seed(run.Seed, name));
             document[name] = JsonNode.Parse(split.ToJson());
             context.Log.WriteLine($"[data] {name}: {string.Join(", ", SourceSplit.PartitionNames.Select(p => $"{p} {split.Indices(p).Length}"))}");
         }

@@ -12,11 +12,14 @@ public static class StageIds
     public static string TaskVector(string task) => $"taskvector/{task}";
     public static string Evaluate(string task) => $"evaluate/{task}";
 
-    /// <summary>A stage's own seed: the experiment seed mixed with a stable hash of the stage id (FNV-1a).</summary>
-    public static long Seed(int experimentSeed, string stageId)
+    /// <summary>
+    /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of
+    /// an id (FNV-1a), so adding a stage or a source never shifts the seeds of the others.
+    /// </summary>
+    public static long Seed(long parentSeed, string id)
     {
         ulong hash = 14695981039346656037UL;
-        foreach (char c in stageId) hash = (hash ^ c) * 1099511628211UL;
-        return (long)((hash ^ (ulong)experimentSeed * 0x9E3779B97F4A7C15UL) >> 1);
+        foreach (char c in id) hash = (hash ^ c) * 1099511628211UL;
+        return (long)((hash ^ (ulong)parentSeed * 0x9E3779B97F4A7C15UL) >> 1);
     }
 }
