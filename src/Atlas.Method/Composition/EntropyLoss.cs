@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Method.Composition;
+
+/// <summary>Shannon entropy of softmax predictions, the unsupervised objective of AdaMerging and of the
+/// <c>entropy</c> loss in spec §4.4: H(p) = −Σ_c p_c log p_c with p = softmax(logits).</summary>
+public static class EntropyLoss
+{
+    /// <summary>H per row of logits [N, C] (natural log) → [N]. Classes with probability exactly 0 (for example −∞
+    /// logits) contribute 0, with a finite gradient.</summary>
+    public static Tensor PerRow(Tensor logits)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        if (logits.dim() != 2) throw new ArgumentException($"expected logits [N, C], got {Shapes.Format(logits.shape)}", nameof(logits));
+        using var scope = NewDisposeScope();
+        var logProbabilities = nn.functional.log_softmax(logits, -1);
+        var probabilities = logProbabilities.exp();
+        var safeLog = logProbabilities.masked_fill(probabilities.eq(0), 0);
+        return (-(probabilities * safeLog).sum(dim: -1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean over rows of H(softmax(logits)); a scalar.</summary>
+    public static Tensor Mean(Tensor logits)
+    {
+        using var scope = NewDisposeScope();
+        return PerRow(logits).mean().MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,11 @@
+namespace Atlas.Method.Composition;
+
+/// <summary>Which blocks share a random element partition in aTLAS × K (spec §3.2, §6 trap 9).</summary>
+public enum PartitionScope
+{
+    /// <summary>Every block draws its own assignment (the fixed behaviour).</summary>
+    PerTensor,
+
+    /// <summary>Blocks of equal shape share one assignment (the released code keys its masks by tensor shape).</summary>
+    PerShape,
+}
