@@ -16,7 +16,7 @@ public sealed class FileCheckpoint(string path, string runKey, int interval, Tex
 
     public int Interval { get; } = interval;
 
-    /// <summary>Snapshot about five times per run: often enough to lose little, rarely enough to cost little.</summary>
+    /// <summary>Snapshot after every fifth of the run: often enough to lose little, rarely enough to cost little.</summary>
     public static int IntervalFor(int steps) => Math.Max(1, steps / 5);
 
     public TrainingSnapshot? Load()
