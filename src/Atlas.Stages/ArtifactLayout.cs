@@ -34,6 +34,25 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string Accuracy(string task) => Path.Combine(StageDir(StageIds.Evaluate(task)), "accuracy.json");
 
+    /// <summary>Resumable snapshot of a stage's unfinished training; removed when the stage completes.</summary>
+    public string Checkpoint(string stageId) => Path.Combine(StageDir(stageId), "checkpoint.safetensors");
+
+    public string AdditionResult(string method) => Path.Combine(StageDir(StageIds.Addition(method)), "result.json");
+
+    /// <summary>Learned Λ of a task-addition method, with task and block names (<c>safetensors</c> or <c>csv</c>).</summary>
+    public string AdditionCoefficients(string method, string extension) =>
+        Path.Combine(StageDir(StageIds.Addition(method)), $"coefficients.{extension}");
+
+    public string NegationResult(string target) => Path.Combine(StageDir(StageIds.Negation(target)), "result.json");
+
+    /// <summary>Learned Λ of a negation target (<c>safetensors</c> or <c>csv</c>).</summary>
+    public string NegationCoefficients(string target, string extension) =>
+        Path.Combine(StageDir(StageIds.Negation(target)), $"coefficients.{extension}");
+
+    public string FiguresDir => Path.Combine(ExperimentDir, "figures");
+
+    public string Figure(string name) => Path.Combine(FiguresDir, $"{name}.png");
+
     public string TablesDir => Path.Combine(ExperimentDir, "tables");
 
     public string Table(string name, string extension) => Path.Combine(TablesDir, $"{name}.{extension}");

@@ -1,6 +1,11 @@
+using Atlas.Stages.Composition;
+
 namespace Atlas.Stages;
 
-/// <summary>The stages a spec asks for, in dependency order: data, pretrain, then per task head → fine-tune → task vector → evaluation, then the report.</summary>
+/// <summary>
+/// The stages a spec asks for, in dependency order: data, pretrain, then per task head → fine-tune → task vector →
+/// evaluation, then one stage per task-addition method and per negation target, then the report.
+/// </summary>
 public static class ExperimentGraph
 {
     public static IReadOnlyList<Stage> Build(ExperimentContext context)
@@ -11,6 +16,10 @@ public static class ExperimentGraph
         stages.AddRange(tasks.Select(t => new FineTuneStage(t)));
         stages.AddRange(tasks.Select(t => new TaskVectorStage(t)));
         stages.AddRange(tasks.Select(t => new EvaluateStage(t)));
+        if (context.Spec.Addition is { } addition)
+            stages.AddRange(addition.Methods.Select(m => new AdditionStage(m, addition.Tasks ?? tasks)));
+        if (context.Spec.Negation is { } negation)
+            stages.AddRange(negation.Targets.Select(t => new NegationStage(t)));
         stages.Add(new ReportStage(stages.ToList()));
         return stages;
     }

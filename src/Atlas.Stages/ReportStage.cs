@@ -1,25 +1,34 @@
 using System.Globalization;
 using System.Text;
 using Atlas.Pipeline.Reports;
+using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
 using Atlas.Pipeline.Store;
+using Atlas.Stages.Composition;
 
 namespace Atlas.Stages;
 
 /// <summary>
-/// The experiment's tables (Markdown, CSV, JSON) and <c>report.md</c>, with the resolved spec beside them. The
-/// foundation table is the mini twin of the paper's Table 5: zero-shot and fine-tuned accuracy per task.
+/// The experiment's tables (Markdown, CSV, JSON), figures and <c>report.md</c>, with the resolved spec beside them:
+/// the mini twin of the paper's Table 5 (zero-shot and fine-tuned accuracy per task), and where the spec asks for them
+/// the task-addition and task-negation tables and the heat-map of the learned addition coefficients.
 /// </summary>
 public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
 {
     public const string FineTuneTable = "finetune_accuracy";
+    public const string CoefficientFigure = "addition_coefficients";
 
     public override string Id => StageIds.Report;
     public override string Phase => "Report";
-    public override string Description => "tables and report.md";
+    public override string Description => "tables, figures and report.md";
     public override IReadOnlyList<string> DependsOn => upstream.Select(s => s.Id).ToList();
 
-    public override object Parameters(ExperimentContext context) => new { Tasks = context.Spec.Tasks.Select(t => t.Name).ToList() };
+    public override object Parameters(ExperimentContext context) => new
+    {
+        Tasks = context.Spec.Tasks.Select(t => t.Name).ToList(),
+        Tables = TableNames(context.Spec),
+        Figures = Figures(context.Spec),
+    };
 
     /// <summary>Every upstream output and lock: the report quotes provenance, so a rerun upstream refreshes it.</summary>
     public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
@@ -27,19 +36,41 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
     [
-        .. new[] { "md", "csv", "json" }.Select(e => context.Layout.Table(FineTuneTable, e)),
+        .. TableNames(context.Spec).SelectMany(t => new[] { "md", "csv", "json" }.Select(e => context.Layout.Table(t, e))),
+        .. Figures(context.Spec).Select(context.Layout.Figure),
         context.Layout.Report,
         context.Layout.ResolvedSpec,
     ];
 
+    /// <summary>The tables a spec produces (and verifies), in report order.</summary>
+    public static IReadOnlyList<string> TableNames(ExperimentSpec spec) =>
+    [
+        FineTuneTable,
+        .. spec.Addition is null ? Array.Empty<string>() : [CompositionTables.Addition],
+        .. spec.Negation is null ? Array.Empty<string>() : [CompositionTables.Negation],
+    ];
+
+    private static IReadOnlyList<string> Figures(ExperimentSpec spec) =>
+        spec.Addition?.Methods.Contains(CompositionMethods.AtlasBlockwise) == true ? [CoefficientFigure] : [];
+
     public override void Execute(ExperimentContext context, StageRun run)
     {
-        var table = FineTuneAccuracyTable(context);
-        foreach (var (extension, text) in new[] { ("md", table.ToMarkdown()), ("csv", table.ToCsv()), ("json", table.ToJson()) })
-            AtomicFile.WriteAllText(context.Absolute(context.Layout.Table(FineTuneTable, extension)), text);
+        var tables = new List<(string Name, ResultTable Table)> { (FineTuneTable, FineTuneAccuracyTable(context)) };
+        if (context.Spec.Addition is { } addition) tables.Add((CompositionTables.Addition, CompositionTables.AdditionTable(context, addition)));
+        if (context.Spec.Negation is { } negation) tables.Add((CompositionTables.Negation, CompositionTables.NegationTable(context, negation)));
+        foreach (var (name, table) in tables)
+            foreach (var (extension, text) in new[] { ("md", table.ToMarkdown()), ("csv", table.ToCsv()), ("json", table.ToJson()) })
+                AtomicFile.WriteAllText(context.Absolute(context.Layout.Table(name, extension)), text);
+        if (Figures(context.Spec).Contains(CoefficientFigure))
+        {
+            var (tasks, blocks, values) = CoefficientArtifacts.ReadMatrix(context,
+                context.Layout.AdditionCoefficients(CompositionMethods.AtlasBlockwise, "csv"));
+            HeatmapFigure.Write(context.Absolute(context.Layout.Figure(CoefficientFigure)),
+                "aTLAS task addition: learned coefficients Λ (task vectors × parameter blocks)", tasks, blocks, values, "coefficient");
+        }
         SpecWriter.WriteResolvedYaml(context.Spec, context.Absolute(context.Layout.ResolvedSpec));
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.Report), ReportMarkdown(context, table));
-        context.Log.Write(table.ToMarkdown());
+        AtomicFile.WriteAllText(context.Absolute(context.Layout.Report), ReportMarkdown(context, tables));
+        foreach (var (_, table) in tables) context.Log.Write(table.ToMarkdown());
     }
 
     /// <summary>Rows: one per task, then the mean; columns: zero-shot and fine-tuned accuracy on val and test.</summary>
@@ -54,26 +85,79 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             ["zero_shot_val", "zero_shot_test", "finetuned_val", "finetuned_test"], rows);
     }
 
-    private string ReportMarkdown(ExperimentContext context, ResultTable table)
+    private string ReportMarkdown(ExperimentContext context, IReadOnlyList<(string Name, ResultTable Table)> tables)
     {
-        var mean = table.Rows[^1].Values;
         var text = new StringBuilder();
         text.AppendLine($"# Atlas.Repro report: `{context.Spec.Name}`");
         text.AppendLine();
         text.AppendLine($"Spec `{context.SpecPath}` (resolved: `spec.resolved.yaml`), backbone `{context.Spec.Backbone}`, " +
                         $"seed {context.Spec.Seed}, {context.Spec.Threads} threads.");
-        text.AppendLine();
-        text.AppendLine($"## {table.Title}");
-        text.AppendLine();
-        text.Append(table.ToMarkdown());
-        text.AppendLine();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Mean test accuracy: zero-shot {mean[1]:F2}%, fine-tuned {mean[3]:F2}% (gap {mean[3] - mean[1]:F2} points). " +
-            $"The paper's ViT-B/32 on its 8 tasks: 48.14% vs 90.45%."));
+        foreach (var (name, table) in tables)
+        {
+            text.AppendLine();
+            text.AppendLine($"## {table.Title}");
+            text.AppendLine();
+            text.Append(table.ToMarkdown());
+            text.AppendLine();
+            text.AppendLine(name switch
+            {
+                FineTuneTable => FineTuneSummary(table),
+                CompositionTables.Addition => AdditionSummary(context, table),
+                _ => NegationSummary(context),
+            });
+        }
         text.AppendLine();
         text.AppendLine("## Provenance");
         text.AppendLine();
         text.Append(ProvenanceTable.Render(context, upstream.Select(s => s.Id)));
+        return text.ToString();
+    }
+
+    private static string FineTuneSummary(ResultTable table)
+    {
+        var mean = table.Rows[^1].Values;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Mean test accuracy: zero-shot {mean[1]:F2}%, fine-tuned {mean[3]:F2}% (gap {mean[3] - mean[1]:F2} points). " +
+            $"The paper's ViT-B/32 on its 8 tasks: 48.14% vs 90.45%.");
+    }
+
+    private static string AdditionSummary(ExperimentContext context, ResultTable table)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Normalised accuracy divides each task's accuracy by its fine-tuned accuracy. The paper's ViT-B/32 " +
+                        "(absolute / normalised): task arithmetic 70.12 / 77.24, aTLAS 84.98 / 93.79.");
+        text.AppendLine();
+        text.AppendLine("How each method chose its model:");
+        text.AppendLine();
+        foreach (var method in context.Spec.Addition!.Methods)
+            text.AppendLine($"- `{method}`: {AdditionStage.Read(context, method).Selection}");
+        if (Figures(context.Spec).Contains(CoefficientFigure))
+        {
+            text.AppendLine();
+            text.AppendLine($"![Learned aTLAS coefficients](figures/{CoefficientFigure}.png)");
+            text.AppendLine();
+            text.AppendLine($"Values: `{context.Layout.AdditionCoefficients(CompositionMethods.AtlasBlockwise, "csv")}` (one row per task vector and block, blocks in canonical order).");
+        }
+        return text.ToString();
+    }
+
+    private static string NegationSummary(ExperimentContext context)
+    {
+        var text = new StringBuilder();
+        var spec = context.Spec.Negation!;
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Every model keeps at least {100 * spec.ControlThreshold:0.#}% of its control task's zero-shot validation accuracy. " +
+            $"The paper's ViT-B/32 (target / control, ImageNet as control): zero-shot 48.14 / 63.35, task arithmetic 23.22 / 60.71, " +
+            $"aTLAS 18.76 / 61.21."));
+        text.AppendLine();
+        foreach (var target in spec.Targets)
+        {
+            var result = NegationStage.Read(context, target.Task);
+            string stop = result.Epochs[^1].Admissible ? "" : " (stopped when the control fell below the threshold)";
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"- `{result.Target}` (control `{result.Control}`, val threshold {result.ControlThresholdVal:F2}%): task arithmetic α = {result.Alpha:0.##}; " +
+                $"aTLAS kept epoch {result.AtlasBestEpoch} of {result.Epochs.Count - 1}{stop}"));
+        }
         return text.ToString();
     }
 }

@@ -11,6 +11,8 @@ public static class StageIds
     public static string FineTune(string task) => $"finetune/{task}";
     public static string TaskVector(string task) => $"taskvector/{task}";
     public static string Evaluate(string task) => $"evaluate/{task}";
+    public static string Addition(string method) => $"addition/{method}";
+    public static string Negation(string target) => $"negation/{target}";
 
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of

@@ -11,7 +11,7 @@ namespace Atlas.Stages;
 public sealed class TableVerification(ExperimentContext context)
 {
     /// <summary>The tables an experiment approves.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [ReportStage.FineTuneTable];
+    public IReadOnlyList<string> Tables => ReportStage.TableNames(context.Spec);
 
     /// <returns>True when every table matches its approved version.</returns>
     public bool Verify()

@@ -6,20 +6,25 @@ namespace Atlas.Training;
 /// <summary>
 /// Training batches of one labelled image set as a pure function of the step: shuffled indices from the seeded batch
 /// schedule, then a random resized crop whose generator is seeded by (seed, step). A resumed loop therefore sees exactly
-/// the batches an uninterrupted one would.
+/// the batches an uninterrupted one would. Without a crop scale the images are taken as they are (unlabelled test-time
+/// objectives).
 /// </summary>
-public sealed class ImageBatches(Tensor images, Tensor labels, int batchSize, (double Min, double Max) cropScale, long seed)
+public sealed class ImageBatches(Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed)
 {
     private readonly BatchSchedule _schedule = new((int)images.shape[0], batchSize, unchecked((ulong)seed));
-    private readonly RandomResizedCrop _crop = new(cropScale.Min, cropScale.Max);
+    private readonly RandomResizedCrop? _crop = cropScale is { } scale ? new(scale.Min, scale.Max) : null;
 
     /// <summary>Augmented images [B, C, H, W] in [0, 1] and their labels for one step.</summary>
     public (Tensor Images, Tensor Labels) At(long step)
     {
         using var scope = NewDisposeScope();
         var index = tensor(_schedule.BatchAt(step).Select(i => (long)i).ToArray());
-        using var generator = new Generator(unchecked((ulong)(seed * 1_000_003 + step)));
-        var cropped = _crop.Apply(images.index_select(0, index), generator);
-        return (cropped.MoveToOuterDisposeScope(), labels.index_select(0, index).MoveToOuterDisposeScope());
+        var selected = images.index_select(0, index);
+        if (_crop is not null)
+        {
+            using var generator = new Generator(unchecked((ulong)(seed * 1_000_003 + step)));
+            selected = _crop.Apply(selected, generator);
+        }
+        return (selected.MoveToOuterDisposeScope(), labels.index_select(0, index).MoveToOuterDisposeScope());
     }
 }

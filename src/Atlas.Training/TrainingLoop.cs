@@ -1,4 +1,5 @@
 using Atlas.Training.Optim;
+using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
 namespace Atlas.Training;
@@ -6,19 +7,22 @@ namespace Atlas.Training;
 /// <summary>
 /// The optimisation loop shared by pretraining, fine-tuning and coefficient learning: AdamW over named leaf tensors,
 /// scheduled learning rate, grad-norm clipping, progress, and resumable snapshots. The caller supplies the loss of a
-/// step as a function of the step index, which keeps batches and augmentation reproducible after a resume.
+/// step as a function of the step index, which keeps batches and augmentation reproducible after a resume. With an
+/// <see cref="EpochSelection"/> the weights are scored after every epoch and the loop ends early when it says so.
 /// </summary>
 public static class TrainingLoop
 {
     /// <param name="initial">Starting weights, by name (not modified); every entry is trained.</param>
     /// <param name="lossAt">Builds the scalar loss of a step from the trained weights and the step index.</param>
+    /// <param name="selection">Per-epoch model selection, or null; the caller reads the selected weights from it.</param>
     /// <returns>The trained weights (detached) and the loss history of all steps, including those before a resume.</returns>
     public static (Dictionary<string, Tensor> Weights, IReadOnlyList<LossPoint> History) Run(
         IReadOnlyDictionary<string, Tensor> initial,
         OptimizationRecipe recipe,
         Func<IReadOnlyDictionary<string, Tensor>, long, Tensor> lossAt,
         TrainingProgress progress,
-        ITrainingCheckpoint? checkpoint = null)
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null)
     {
         var parameters = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
         using var optimizer = new AdamW(parameters, recipe.WeightDecay);
@@ -31,10 +35,12 @@ public static class TrainingLoop
             optimizer.LoadState(snapshot.OptimizerState);
             history.AddRange(snapshot.History);
             start = snapshot.CompletedSteps;
+            if (snapshot.Selection is { } state)
+                (selection ?? throw new InvalidDataException("the snapshot holds a model selection, but this loop has none")).Restore(state);
         }
 
         var schedule = recipe.Schedule;
-        for (long step = start; step < recipe.Steps; step++)
+        for (long step = start; step < recipe.Steps && selection?.Stopped != true; step++)
         {
             using var scope = NewDisposeScope();
             var loss = lossAt(parameters, step);
@@ -49,8 +55,10 @@ public static class TrainingLoop
             optimizer.ZeroGrad();
             history.Add(new LossPoint(step + 1, lossValue, lr));
             progress.Report(step, lossValue, lr);
+            if (selection is not null && (step + 1) % selection.StepsPerEpoch == 0)
+                selection.AfterEpoch(parameters, (int)((step + 1) / selection.StepsPerEpoch), step + 1);
             if (checkpoint is not null && (step + 1) % checkpoint.Interval == 0 && step + 1 < recipe.Steps)
-                checkpoint.Save(new TrainingSnapshot(step + 1, parameters, optimizer.StateTensors(), history.ToList()));
+                checkpoint.Save(new TrainingSnapshot(step + 1, parameters, optimizer.StateTensors(), history.ToList(), selection?.State));
         }
         return (parameters.ToDictionary(p => p.Key, p => p.Value.detach()), history);
     }

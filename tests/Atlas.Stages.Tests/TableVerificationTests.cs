@@ -11,7 +11,8 @@ public sealed class TableVerificationTests : IDisposable
 {
     private const string Table = ReportStage.FineTuneTable;
 
-    private readonly TempRepository repository = new();
+    // Only the fine-tuning table exists here, so the spec asks for no other.
+    private readonly TempRepository repository = new(MicroSpec.WithoutComposition);
     private readonly StringWriter log = new();
     private readonly ExperimentSession session;
 

@@ -65,7 +65,8 @@ internal sealed class MemoryCheckpoint(int interval) : ITrainingCheckpoint
         // The loop hands over its live tensors; a real checkpoint serialises them, this one copies them out of the
         // step's dispose scope.
         Stored = new TrainingSnapshot(snapshot.CompletedSteps, TestSupport.DeepCopy(snapshot.Parameters),
-            TestSupport.DeepCopy(snapshot.OptimizerState), snapshot.History.ToList());
+            TestSupport.DeepCopy(snapshot.OptimizerState), snapshot.History.ToList(),
+            snapshot.Selection is { } selection ? selection with { BestWeights = TestSupport.DeepCopy(selection.BestWeights), Records = selection.Records.ToList() } : null);
         Saves.Add(snapshot.CompletedSteps);
         if (snapshot.CompletedSteps >= CrashAfter) throw new SimulatedCrash();
     }

@@ -44,6 +44,12 @@ public sealed record ExperimentSpec
     /// <summary>Evaluation settings.</summary>
     public EvaluateSpec Evaluate { get; init; } = new();
 
+    /// <summary>Task addition with learned coefficients and its baselines; absent means not run.</summary>
+    public AdditionSpec? Addition { get; init; }
+
+    /// <summary>Task negation with learned coefficients and its baseline; absent means not run.</summary>
+    public NegationSpec? Negation { get; init; }
+
     /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
 }

@@ -52,6 +52,55 @@ internal sealed class SpecValidator
                 Fail(path.Key("name"), $"duplicate task name '{task.Name}' (also tasks[{taskIndex[task.Name]}])");
             CheckTask(task, path);
         }
+        if (spec.Addition is { } addition) CheckAddition(addition, Root.Key("addition"));
+        if (spec.Negation is { } negation) CheckNegation(negation, Root.Key("negation"));
+    }
+
+    private void CheckAddition(AdditionSpec addition, FieldPath path)
+    {
+        for (int i = 0; i < addition.Methods.Count; i++)
+            if (addition.Methods.IndexOf(addition.Methods[i]) < i)
+                Fail(path.Key("methods").Index(i), $"method '{addition.Methods[i]}' is listed twice");
+        var tasks = addition.Tasks ?? [];
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (tasks.IndexOf(tasks[i]) < i) Fail(path.Key("tasks").Index(i), $"task '{tasks[i]}' is listed twice");
+            else CheckTaskReference(tasks[i], path.Key("tasks").Index(i));
+        }
+        if (addition.Tasks is null && spec.Tasks.Count < 2)
+            Fail(path, $"task addition needs at least two tasks; the spec has {spec.Tasks.Count}");
+        CheckCoefficientTraining(addition.Learn, path.Key("learn"));
+        CheckGrid(addition.AlphaGrid, path.Key("alpha_grid"));
+        CheckGrid(addition.Ties.Grid, path.Key("ties").Key("grid"));
+    }
+
+    private void CheckNegation(NegationSpec negation, FieldPath path)
+    {
+        for (int i = 0; i < negation.Targets.Count; i++)
+        {
+            var target = negation.Targets[i];
+            var targetPath = path.Key("targets").Index(i);
+            int first = negation.Targets.FindIndex(t => t.Task == target.Task);
+            if (first < i) Fail(targetPath.Key("task"), $"target '{target.Task}' is listed twice (also targets[{first}])");
+            CheckTaskReference(target.Task, targetPath.Key("task"));
+            CheckTaskReference(target.Control, targetPath.Key("control"));
+            if (target.Control == target.Task) Fail(targetPath.Key("control"), "the control task must differ from the target");
+        }
+        CheckCoefficientTraining(negation.Learn, path.Key("learn"));
+        CheckGrid(negation.AlphaGrid, path.Key("alpha_grid"));
+    }
+
+    private void CheckTaskReference(string task, FieldPath path)
+    {
+        if (!spec.Tasks.Any(t => t.Name == task))
+            Fail(path, $"unknown task '{task}' (known: {string.Join(", ", spec.Tasks.Select(t => t.Name))})");
+    }
+
+    private void CheckCoefficientTraining(CoefficientTraining learn, FieldPath path) => CheckCropScale(learn.CropScale, path.Key("crop_scale"));
+
+    private void CheckGrid(ScalingGridSpec grid, FieldPath path)
+    {
+        if (grid.Start > grid.Stop) Fail(path, FormattableString.Invariant($"start {grid.Start} is larger than stop {grid.Stop}"));
     }
 
     private void CheckTemplates()

@@ -1,18 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
 using Atlas.Training;
+using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Storage;
 
 /// <summary>
 /// A training snapshot in one safetensors file: trained tensors under <c>param.*</c>, optimizer state under
-/// <c>optim.*</c>, and the step, loss history and run key in the header metadata. A snapshot written by a run with
+/// <c>optim.*</c>, a model selection's best weights under <c>best.*</c>, and the step, loss history, selection trace and
+/// run key in the header metadata. A snapshot written by a run with
 /// other parameters or inputs (another key) is ignored, so a changed learning rate never resumes a stale run.
 /// </summary>
 public sealed class FileCheckpoint(string path, string runKey, int interval, TextWriter log) : ITrainingCheckpoint
 {
-    private const string ParameterPrefix = "param.", OptimizerPrefix = "optim.";
+    private const string ParameterPrefix = "param.", OptimizerPrefix = "optim.", BestPrefix = "best.";
 
     public int Interval { get; } = interval;
 
@@ -33,8 +35,13 @@ public sealed class FileCheckpoint(string path, string runKey, int interval, Tex
             var tensors = SafeTensorsFile.Load(path);
             long steps = long.Parse(metadata["completed_steps"], CultureInfo.InvariantCulture);
             var history = JsonSerializer.Deserialize<List<LossPoint>>(metadata["history"]) ?? [];
+            var selection = metadata.TryGetValue("selection", out var trace)
+                ? JsonSerializer.Deserialize<SelectionTrace>(trace) is { } t
+                    ? new SelectionState(t.BestEpoch, t.BestScore, Strip(tensors, BestPrefix), t.Records, t.Stopped)
+                    : throw new InvalidDataException("empty selection trace")
+                : null;
             log.WriteLine($"  resuming from the snapshot after step {steps}");
-            return new TrainingSnapshot(steps, Strip(tensors, ParameterPrefix), Strip(tensors, OptimizerPrefix), history);
+            return new TrainingSnapshot(steps, Strip(tensors, ParameterPrefix), Strip(tensors, OptimizerPrefix), history, selection);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or KeyNotFoundException or FormatException or EndOfStreamException)
         {
@@ -47,17 +54,24 @@ public sealed class FileCheckpoint(string path, string runKey, int interval, Tex
     {
         var tensors = snapshot.Parameters.ToDictionary(p => ParameterPrefix + p.Key, p => p.Value)
             .Concat(snapshot.OptimizerState.Select(p => KeyValuePair.Create(OptimizerPrefix + p.Key, p.Value)))
+            .Concat((snapshot.Selection?.BestWeights ?? new Dictionary<string, Tensor>()).Select(p => KeyValuePair.Create(BestPrefix + p.Key, p.Value)))
             .ToDictionary();
-        SafeTensorsFile.Save(path, tensors, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["run_key"] = runKey,
             ["completed_steps"] = snapshot.CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["history"] = JsonSerializer.Serialize(snapshot.History),
-        });
+        };
+        if (snapshot.Selection is { } selection)
+            metadata["selection"] = JsonSerializer.Serialize(
+                new SelectionTrace(selection.BestEpoch, selection.BestScore, selection.Records, selection.Stopped));
+        SafeTensorsFile.Save(path, tensors, metadata);
     }
 
     /// <summary>Removes the snapshot once the stage's result is safely written.</summary>
     public void Delete() => File.Delete(path);
+
+    private sealed record SelectionTrace(int BestEpoch, double BestScore, IReadOnlyList<EpochRecord> Records, bool Stopped);
 
     private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>
         tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);

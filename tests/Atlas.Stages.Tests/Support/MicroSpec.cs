@@ -2,7 +2,8 @@ namespace Atlas.Stages.Tests.Support;
 
 /// <summary>
 /// The micro spec (<c>Specs/micro.yaml</c>, copied to the output folder) with its data root filled in: three tasks,
-/// 64/64/32/32 images per source and six-step trainings, so the whole graph runs in seconds.
+/// 64/64/32/32 images per source, six-step trainings and two-epoch coefficient learning, so the whole graph runs in
+/// seconds.
 /// </summary>
 internal static class MicroSpec
 {
@@ -10,6 +11,13 @@ internal static class MicroSpec
 
     /// <summary>Tasks of the micro spec, in spec order.</summary>
     public static IReadOnlyList<string> Tasks { get; } = ["mnist", "mnist_parity", "fashion_coarse"];
+
+    /// <summary>Task-addition methods the micro spec runs (all of them, by default).</summary>
+    public static IReadOnlyList<string> AdditionMethods { get; } =
+        ["task_arithmetic", "ties", "adamerging", "atlas_isotropic", "atlas_blockwise"];
+
+    /// <summary>The negation target and its control.</summary>
+    public const string NegationTarget = "mnist", NegationControl = "fashion_coarse";
 
     /// <summary>The task whose fine-tuning recipe has a per-task override (<c>finetune: { lr: 0.001 }</c>).</summary>
     public const string OverriddenTask = "mnist_parity";
@@ -19,6 +27,9 @@ internal static class MicroSpec
     /// <summary>The spec text, ready to write into a temporary repository root.</summary>
     public static string Text { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Specs", "micro.yaml"))
         .Replace("{{DATA_ROOT}}", RepositoryRoot.MiniData.Replace('\\', '/'), StringComparison.Ordinal);
+
+    /// <summary>The spec without its task-addition and task-negation sections (they come last).</summary>
+    public static string WithoutComposition { get; } = Text[..Text.IndexOf("\naddition:", StringComparison.Ordinal)];
 
     /// <summary>The spec text with exactly one occurrence of <paramref name="original"/> replaced.</summary>
     public static string With(string original, string replacement)

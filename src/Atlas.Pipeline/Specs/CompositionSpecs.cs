@@ -1,0 +1,168 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Atlas.Pipeline.Specs;
+
+/// <summary>
+/// Task addition (spec §4.1): one set of coefficients for all listed tasks' vectors, compared across merging methods.
+/// </summary>
+public sealed record AdditionSpec
+{
+    /// <summary>The methods to run, one table row each (zero-shot and fine-tuned rows are always shown).</summary>
+    [AllowedValues(CompositionMethods.TaskArithmetic, CompositionMethods.Ties, CompositionMethods.AdaMerging,
+        CompositionMethods.AtlasIsotropic, CompositionMethods.AtlasBlockwise)]
+    public List<string> Methods { get; init; } =
+    [
+        CompositionMethods.TaskArithmetic, CompositionMethods.Ties, CompositionMethods.AdaMerging,
+        CompositionMethods.AtlasIsotropic, CompositionMethods.AtlasBlockwise,
+    ];
+
+    /// <summary>Tasks whose vectors are added (at least two); absent means every task of the spec.</summary>
+    [MinLength(2)]
+    public List<string>? Tasks { get; init; }
+
+    /// <summary>How aTLAS learns its coefficients on the tasks' validation splits (<c>batch</c> is per task).</summary>
+    public required CoefficientTraining Learn { get; init; }
+
+    /// <summary>Task arithmetic's α grid, searched on validation (paper: 0 to 1, 21 values).</summary>
+    public ScalingGridSpec AlphaGrid { get; init; } = new();
+
+    /// <summary>TIES-merging: the kept fraction and the λ grid searched on validation.</summary>
+    public TiesSpec Ties { get; init; } = new();
+
+    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits.</summary>
+    public AdaMergingSpec Adamerging { get; init; } = new();
+}
+
+/// <summary>Task negation (spec §4.2): per target, forget it while a control task keeps its accuracy.</summary>
+public sealed record NegationSpec
+{
+    /// <summary>Targets and their control tasks.</summary>
+    [MinLength(1)]
+    public required List<NegationTarget> Targets { get; init; }
+
+    /// <summary>How aTLAS learns the target's coefficients (<c>batch</c> images of target and of control per step).</summary>
+    public required CoefficientTraining Learn { get; init; }
+
+    /// <summary>The fraction of its zero-shot validation accuracy the control task must keep (paper: 0.95).</summary>
+    [Range(0d, 1d)]
+    public double ControlThreshold { get; init; } = 0.95;
+
+    /// <summary>The α grid of the task-arithmetic baseline θ0 − α·τ (paper: 0 to 1, 21 values).</summary>
+    public ScalingGridSpec AlphaGrid { get; init; } = new();
+}
+
+/// <summary>One negation experiment.</summary>
+public sealed record NegationTarget
+{
+    /// <summary>The task to forget.</summary>
+    public required string Task { get; init; }
+
+    /// <summary>The task whose accuracy must be kept (the paper uses ImageNet: broad and unrelated to the target).</summary>
+    public required string Control { get; init; }
+
+    /// <summary>Overrides <see cref="CoefficientTraining.Lr"/> for this target (the paper tunes it per target).</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double? Lr { get; init; }
+
+    /// <summary>Overrides <see cref="CoefficientTraining.Epochs"/> for this target.</summary>
+    [Range(1, int.MaxValue)]
+    public int? Epochs { get; init; }
+}
+
+/// <summary>Learning coefficients Λ with AdamW (spec §3.3): Λ starts at 0, selection after every epoch.</summary>
+public sealed record CoefficientTraining
+{
+    /// <summary>AdamW learning rate.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public required double Lr { get; init; }
+
+    /// <summary>AdamW decoupled weight decay on Λ (pulls it toward 0; paper: 0.1).</summary>
+    [Range(0d, double.PositiveInfinity)]
+    public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Epochs; the best epoch on validation is kept.</summary>
+    [Range(1, int.MaxValue)]
+    public required int Epochs { get; init; }
+
+    /// <summary>Images per step (per task where several tasks are learned together).</summary>
+    [Range(1, int.MaxValue)]
+    public required int Batch { get; init; }
+
+    /// <summary><c>constant</c> (task addition and negation) or <c>cosine</c>.</summary>
+    [AllowedValues("cosine", "constant")]
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Largest global gradient L2 norm.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Random-resized-crop scale range of the training images (paper: 0.9–1 for addition and negation).</summary>
+    [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
+    public List<double> CropScale { get; init; } = [0.9, 1.0];
+
+    /// <summary>Optional penalty γ·mean_j ‖Λ[:, j]‖_p added to the loss (off in the paper's main results).</summary>
+    public RegularizerSpec? Regularizer { get; init; }
+}
+
+/// <summary>The L_p penalty on Λ.</summary>
+public sealed record RegularizerSpec
+{
+    /// <summary>γ (paper: 0.5).</summary>
+    [Range(0d, double.PositiveInfinity)]
+    public double Gamma { get; init; } = 0.5;
+
+    /// <summary>The norm: 1 or 2.</summary>
+    [Range(1, 2)]
+    public int P { get; init; } = 1;
+}
+
+/// <summary>Evenly spaced values from <c>start</c> to <c>stop</c> inclusive (numpy's linspace).</summary>
+public sealed record ScalingGridSpec
+{
+    public double Start { get; init; }
+
+    public double Stop { get; init; } = 1.0;
+
+    /// <summary>Number of values.</summary>
+    [Range(1, int.MaxValue)]
+    public int Count { get; init; } = 21;
+}
+
+/// <summary>TIES-merging's settings.</summary>
+public sealed record TiesSpec
+{
+    /// <summary>Fraction of each task vector's entries kept by magnitude (TIES paper: 0.2).</summary>
+    [Range(0d, 1d, MinimumIsExclusive = true)]
+    public double Keep { get; init; } = 0.2;
+
+    /// <summary>The λ grid for θ0 + λ·τ_merged, searched on validation.</summary>
+    public ScalingGridSpec Grid { get; init; } = new() { Start = 0.1, Stop = 2.0, Count = 20 };
+}
+
+/// <summary>Layer-wise AdaMerging's settings (Adam, no weight decay, coefficients start at <c>init</c>).</summary>
+public sealed record AdaMergingSpec
+{
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double Lr { get; init; } = 1e-3;
+
+    /// <summary>Optimizer steps (AdaMerging: 500).</summary>
+    [Range(1, int.MaxValue)]
+    public int Steps { get; init; } = 500;
+
+    /// <summary>Unlabelled test images per task and step (AdaMerging: 16).</summary>
+    [Range(1, int.MaxValue)]
+    public int Batch { get; init; } = 16;
+
+    /// <summary>Starting value of every coefficient (AdaMerging: 0.3).</summary>
+    public double Init { get; init; } = 0.3;
+}
+
+/// <summary>The names of the task-addition methods, as written in specs, stage ids and tables.</summary>
+public static class CompositionMethods
+{
+    public const string TaskArithmetic = "task_arithmetic";
+    public const string Ties = "ties";
+    public const string AdaMerging = "adamerging";
+    public const string AtlasIsotropic = "atlas_isotropic";
+    public const string AtlasBlockwise = "atlas_blockwise";
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.Json;
+using Atlas.Data;
+using Atlas.Method.Composition;
+using Atlas.Pipeline.Specs;
+using Atlas.Pipeline.Store;
+using Atlas.Stages.Storage;
+using Atlas.Training;
+using Atlas.Training.Composition;
+using Atlas.Training.Optim;
+using Atlas.Training.Selection;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Composition;
+
+/// <summary>
+/// Task addition with one method (spec §4.1): a single model for all tasks, from θ0 and the tasks' vectors. Task
+/// arithmetic and TIES-merging search one scale on the validation splits; aTLAS learns Λ on the validation splits
+/// (per-task mini-batches, summed cross-entropy, each task through its own frozen head) and keeps the epoch with the
+/// best mean normalised validation accuracy; layer-wise AdaMerging minimises prediction entropy on the unlabelled test
+/// splits. Every method is reported on the test splits.
+/// </summary>
+public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : Stage
+{
+    public override string Id => StageIds.Addition(method);
+    public override string Phase => "Addition";
+    public override string Description => $"task addition of {tasks.Count} task vectors by {method}";
+    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(tasks, tasks);
+
+    public override object Parameters(ExperimentContext context)
+    {
+        var spec = Spec(context);
+        object settings = method switch
+        {
+            CompositionMethods.TaskArithmetic => spec.AlphaGrid,
+            CompositionMethods.Ties => spec.Ties,
+            CompositionMethods.AdaMerging => spec.Adamerging,
+            _ => spec.Learn,
+        };
+        return new
+        {
+            Method = method,
+            Tasks = tasks.Select(t => new { t, context.Task(t).Source, context.Task(t).Transform, context.Task(t).LabelMap }).ToList(),
+            Settings = settings,
+            context.Spec.Evaluate.Batch,
+        };
+    }
+
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, tasks, tasks), .. DataFiles(context)];
+
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
+        Learned ? [context.Layout.AdditionResult(method), .. CoefficientFiles(context)] : [context.Layout.AdditionResult(method)];
+
+    public override void Execute(ExperimentContext context, StageRun run)
+    {
+        var spec = Spec(context);
+        using var inputs = CompositionInputs.Load(context, tasks, tasks);
+        var result = method switch
+        {
+            CompositionMethods.TaskArithmetic => SearchScale(context, inputs, inputs.Pool, spec.AlphaGrid, "α"),
+            CompositionMethods.Ties => SearchTies(context, inputs, spec.Ties),
+            CompositionMethods.AdaMerging => AdaMerging(context, inputs, spec.Adamerging, run),
+            CompositionMethods.AtlasIsotropic => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Isotropic(inputs.Pool.BlockNames), run),
+            CompositionMethods.AtlasBlockwise => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Blockwise(inputs.Pool.BlockNames), run),
+            _ => throw new InvalidOperationException($"unknown task-addition method '{method}'"),
+        };
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
+        AtomicFile.WriteAllText(context.Absolute(context.Layout.AdditionResult(method)),
+            JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    public static AdditionResult Read(ExperimentContext context, string method) =>
+        JsonSerializer.Deserialize<AdditionResult>(File.ReadAllText(context.Absolute(context.Layout.AdditionResult(method))))
+        ?? throw new InvalidDataException($"{context.Layout.AdditionResult(method)}: empty result");
+
+    private bool Learned => method is not (CompositionMethods.TaskArithmetic or CompositionMethods.Ties);
+
+    private IReadOnlyList<string> CoefficientFiles(ExperimentContext context) =>
+        [context.Layout.AdditionCoefficients(method, "safetensors"), context.Layout.AdditionCoefficients(method, "csv")];
+
+    private static AdditionSpec Spec(ExperimentContext context) =>
+        context.Spec.Addition ?? throw new InvalidOperationException($"{context.SpecPath}: no addition section");
+
+    /// <summary>Per-task val accuracies and their normalised mean, the selection score of every method.</summary>
+    private static (double Score, Dictionary<string, double> Metrics) ValScore(ExperimentContext context, CompositionInputs inputs,
+        IReadOnlyDictionary<string, Tensor> weights)
+    {
+        var metrics = inputs.Tasks.ToDictionary(t => t.Name, t => t.AccuracyOf(weights, t.Val, context));
+        double score = inputs.Tasks.Average(t => 100 * metrics[t.Name] / t.Accuracy.FineTunedVal);
+        return (score, metrics);
+    }
+
+    private static IReadOnlyList<TaskScore> Scores(ExperimentContext context, CompositionInputs inputs, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        using var scope = NewDisposeScope();
+        return
+        [
+            .. inputs.Tasks.Select(t =>
+            {
+                double val = t.AccuracyOf(weights, t.Val, context), test = t.AccuracyOf(weights, t.Test, context);
+                return new TaskScore(t.Name, val, test, 100 * val / t.Accuracy.FineTunedVal, 100 * test / t.Accuracy.FineTunedTest);
+            }),
+        ];
+    }
+
+    /// <summary>θ0 + s·Σ τ over the pool, s chosen on validation; the pool is the tasks' vectors or TIES's merged one.</summary>
+    private AdditionResult SearchScale(ExperimentContext context, CompositionInputs inputs, TaskVectorPool pool, ScalingGridSpec gridSpec, string symbol)
+    {
+        var grid = new List<GridPoint>();
+        var (best, _) = ScalingGrid.SelectBest(ScalingGrid.Linspace(gridSpec.Start, gridSpec.Stop, gridSpec.Count), scale =>
+        {
+            using var scope = NewDisposeScope();
+            var (score, metrics) = ValScore(context, inputs, TaskArithmetic.Apply(inputs.Pretrained, pool, scale));
+            grid.Add(new GridPoint(scale, score, true, metrics));
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{Id}] {symbol} = {scale:0.###}: mean normalised val accuracy {score:F2}%"));
+            return score;
+        });
+        using var scope = NewDisposeScope();
+        var selection = string.Create(CultureInfo.InvariantCulture, $"{symbol} = {best:0.###}");
+        return new AdditionResult(method, selection, Scores(context, inputs, TaskArithmetic.Apply(inputs.Pretrained, pool, best)), grid, null, null);
+    }
+
+    private AdditionResult SearchTies(ExperimentContext context, CompositionInputs inputs, TiesSpec ties)
+    {
+        using var merged = TiesMerging.MergeToPool(inputs.Pretrained, inputs.Pool, ties.Keep);
+        var result = SearchScale(context, inputs, merged, ties.Grid, "λ");
+        return result with { Selection = string.Create(CultureInfo.InvariantCulture, $"top {100 * ties.Keep:0.#}% kept, {result.Selection}") };
+    }
+
+    /// <summary>Layer-wise AdaMerging: Λ [T, layers + 2] from <c>init</c>, Adam on Σ_t mean entropy over unlabelled test
+    /// batches; no labels anywhere, so no selection: the last Λ is the result.</summary>
+    private AdditionResult AdaMerging(ExperimentContext context, CompositionInputs inputs, AdaMergingSpec spec, StageRun run)
+    {
+        using var layout = CoefficientLayout.Layerwise(inputs.Pool.BlockNames);
+        var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
+        var batches = new TaskBatches(
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Test.Images, t.Test.Labels, spec.Batch, null, StageIds.Seed(run.Seed, t.Name)), t.Head))],
+            context.Config);
+        var recipe = new OptimizationRecipe(spec.Lr, 0, spec.Steps, 0, Cosine: false, double.PositiveInfinity);
+        var checkpoint = Checkpoint(context, run, spec.Steps);
+        var (coefficients, history) = model.Train(model.Initial(spec.Init), recipe,
+            (weights, step) => stack(batches.At(weights, step).Select(t => EntropyLoss.Mean(t.Logits)).ToArray()).sum(),
+            new TrainingProgress(Id, spec.Steps, context.Log), checkpoint);
+        var result = Finish(context, inputs, model, coefficients, "last step (unsupervised)", null, history);
+        checkpoint.Delete();
+        return result;
+    }
+
+    /// <summary>aTLAS: Λ from 0, AdamW on the summed cross-entropy of per-task validation batches, best epoch kept.</summary>
+    private AdditionResult LearnAtlas(ExperimentContext context, CompositionInputs inputs, CoefficientTraining learn, CoefficientLayout layout, StageRun run)
+    {
+        using var owned = layout;
+        var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
+        var crop = (learn.CropScale[0], learn.CropScale[1]);
+        var batches = new TaskBatches(
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Val.Images, t.Val.Labels, learn.Batch, crop, StageIds.Seed(run.Seed, t.Name)), t.Head))],
+            context.Config);
+        // The paper's epoch: as many steps as the smallest validation split has batches.
+        int stepsPerEpoch = Math.Max(1, inputs.Tasks.Min(t => t.Val.Count) / learn.Batch);
+        int steps = stepsPerEpoch * learn.Epochs;
+        var initial = model.Initial();
+        using var selection = new EpochSelection(stepsPerEpoch, initial, trained =>
+        {
+            var (score, metrics) = ValScore(context, inputs, model.Weights(trained));
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Id}] mean normalised val accuracy {score:F2}%"));
+            return new EpochVerdict(score, Admissible: true, Stop: false, metrics);
+        });
+        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
+        var regularizer = learn.Regularizer is { } r ? new CoefficientRegularizer(r.Gamma, r.P) : null;
+        var checkpoint = Checkpoint(context, run, steps);
+        var (_, history) = model.Train(initial, recipe, batches.SummedCrossEntropy,
+            new TrainingProgress(Id, steps, context.Log), checkpoint, selection, regularizer);
+        var best = selection.BestWeights[ComposedModel.CoefficientsKey];
+        var result = Finish(context, inputs, model, best, $"epoch {selection.BestEpoch} of {learn.Epochs} (best mean normalised val accuracy)",
+            selection.Records, history);
+        checkpoint.Delete();
+        return result;
+    }
+
+    private AdditionResult Finish(ExperimentContext context, CompositionInputs inputs, ComposedModel model, Tensor coefficients, string selection,
+        IReadOnlyList<EpochRecord>? epochs, IReadOnlyList<LossPoint> history)
+    {
+        CoefficientArtifacts.Write(context, context.Layout.AdditionCoefficients(method, "safetensors"),
+            context.Layout.AdditionCoefficients(method, "csv"), inputs.Pool.TaskNames, model.Layout, coefficients);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var scores = Scores(context, inputs, model.Weights(coefficients));
+        return new AdditionResult(method, selection, scores, null, epochs, history);
+    }
+
+    private FileCheckpoint Checkpoint(ExperimentContext context, StageRun run, int steps) =>
+        new(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, FileCheckpoint.IntervalFor(steps), context.Log);
+}

@@ -1,0 +1,47 @@
+using Atlas.Data;
+using Atlas.Training;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Composition;
+
+/// <summary>A task's frozen head and its val and test images, loaded for a composition stage (owns its tensors).</summary>
+public sealed class TaskSplits(string name, Tensor head, TaskView val, TaskView test, TaskAccuracy accuracy) : IDisposable
+{
+    public string Name { get; } = name;
+
+    /// <summary>The frozen zero-shot head [C, E].</summary>
+    public Tensor Head { get; } = head;
+
+    public TaskView Val { get; } = val;
+
+    public TaskView Test { get; } = test;
+
+    /// <summary>Zero-shot and fine-tuned accuracies from the task's evaluation (normalisers of normalised accuracy).</summary>
+    public TaskAccuracy Accuracy { get; } = accuracy;
+
+    public static TaskSplits Load(ExperimentContext context, string task)
+    {
+        var head = HeadStage.Read(context, task).DetachFromDisposeScope();
+        var spec = context.Task(task);
+        return new TaskSplits(task, head, Detach(context.TaskData(spec, SourceSplit.Val)), Detach(context.TaskData(spec, SourceSplit.Test)),
+            EvaluateStage.Read(context, task));
+    }
+
+    /// <summary>Top-1 accuracy (%) of the image-tower weights on the val or test split.</summary>
+    public double AccuracyOf(IReadOnlyDictionary<string, Tensor> weights, TaskView split, ExperimentContext context) =>
+        Evaluation.Accuracy(weights, Head, split.Images, split.Labels, context.Config, context.Spec.Evaluate.Batch);
+
+    public void Dispose()
+    {
+        Head.Dispose();
+        Val.Dispose();
+        Test.Dispose();
+    }
+
+    private static TaskView Detach(TaskView view)
+    {
+        view.Images.DetachFromDisposeScope();
+        view.Labels.DetachFromDisposeScope();
+        return view;
+    }
+}

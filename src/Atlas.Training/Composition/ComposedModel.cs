@@ -1,0 +1,56 @@
+using Atlas.Method.Composition;
+using Atlas.Training.Optim;
+using Atlas.Training.Selection;
+using static TorchSharp.torch;
+
+namespace Atlas.Training.Composition;
+
+/// <summary>
+/// An image tower whose weights are θ0 + Σ_t Λ[t, ·] ⊙ τ_t over a frozen task-vector pool: only the coefficients Λ are
+/// trained (spec §3.2–§3.3). Training goes through the shared <see cref="TrainingLoop"/>, with Λ as its single named
+/// tensor, so AdamW, clipping, snapshots and per-epoch selection behave exactly as in fine-tuning.
+/// </summary>
+/// <param name="pretrained">θ0 of the image tower (frozen, not modified).</param>
+/// <param name="pool">The task vectors (frozen).</param>
+/// <param name="layout">How Λ maps onto the pool's blocks.</param>
+public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, CoefficientLayout layout)
+{
+    /// <summary>The name of Λ in training snapshots and selections.</summary>
+    public const string CoefficientsKey = "coefficients";
+
+    public TaskVectorPool Pool { get; } = pool;
+
+    public CoefficientLayout Layout { get; } = layout;
+
+    /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors.</summary>
+    public Dictionary<string, Tensor> Initial(double value = 0) =>
+        new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false) };
+
+    /// <summary>The composed image-tower weights for Λ; differentiable with respect to Λ.</summary>
+    public Dictionary<string, Tensor> Weights(Tensor coefficients) => WeightComposer.Compose(pretrained, Pool, Layout, coefficients);
+
+    /// <summary>The composed weights for the loop's named tensors.</summary>
+    public Dictionary<string, Tensor> Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained[CoefficientsKey]);
+
+    /// <summary>Learns Λ from <paramref name="initial"/>.</summary>
+    /// <param name="lossAt">The loss of a step for the composed weights.</param>
+    /// <param name="regularizer">Optional L_p penalty on Λ, added to the loss.</param>
+    /// <returns>Λ after the last step (detached) and the loss history.</returns>
+    public (Tensor Coefficients, IReadOnlyList<LossPoint> History) Train(
+        IReadOnlyDictionary<string, Tensor> initial,
+        OptimizationRecipe recipe,
+        Func<IReadOnlyDictionary<string, Tensor>, long, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null,
+        CoefficientRegularizer? regularizer = null)
+    {
+        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step) =>
+        {
+            var coefficients = parameters[CoefficientsKey];
+            var loss = lossAt(Weights(coefficients), step);
+            return regularizer is null ? loss : loss + regularizer.Penalty(coefficients);
+        }, progress, checkpoint, selection);
+        return (trained[CoefficientsKey], history);
+    }
+}
