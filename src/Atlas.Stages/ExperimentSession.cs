@@ -47,6 +47,7 @@ public sealed class ExperimentSession : IDisposable
     /// <c>Atlas.Repro.sln</c> above the spec, else the working directory.</param>
     public static ExperimentSession Open(string specPath, TextWriter log, string? repositoryRoot = null)
     {
+        NativeAllocator.Configure();
         var spec = SpecLoader.Load(specPath, Known);
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
         return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));

@@ -82,7 +82,7 @@ public sealed class NegationStage(NegationTarget target) : Stage
             // The target is only scored where the constraint holds: an inadmissible α can never be chosen.
             if (control < threshold)
             {
-                grid.Add(new GridPoint(a, double.NegativeInfinity, false, new Dictionary<string, double> { ["control"] = control }));
+                grid.Add(new GridPoint(a, null, false, new Dictionary<string, double> { ["control"] = control }));
                 return double.NegativeInfinity;
             }
             double targetAccuracy = targetTask.AccuracyOf(weights, targetTask.Val, context);
