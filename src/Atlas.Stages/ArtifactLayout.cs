@@ -37,6 +37,10 @@ public sealed class ArtifactLayout(string experimentName)
     /// <summary>Resumable snapshot of a stage's unfinished training; removed when the stage completes.</summary>
     public string Checkpoint(string stageId) => Path.Combine(StageDir(stageId), "checkpoint.safetensors");
 
+    /// <summary>Finished runs of an unfinished many-run stage (<see cref="Adaptation.RunLedger{T}"/>); removed when the
+    /// stage completes.</summary>
+    public string RunLedger(string stageId) => Path.Combine(StageDir(stageId), "runs.partial.json");
+
     public string AdditionResult(string method) => Path.Combine(StageDir(StageIds.Addition(method)), "result.json");
 
     /// <summary>Learned Λ of a task-addition method, with task and block names (<c>safetensors</c> or <c>csv</c>).</summary>
@@ -48,6 +52,9 @@ public sealed class ArtifactLayout(string experimentName)
     /// <summary>Learned Λ of a negation target (<c>safetensors</c> or <c>csv</c>).</summary>
     public string NegationCoefficients(string target, string extension) =>
         Path.Combine(StageDir(StageIds.Negation(target)), $"coefficients.{extension}");
+
+    /// <summary>Every few-shot run of a target: k-shot indices, kept epoch and test accuracy per method.</summary>
+    public string FewShotResult(string target) => Path.Combine(StageDir(StageIds.FewShot(target)), "result.json");
 
     public string FiguresDir => Path.Combine(ExperimentDir, "figures");
 

@@ -1,3 +1,4 @@
+using Atlas.Stages.Adaptation;
 using Atlas.Stages.Composition;
 
 namespace Atlas.Stages;
@@ -20,6 +21,8 @@ public static class ExperimentGraph
             stages.AddRange(addition.Methods.Select(m => new AdditionStage(m, addition.Tasks ?? tasks)));
         if (context.Spec.Negation is { } negation)
             stages.AddRange(negation.Targets.Select(t => new NegationStage(t)));
+        if (context.Spec.FewShot is { } fewShot)
+            stages.AddRange(fewShot.Targets.Select(t => new FewShotStage(t, [.. tasks.Where(other => other != t)])));
         stages.Add(new ReportStage(stages.ToList()));
         return stages;
     }

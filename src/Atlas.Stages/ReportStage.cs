@@ -4,6 +4,7 @@ using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
 using Atlas.Pipeline.Store;
+using Atlas.Stages.Adaptation;
 using Atlas.Stages.Composition;
 
 namespace Atlas.Stages;
@@ -48,16 +49,26 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         FineTuneTable,
         .. spec.Addition is null ? Array.Empty<string>() : [CompositionTables.Addition],
         .. spec.Negation is null ? Array.Empty<string>() : [CompositionTables.Negation],
+        .. spec.FewShot is null ? Array.Empty<string>() : [FewShotTables.Table],
     ];
 
     private static IReadOnlyList<string> Figures(ExperimentSpec spec) =>
-        spec.Addition?.Methods.Contains(CompositionMethods.AtlasBlockwise) == true ? [CoefficientFigure] : [];
+    [
+        .. spec.Addition?.Methods.Contains(CompositionMethods.AtlasBlockwise) == true ? [CoefficientFigure] : Array.Empty<string>(),
+        .. spec.FewShot is null ? Array.Empty<string>() : [FewShotTables.Figure],
+    ];
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var tables = new List<(string Name, ResultTable Table)> { (FineTuneTable, FineTuneAccuracyTable(context)) };
         if (context.Spec.Addition is { } addition) tables.Add((CompositionTables.Addition, CompositionTables.AdditionTable(context, addition)));
         if (context.Spec.Negation is { } negation) tables.Add((CompositionTables.Negation, CompositionTables.NegationTable(context, negation)));
+        if (context.Spec.FewShot is { } fewShot)
+        {
+            var table = FewShotTables.Build(context, fewShot);
+            tables.Add((FewShotTables.Table, table));
+            FewShotTables.WriteFigure(context.Absolute(context.Layout.Figure(FewShotTables.Figure)), table, fewShot);
+        }
         foreach (var (name, table) in tables)
             foreach (var (extension, text) in new[] { ("md", table.ToMarkdown()), ("csv", table.ToCsv()), ("json", table.ToJson()) })
                 AtomicFile.WriteAllText(context.Absolute(context.Layout.Table(name, extension)), text);
@@ -103,7 +114,8 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             {
                 FineTuneTable => FineTuneSummary(table),
                 CompositionTables.Addition => AdditionSummary(context, table),
-                _ => NegationSummary(context),
+                CompositionTables.Negation => NegationSummary(context),
+                _ => FewShotSummary(context),
             });
         }
         text.AppendLine();
@@ -139,6 +151,15 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             text.AppendLine($"Values: `{context.Layout.AdditionCoefficients(CompositionMethods.AtlasBlockwise, "csv")}` (one row per task vector and block, blocks in canonical order).");
         }
         return text.ToString();
+    }
+
+    private static string FewShotSummary(ExperimentContext context)
+    {
+        var spec = context.Spec.FewShot!;
+        return $"Targets: {string.Join(", ", spec.Targets.Select(t => $"`{t}`"))}; aTLAS uses the other tasks' vectors and keeps " +
+               (spec.Selection == "validation" ? "the epoch with the best full-validation accuracy (the paper's protocol)." : "its last epoch (no label beyond the shots).") +
+               $" k-shot indices and per-run accuracies: `{context.Layout.FewShotResult(spec.Targets[0])}` and its siblings.\n\n" +
+               $"![Few-shot accuracy](figures/{FewShotTables.Figure}.png)\n";
     }
 
     private static string NegationSummary(ExperimentContext context)

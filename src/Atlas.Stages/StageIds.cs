@@ -13,6 +13,7 @@ public static class StageIds
     public static string Evaluate(string task) => $"evaluate/{task}";
     public static string Addition(string method) => $"addition/{method}";
     public static string Negation(string target) => $"negation/{target}";
+    public static string FewShot(string target) => $"fewshot/{target}";
 
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of

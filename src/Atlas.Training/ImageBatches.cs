@@ -7,12 +7,15 @@ namespace Atlas.Training;
 /// Training batches of one labelled image set as a pure function of the step: shuffled indices from the seeded batch
 /// schedule, then a random resized crop whose generator is seeded by (seed, step). A resumed loop therefore sees exactly
 /// the batches an uninterrupted one would. Without a crop scale the images are taken as they are (unlabelled test-time
-/// objectives).
+/// objectives); with a flip probability the cropped images are also mirrored at random (the paper's few-shot
+/// augmentation).
 /// </summary>
-public sealed class ImageBatches(Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed)
+public sealed class ImageBatches(
+    Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed, double flipProbability = 0)
 {
     private readonly BatchSchedule _schedule = new((int)images.shape[0], batchSize, unchecked((ulong)seed));
     private readonly RandomResizedCrop? _crop = cropScale is { } scale ? new(scale.Min, scale.Max) : null;
+    private readonly RandomHorizontalFlip? _flip = flipProbability > 0 ? new(flipProbability) : null;
 
     /// <summary>Augmented images [B, C, H, W] in [0, 1] and their labels for one step.</summary>
     public (Tensor Images, Tensor Labels) At(long step)
@@ -24,6 +27,7 @@ public sealed class ImageBatches(Tensor images, Tensor labels, int batchSize, (d
         {
             using var generator = new Generator(unchecked((ulong)(seed * 1_000_003 + step)));
             selected = _crop.Apply(selected, generator);
+            if (_flip is not null) selected = _flip.Apply(selected, generator);
         }
         return (selected.MoveToOuterDisposeScope(), labels.index_select(0, index).MoveToOuterDisposeScope());
     }

@@ -16,11 +16,12 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         using var session = repository.Open();
 
         var plan = session.Plan();
-        // Task addition merges every task vector; the negation of another target does not read this one.
+        // Task addition and the few-shot pool use every other task's vector; the negation of another target does not
+        // read this one.
         string[] expected =
         [
             StageIds.FineTune(Task), StageIds.TaskVector(Task), StageIds.Evaluate(Task),
-            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.Report,
+            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.FewShot(MicroSpec.FewShotTarget), StageIds.Report,
         ];
         var stale = plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToList();
         Assert.Equal(expected.Order(), stale.Order());
@@ -49,7 +50,8 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         string[] expected =
         [
             .. others.SelectMany(t => new[] { StageIds.FineTune(t), StageIds.TaskVector(t), StageIds.Evaluate(t) }),
-            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.Negation(MicroSpec.NegationTarget), StageIds.Report,
+            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.Negation(MicroSpec.NegationTarget),
+            StageIds.FewShot(MicroSpec.FewShotTarget), StageIds.Report,
         ];
         Assert.Equal(expected.Order(), stale.Order());
     }

@@ -50,6 +50,9 @@ public sealed record ExperimentSpec
     /// <summary>Task negation with learned coefficients and its baseline; absent means not run.</summary>
     public NegationSpec? Negation { get; init; }
 
+    /// <summary>Few-shot recognition with aTLAS, adapters and baselines; absent means not run.</summary>
+    public FewShotSpec? FewShot { get; init; }
+
     /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
 }

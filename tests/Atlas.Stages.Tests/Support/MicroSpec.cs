@@ -19,6 +19,11 @@ internal static class MicroSpec
     /// <summary>The negation target and its control.</summary>
     public const string NegationTarget = "mnist", NegationControl = "fashion_coarse";
 
+    /// <summary>The few-shot target, its shot counts and draws.</summary>
+    public const string FewShotTarget = "fashion_coarse";
+    public static IReadOnlyList<int> FewShotShots { get; } = [1, 2];
+    public const int FewShotDraws = 2;
+
     /// <summary>The task whose fine-tuning recipe has a per-task override (<c>finetune: { lr: 0.001 }</c>).</summary>
     public const string OverriddenTask = "mnist_parity";
 
@@ -28,7 +33,7 @@ internal static class MicroSpec
     public static string Text { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Specs", "micro.yaml"))
         .Replace("{{DATA_ROOT}}", RepositoryRoot.MiniData.Replace('\\', '/'), StringComparison.Ordinal);
 
-    /// <summary>The spec without its task-addition and task-negation sections (they come last).</summary>
+    /// <summary>The spec without its task-addition, task-negation and few-shot sections (they come last).</summary>
     public static string WithoutComposition { get; } = Text[..Text.IndexOf("\naddition:", StringComparison.Ordinal)];
 
     /// <summary>The spec text with exactly one occurrence of <paramref name="original"/> replaced.</summary>

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using Atlas.Data;
+using Atlas.Method;
+using Atlas.Method.Adapters;
+using Atlas.Method.Composition;
+using Atlas.Method.GradientFree;
+using Atlas.Pipeline.Specs;
+using Atlas.Pipeline.Store;
+using Atlas.Stages.Composition;
+using Atlas.Stages.Storage;
+using Atlas.Training;
+using Atlas.Training.Adapters;
+using Atlas.Training.Composition;
+using Atlas.Training.Optim;
+using Atlas.Training.Selection;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Adaptation;
+
+/// <summary>
+/// Few-shot recognition of one target (spec §4.3): for every shot count k and draw, k images per class are sampled
+/// from the target's train partition (stored as indices), and the target is learned from them by
+/// <list type="bullet">
+/// <item>aTLAS: blockwise Λ over the pool of every other task's vector (the target's own is excluded), AdamW with a
+/// cosine schedule on oversampled, strongly augmented batches (crop 0.5–1 and flips), the epoch chosen on the full
+/// validation split (the paper's protocol) or the last epoch (no label beyond the k shots);</item>
+/// <item>a linear probe, Tip-Adapter-F and LP++ on cached features of the zero-shot tower, each trained (the released
+/// code never calls backward for the adapters), and the two adapters again on the aTLAS tower;</item>
+/// <item>gradient-free aTLAS: the same Λ searched by a (1+1) evolution strategy on the k-shot cross-entropy.</item>
+/// </list>
+/// Every method is scored on the test split.
+/// </summary>
+public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Stage
+{
+    public override string Id => StageIds.FewShot(target);
+    public override string Phase => "FewShot";
+    public override string Description => $"few-shot {target} from {pool.Count} other task vectors";
+    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+
+    public override object Parameters(ExperimentContext context)
+    {
+        var spec = Spec(context);
+        var task = context.Task(target);
+        return new { Target = target, Pool = pool, task.Source, task.Transform, task.LabelMap, Settings = spec with { Targets = [] }, context.Spec.Evaluate.Batch };
+    }
+
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
+
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.FewShotResult(target)];
+
+    public override void Execute(ExperimentContext context, StageRun run)
+    {
+        var spec = Spec(context);
+        using var inputs = CompositionInputs.Load(context, pool, [target]);
+        var task = inputs.Tasks[0];
+        using var train = context.TaskData(context.Task(target), SourceSplit.Train);
+        var trainLabels = train.Labels.data<long>().ToArray();
+        int classes = (int)task.Head.shape[0];
+        int batch = context.Spec.Evaluate.Batch;
+        using var zeroShotTest = FeatureCache.Encode(inputs.Pretrained, task.Test.Images, context.Config, batch);
+        using var zeroShotTestLogits = ZeroShotHead.Logits(zeroShotTest, task.Head);
+        double zeroShotAccuracy = FeatureCache.Accuracy(zeroShotTestLogits, task.Test.Labels);
+
+        var ledger = new RunLedger<FewShotRun>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
+        var runs = new List<FewShotRun>();
+        foreach (int shots in spec.Shots)
+            for (int draw = 0; draw < spec.Seeds; draw++)
+            {
+                ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, $"k{shots}/draw{draw}"));
+                int k = shots, d = draw;
+                runs.Add(ledger.GetOrRun($"k{shots}/draw{draw}", () =>
+                {
+                    using var scope = NewDisposeScope();
+                    var set = FewShotSampler.Sample(trainLabels, k, seed, classes);
+                    var accuracy = RunOne(context, spec, inputs, train, set, seed, zeroShotTest, zeroShotTestLogits, out int epoch);
+                    accuracy[FewShotMethods.ZeroShot] = zeroShotAccuracy;
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"[{Id}] k = {k}, draw {d}: {string.Join(", ", FewShotMethods.All.Select(m => $"{m} {accuracy[m]:F2}"))}"));
+                    return new FewShotRun(k, d, seed, set.Positions, epoch, accuracy);
+                }));
+            }
+        AtomicFile.WriteAllText(context.Absolute(context.Layout.FewShotResult(target)),
+            JsonSerializer.Serialize(new FewShotResult(target, pool, runs), new JsonSerializerOptions { WriteIndented = true }));
+        ledger.Delete();
+    }
+
+    public static FewShotResult Read(ExperimentContext context, string target) =>
+        JsonSerializer.Deserialize<FewShotResult>(File.ReadAllText(context.Absolute(context.Layout.FewShotResult(target))))
+        ?? throw new InvalidDataException($"{context.Layout.FewShotResult(target)}: empty result");
+
+    private static FewShotSpec Spec(ExperimentContext context) =>
+        context.Spec.FewShot ?? throw new InvalidOperationException($"{context.SpecPath}: no few_shot section");
+
+    private Dictionary<string, double> RunOne(ExperimentContext context, FewShotSpec spec, CompositionInputs inputs, TaskView train,
+        FewShotSet set, ulong seed, Tensor zeroShotTest, Tensor zeroShotTestLogits, out int atlasEpoch)
+    {
+        var task = inputs.Tasks[0];
+        var learn = spec.Learn;
+        var positions = Oversampling.Repeat(set.Positions, learn.Batch, spec.MinBatchesPerEpoch);
+        var index = tensor(positions.Select(p => (long)p).ToArray());
+        var images = train.Images.index_select(0, index);
+        var labels = train.Labels.index_select(0, index);
+        var batches = new ImageBatches(images, labels, learn.Batch, (learn.CropScale[0], learn.CropScale[1]), unchecked((long)seed),
+            StrongAugmentation.PaperFlipProbability);
+        int stepsPerEpoch = Math.Max(1, positions.Length / learn.Batch);
+        int steps = stepsPerEpoch * learn.Epochs;
+
+        // aTLAS: blockwise Λ over the other tasks' vectors.
+        using var layout = CoefficientLayout.Blockwise(inputs.Pool.BlockNames);
+        var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
+        var objective = new TaskBatches([(batches, task.Head)], context.Config);
+        var initial = model.Initial();
+        using var selection = spec.Selection == "validation"
+            ? new EpochSelection(stepsPerEpoch, initial, trained =>
+                new EpochVerdict(task.AccuracyOf(model.Weights(trained), task.Val, context), true, false, new Dictionary<string, double>()))
+            : null;
+        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
+        var (last, _) = model.Train(initial, recipe, objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null), null, selection);
+        var coefficients = selection?.BestWeights[ComposedModel.CoefficientsKey] ?? last;
+        atlasEpoch = selection?.BestEpoch ?? learn.Epochs;
+        using var noGrad = no_grad();
+        var atlasWeights = model.Weights(coefficients);
+        var atlasTest = FeatureCache.Encode(atlasWeights, task.Test.Images, context.Config, context.Spec.Evaluate.Batch);
+
+        var accuracy = new Dictionary<string, double>
+        {
+            [FewShotMethods.Atlas] = FeatureCache.Accuracy(ZeroShotHead.Logits(atlasTest, task.Head), task.Test.Labels),
+        };
+        // Feature-level methods train on one augmented pass over the oversampled shots (the paper's cache).
+        var cacheImages = cat([.. Enumerable.Range(0, stepsPerEpoch).Select(s => batches.At(s).Images)], 0);
+        var cacheLabels = cat([.. Enumerable.Range(0, stepsPerEpoch).Select(s => batches.At(s).Labels)], 0);
+        var adapters = spec.Adapters;
+        using (enable_grad())
+        {
+            var zeroShotCache = FeatureCache.Encode(inputs.Pretrained, cacheImages, context.Config, context.Spec.Evaluate.Batch);
+            var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
+                adapters.LinearProbeLr, 0.1, adapters.LinearProbeEpochs);
+            accuracy[FewShotMethods.LinearProbe] = FeatureCache.Accuracy(LinearProbe.Logits(probe, zeroShotTest), task.Test.Labels);
+            (accuracy[FewShotMethods.TipAdapter], accuracy[FewShotMethods.LpPlusPlus]) =
+                Adapters(adapters, task.Head, zeroShotCache, cacheLabels, zeroShotTest, zeroShotTestLogits, task.Test.Labels);
+            var atlasCache = FeatureCache.Encode(atlasWeights, cacheImages, context.Config, context.Spec.Evaluate.Batch);
+            (accuracy[FewShotMethods.AtlasTip], accuracy[FewShotMethods.AtlasLpp]) =
+                Adapters(adapters, task.Head, atlasCache, cacheLabels, atlasTest, ZeroShotHead.Logits(atlasTest, task.Head), task.Test.Labels);
+        }
+
+        accuracy[FewShotMethods.AtlasGradientFree] = GradientFree(context, model, task, train, set, seed);
+        return accuracy;
+    }
+
+    /// <summary>Tip-Adapter-F and LP++ trained on cached features; their test accuracies.</summary>
+    private static (double Tip, double Lpp) Adapters(AdapterTraining settings, Tensor head, Tensor cache, Tensor cacheLabels,
+        Tensor test, Tensor testLogits, Tensor testLabels)
+    {
+        int classes = (int)head.shape[0];
+        var cacheLogits = ZeroShotHead.Logits(cache, head);
+        var values = TipAdapter.Values(cacheLabels, classes);
+        var tip = FeatureHeadTraining.Fit(TipAdapter.Initialize(cache, cacheLabels, classes),
+            w => TipAdapter.Logits(w, cache, cacheLogits, values), cacheLabels, settings.TipLr, 0.1, settings.TipEpochs);
+        var lpp = FeatureHeadTraining.Fit(LinearProbePlusPlus.Initialize(cache, cacheLabels, head),
+            w => LinearProbePlusPlus.Logits(w, cache, cacheLogits), cacheLabels, LinearProbePlusPlus.WeightLearningRate(cache), 0.1, settings.LppEpochs);
+        return (FeatureCache.Accuracy(TipAdapter.Logits(tip, test, testLogits, values), testLabels),
+            FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits), testLabels));
+    }
+
+    /// <summary>Gradient-free aTLAS (spec §3.5): Λ searched in [−1.5, 1.5] by a (1+1)-ES with the paper's budget of 50
+    /// evaluations of the cross-entropy on the k shots; the recommendation is tested once.</summary>
+    private static double GradientFree(ExperimentContext context, ComposedModel model, TaskSplits task, TaskView train, FewShotSet set, ulong seed)
+    {
+        var index = tensor(set.Positions.Select(p => (long)p).ToArray());
+        var shotImages = train.Images.index_select(0, index);
+        var shotLabels = train.Labels.index_select(0, index);
+        var shape = model.Layout.CoefficientShape(model.Pool.TaskCount);
+        double Loss(double[] values)
+        {
+            using var scope = NewDisposeScope();
+            var coefficients = tensor(values.Select(v => (float)v).ToArray()).view(shape);
+            var features = FeatureCache.Encode(model.Weights(coefficients), shotImages, context.Config, context.Spec.Evaluate.Batch);
+            return nn.functional.cross_entropy(ZeroShotHead.Logits(features, task.Head), shotLabels).item<float>();
+        }
+        var result = OnePlusOneEvolution.Minimize(Loss, new double[shape.Aggregate(1L, (a, b) => a * b)], OnePlusOneEvolution.PaperBudget,
+            initialStep: 0.1, unchecked((long)seed), -OnePlusOneEvolution.PaperBound, OnePlusOneEvolution.PaperBound);
+        var best = tensor(result.Best.Select(v => (float)v).ToArray()).view(shape);
+        var test = FeatureCache.Encode(model.Weights(best), task.Test.Images, context.Config, context.Spec.Evaluate.Batch);
+        return FeatureCache.Accuracy(ZeroShotHead.Logits(test, task.Head), task.Test.Labels);
+    }
+}

@@ -1,0 +1,148 @@
+using Atlas.Method.Composition;
+using static TorchSharp.torch;
+
+namespace Atlas.Training.Adaptation;
+
+/// <summary>
+/// SAR (Niu et al., ICLR 2023): online, sharpness-aware and reliable entropy minimisation over named trainable tensors
+/// (Λ in practice), the <c>entropy_sar</c> objective of spec §4.4. Every step: (1) entropies at the current tensors;
+/// keep the samples below E0 = margin·ln(C); loss = their mean entropy; backward; SAM ascent θ += ρ·g/‖g‖ (global norm
+/// over all tensors). (2) Re-forward the same batch at the perturbed tensors; keep the first-pass samples that are still
+/// below E0; loss2 = their mean; EMA ← 0.9·EMA + 0.1·loss2 (the first value initialises it); backward; restore θ and take
+/// an SGD-with-momentum step with this second gradient. When the EMA falls below the reset threshold the tensors, the
+/// momentum and the EMA return to their initial state.
+/// </summary>
+/// <remarks>
+/// Deliberate departures from the released code: C is the task's own class count (read from the logits), not the
+/// hard-coded 1000 of SAR's ImageNet setting; a step whose first or second pass keeps no sample is skipped entirely
+/// (the released code would still apply the decaying momentum with a zero gradient); non-finite logits stop the run
+/// instead of silently being filtered out.
+/// </remarks>
+public static class SarAdaptation
+{
+    private const double EmaDecay = 0.9;
+    private const double NormEpsilon = 1e-12; // SAM's guard against a zero gradient norm
+
+    /// <param name="initial">Starting tensors by name (not modified); every entry is adapted.</param>
+    /// <param name="logitsAt">Logits [N, C] of the step's batch under the given tensors; called twice per step with the
+    /// same step index and must then see the same images (deterministic in the step), as SAR re-forwards one batch.</param>
+    /// <param name="steps">Number of online steps (batches).</param>
+    /// <param name="progress">Optional progress output; it receives the first-pass loss and the learning rate.</param>
+    /// <returns>The adapted tensors (detached) and one <see cref="SarStep"/> per step.</returns>
+    public static (Dictionary<string, Tensor> Tensors, IReadOnlyList<SarStep> Trace) Run(
+        IReadOnlyDictionary<string, Tensor> initial,
+        Func<IReadOnlyDictionary<string, Tensor>, long, Tensor> logitsAt,
+        int steps,
+        SarSettings settings,
+        TrainingProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentNullException.ThrowIfNull(logitsAt);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        settings.Validate();
+        if (initial.Count == 0) throw new ArgumentException("there is nothing to adapt", nameof(initial));
+        foreach (var (name, tensor) in initial)
+            if (!tensor.is_floating_point()) throw new ArgumentException($"'{name}' is {tensor.dtype}, not a floating-point tensor", nameof(initial));
+
+        var origin = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        var parameters = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
+        using var optimizer = new SgdMomentum(parameters, settings.Momentum);
+        var trace = new List<SarStep>(steps);
+        double? ema = null;
+        try
+        {
+            for (long step = 0; step < steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var record = Step(parameters, logitsAt, step, settings, optimizer, ref ema);
+                bool reset = ema is { } value && value < settings.ResetThreshold;
+                if (reset)
+                {
+                    using (no_grad())
+                        foreach (var (name, parameter) in parameters) parameter.copy_(origin[name]);
+                    optimizer.Reset();
+                    ema = null;
+                }
+                trace.Add(record with { Reset = reset });
+                progress?.Report(step, record.Loss, settings.Lr);
+            }
+        }
+        finally
+        {
+            foreach (var tensor in origin.Values) tensor.Dispose();
+        }
+        return (parameters.ToDictionary(p => p.Key, p => p.Value.detach()), trace);
+    }
+
+    /// <summary>One SAR step without the reset decision; leaves all gradients zero.</summary>
+    private static SarStep Step(
+        Dictionary<string, Tensor> parameters,
+        Func<IReadOnlyDictionary<string, Tensor>, long, Tensor> logitsAt,
+        long step,
+        SarSettings settings,
+        SgdMomentum optimizer,
+        ref double? ema)
+    {
+        ZeroGrad(parameters.Values);
+
+        // (1) Reliable samples at the current tensors.
+        var (entropies, e0) = Entropies(logitsAt(parameters, step), step, settings.Margin);
+        var keptFirst = entropies.lt(e0);
+        int countFirst = Count(keptFirst);
+        if (countFirst == 0) return new SarStep(step, 0, 0, double.NaN, double.NaN, ema, false);
+        var loss = entropies.masked_select(keptFirst).mean();
+        double lossValue = loss.to_type(ScalarType.Float64).item<double>();
+        loss.backward();
+
+        // SAM ascent, remembering the exact starting point: restoring by copy (not by subtracting the perturbation) keeps
+        // the base step bit-for-bit at the unperturbed tensors.
+        var saved = parameters.ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        using (no_grad())
+        {
+            var grads = parameters.Values.Select(p => p.grad).OfType<Tensor>().ToList();
+            double norm = grads.Count == 0 ? 0 : stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
+            double scale = settings.Rho / (norm + NormEpsilon);
+            foreach (var parameter in parameters.Values)
+                if (parameter.grad is { } grad) parameter.add_(grad, alpha: scale);
+        }
+        ZeroGrad(parameters.Values);
+
+        // (2) The same batch at the perturbed tensors; only first-pass samples may stay.
+        var (perturbedEntropies, _) = Entropies(logitsAt(parameters, step), step, settings.Margin);
+        var keptSecond = keptFirst.logical_and(perturbedEntropies.lt(e0));
+        int countSecond = Count(keptSecond);
+        double secondValue = double.NaN;
+        if (countSecond > 0)
+        {
+            var secondLoss = perturbedEntropies.masked_select(keptSecond).mean();
+            secondValue = secondLoss.to_type(ScalarType.Float64).item<double>();
+            ema = ema is { } previous ? EmaDecay * previous + (1 - EmaDecay) * secondValue : secondValue;
+            secondLoss.backward();
+        }
+
+        using (no_grad())
+            foreach (var (name, parameter) in parameters) parameter.copy_(saved[name]);
+        if (countSecond > 0) optimizer.Step(settings.Lr);
+        ZeroGrad(parameters.Values);
+        return new SarStep(step, countFirst, countSecond, lossValue, secondValue, ema, false);
+    }
+
+    /// <summary>Per-row entropies of the logits and the filter E0 = margin·ln(C) for their class count C.</summary>
+    private static (Tensor Entropies, double E0) Entropies(Tensor logits, long step, double margin)
+    {
+        if (logits.dim() != 2 || logits.shape[1] < 2)
+            throw new InvalidOperationException($"the logits of step {step} must be [N, C] with C ≥ 2, got [{string.Join(", ", logits.shape)}]");
+        var entropies = EntropyLoss.PerRow(logits);
+        if (!entropies.isfinite().all().item<bool>())
+            throw new InvalidOperationException($"the logits became non-finite at step {step + 1}; lower the learning rate");
+        return (entropies, margin * Math.Log(logits.shape[1]));
+    }
+
+    private static int Count(Tensor mask) => (int)mask.sum().item<long>();
+
+    private static void ZeroGrad(IEnumerable<Tensor> parameters)
+    {
+        foreach (var parameter in parameters) parameter.grad?.zero_();
+    }
+}

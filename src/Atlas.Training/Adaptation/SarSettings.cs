@@ -1,0 +1,24 @@
+namespace Atlas.Training.Adaptation;
+
+/// <summary>
+/// Hyper-parameters of <see cref="SarAdaptation"/>; the defaults are those of SAR's released code (Niu et al., ICLR 2023)
+/// as used by aTLAS's <c>entropy_sar</c> objective (spec §4.4).
+/// </summary>
+/// <param name="Lr">Learning rate of the base SGD step.</param>
+/// <param name="Rho">SAM neighbourhood radius: the first step moves the tensors by ρ·g/‖g‖.</param>
+/// <param name="Margin">Reliable-sample filter: a sample is kept while its entropy is below Margin·ln(C).</param>
+/// <param name="ResetThreshold">The tensors and optimizer state return to their initial values once the EMA of the
+/// second-pass loss falls below this value (a sign of collapse onto confident, trivial predictions).</param>
+/// <param name="Momentum">Heavy-ball momentum of the base SGD (no dampening, no Nesterov, no weight decay).</param>
+public sealed record SarSettings(double Lr, double Rho = 0.05, double Margin = 0.4, double ResetThreshold = 0.2, double Momentum = 0.9)
+{
+    /// <summary>Throws when a value is out of range; called by <see cref="SarAdaptation.Run"/>.</summary>
+    public void Validate()
+    {
+        if (!(double.IsFinite(Lr) && Lr >= 0)) throw new ArgumentOutOfRangeException(nameof(Lr), Lr, "the learning rate must be finite and ≥ 0");
+        if (!(double.IsFinite(Rho) && Rho >= 0)) throw new ArgumentOutOfRangeException(nameof(Rho), Rho, "ρ must be finite and ≥ 0");
+        if (!(double.IsFinite(Margin) && Margin > 0)) throw new ArgumentOutOfRangeException(nameof(Margin), Margin, "the margin must be finite and > 0");
+        if (!double.IsFinite(ResetThreshold)) throw new ArgumentOutOfRangeException(nameof(ResetThreshold), ResetThreshold, "the reset threshold must be finite");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "momentum must lie in [0, 1)");
+    }
+}

@@ -1,0 +1,91 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Training.Adaptation;
+
+/// <summary>
+/// The unsupervised FixMatch-style (UFM) objective of spec §4.4 in its intended form, the ssl branch's: targets are the
+/// detached weak-view predictions raised to the power 1/T (T = 2) and renormalised, replaced by the one-hot zero-shot
+/// pseudo-label on trusted samples; only samples whose target's largest probability exceeds an annealed threshold count,
+/// and the soft-target cross-entropy of the strong view is averaged over them. The released main branch is not
+/// reproduced: its ×0.5 "sharpening" is a no-op and its trusted mask covers every sample (trap 10), which degrades the
+/// loss to plain cross-entropy against frozen zero-shot labels.
+/// </summary>
+/// <remarks>Despite its name in the released code, q^{1/2} flattens q (it is a temperature of 2), so fewer weak
+/// predictions clear the threshold than with q itself; this is reproduced as specified.</remarks>
+public static class UfmAdaptation
+{
+    /// <summary>T in q ← q^{1/T} / Σ q^{1/T}.</summary>
+    public const double Temperature = 2;
+
+    /// <summary>The confidence threshold of epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>:
+    /// 0.9 + epoch / (10·epochs), i.e. 0.90 at the first epoch rising to 0.99 at the last of ten.</summary>
+    public static double Threshold(int epoch, int epochs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(epoch, epochs);
+        return 0.9 + (double)epoch / (10.0 * epochs);
+    }
+
+    /// <summary>q^{1/T} / Σ_c q^{1/T} per row of probabilities [B, C].</summary>
+    public static Tensor Sharpen(Tensor probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        if (probabilities.dim() != 2) throw new ArgumentException($"expected probabilities [B, C], got [{string.Join(", ", probabilities.shape)}]", nameof(probabilities));
+        using var scope = NewDisposeScope();
+        var powered = probabilities.pow(1 / Temperature);
+        return (powered / powered.sum(dim: -1, keepdim: true)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The detached soft targets q [B, C]: sharpened weak-view softmax, one-hot(ŷ) on trusted rows.</summary>
+    /// <param name="logitsWeak">Weak-view logits [B, C].</param>
+    /// <param name="trustedMask">Bool [B]: which rows come from the trusted set.</param>
+    /// <param name="pseudoLabels">Int64 [B]: ŷ of every row (only trusted rows use it).</param>
+    public static Tensor Targets(Tensor logitsWeak, Tensor trustedMask, Tensor pseudoLabels)
+    {
+        ArgumentNullException.ThrowIfNull(logitsWeak);
+        ValidateRows(logitsWeak, trustedMask, pseudoLabels);
+        using var scope = NewDisposeScope();
+        var q = Sharpen(nn.functional.softmax(logitsWeak.detach(), -1));
+        var oneHot = nn.functional.one_hot(pseudoLabels, logitsWeak.shape[1]).to_type(q.dtype);
+        return where(trustedMask.unsqueeze(1), oneHot, q).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// L = Σ_i w_i·CE(logitsStrong_i, q_i) / max(Σ_i w_i, 1) with w_i = 1[max_c q_ic &gt; threshold] and the soft-target
+    /// cross-entropy CE(z, q) = −Σ_c q_c·log softmax(z)_c; q from <see cref="Targets"/>. A batch in which no sample clears
+    /// the threshold gives 0 (with a zero gradient) rather than 0/0.
+    /// </summary>
+    public static Tensor UfmLoss(Tensor logitsWeak, Tensor logitsStrong, Tensor trustedMask, Tensor pseudoLabels, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(logitsWeak);
+        ArgumentNullException.ThrowIfNull(logitsStrong);
+        if (!logitsStrong.shape.SequenceEqual(logitsWeak.shape))
+            throw new ArgumentException($"strong-view logits [{string.Join(", ", logitsStrong.shape)}] differ in shape from the weak-view ones [{string.Join(", ", logitsWeak.shape)}]", nameof(logitsStrong));
+        if (!(threshold >= 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must lie in [0, 1)");
+        using var scope = NewDisposeScope();
+        var q = Targets(logitsWeak, trustedMask, pseudoLabels);
+        var weights = q.amax(-1).gt(threshold).to_type(logitsStrong.dtype);
+        var crossEntropy = -(q.to_type(logitsStrong.dtype) * nn.functional.log_softmax(logitsStrong, -1)).sum(dim: -1);
+        return ((weights * crossEntropy).sum() / weights.sum().clamp_min(1)).MoveToOuterDisposeScope();
+    }
+
+    private static void ValidateRows(Tensor logits, Tensor trustedMask, Tensor pseudoLabels)
+    {
+        ArgumentNullException.ThrowIfNull(trustedMask);
+        ArgumentNullException.ThrowIfNull(pseudoLabels);
+        if (logits.dim() != 2 || logits.shape[1] < 1)
+            throw new ArgumentException($"expected logits [B, C], got [{string.Join(", ", logits.shape)}]", nameof(logits));
+        long rows = logits.shape[0], classes = logits.shape[1];
+        if (trustedMask.dtype != ScalarType.Bool || !trustedMask.shape.SequenceEqual([rows]))
+            throw new ArgumentException($"expected a bool trusted mask [{rows}], got {trustedMask.dtype} [{string.Join(", ", trustedMask.shape)}]", nameof(trustedMask));
+        if (pseudoLabels.dtype != ScalarType.Int64 || !pseudoLabels.shape.SequenceEqual([rows]))
+            throw new ArgumentException($"expected int64 pseudo-labels [{rows}], got {pseudoLabels.dtype} [{string.Join(", ", pseudoLabels.shape)}]", nameof(pseudoLabels));
+        if (rows > 0)
+        {
+            using var scope = NewDisposeScope();
+            if (pseudoLabels.lt(0).any().item<bool>() || pseudoLabels.ge(classes).any().item<bool>())
+                throw new ArgumentException($"pseudo-labels must lie in 0..{classes - 1}", nameof(pseudoLabels));
+        }
+    }
+}
