@@ -40,6 +40,11 @@ public sealed record FewShotSpec
 /// <summary>Training of the feature-level baselines and adapters (full-batch AdamW on cached features).</summary>
 public sealed record AdapterTraining
 {
+    /// <summary>Linear-probe start: <c>zeros</c> (the standard CLIP linear probe, logistic regression from scratch, as
+    /// the paper's baseline) or <c>zero_shot</c> (weights = the zero-shot head, so training refines zero-shot CLIP).</summary>
+    [AllowedValues("zeros", "zero_shot")]
+    public string LinearProbeInit { get; init; } = "zeros";
+
     /// <summary>Linear-probe epochs.</summary>
     [Range(1, int.MaxValue)]
     public int LinearProbeEpochs { get; init; } = 300;

@@ -134,7 +134,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
         using (enable_grad())
         {
             var zeroShotCache = FeatureCache.Encode(inputs.Pretrained, cacheImages, context.Config, context.Spec.Evaluate.Batch);
-            var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
+            var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head, fromZeroShot: adapters.LinearProbeInit == "zero_shot"), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
                 adapters.LinearProbeLr, 0.1, adapters.LinearProbeEpochs);
             accuracy[FewShotMethods.LinearProbe] = FeatureCache.Accuracy(LinearProbe.Logits(probe, zeroShotTest), task.Test.Labels);
             (accuracy[FewShotMethods.TipAdapter], accuracy[FewShotMethods.LpPlusPlus]) =
