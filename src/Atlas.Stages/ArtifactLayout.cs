@@ -56,6 +56,9 @@ public sealed class ArtifactLayout(string experimentName)
     /// <summary>Every few-shot run of a target: k-shot indices, kept epoch and test accuracy per method.</summary>
     public string FewShotResult(string target) => Path.Combine(StageDir(StageIds.FewShot(target)), "result.json");
 
+    /// <summary>Test-time adaptation of a target: test accuracy per objective and each run's diagnostics.</summary>
+    public string TestTimeResult(string target) => Path.Combine(StageDir(StageIds.TestTime(target)), "result.json");
+
     public string FiguresDir => Path.Combine(ExperimentDir, "figures");
 
     public string Figure(string name) => Path.Combine(FiguresDir, $"{name}.png");

@@ -23,6 +23,8 @@ public static class ExperimentGraph
             stages.AddRange(negation.Targets.Select(t => new NegationStage(t)));
         if (context.Spec.FewShot is { } fewShot)
             stages.AddRange(fewShot.Targets.Select(t => new FewShotStage(t, [.. tasks.Where(other => other != t)])));
+        if (context.Spec.TestTime is { } testTime)
+            stages.AddRange(testTime.Targets.Select(t => new TestTimeStage(t, [.. tasks.Where(other => other != t)])));
         stages.Add(new ReportStage(stages.ToList()));
         return stages;
     }

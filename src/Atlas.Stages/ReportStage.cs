@@ -50,6 +50,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         .. spec.Addition is null ? Array.Empty<string>() : [CompositionTables.Addition],
         .. spec.Negation is null ? Array.Empty<string>() : [CompositionTables.Negation],
         .. spec.FewShot is null ? Array.Empty<string>() : [FewShotTables.Table],
+        .. spec.TestTime is null ? Array.Empty<string>() : [TestTimeTables.Table],
     ];
 
     private static IReadOnlyList<string> Figures(ExperimentSpec spec) =>
@@ -69,6 +70,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             tables.Add((FewShotTables.Table, table));
             FewShotTables.WriteFigure(context.Absolute(context.Layout.Figure(FewShotTables.Figure)), table, fewShot);
         }
+        if (context.Spec.TestTime is { } testTime) tables.Add((TestTimeTables.Table, TestTimeTables.Build(context, testTime)));
         foreach (var (name, table) in tables)
             foreach (var (extension, text) in new[] { ("md", table.ToMarkdown()), ("csv", table.ToCsv()), ("json", table.ToJson()) })
                 AtomicFile.WriteAllText(context.Absolute(context.Layout.Table(name, extension)), text);
@@ -115,7 +117,8 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
                 FineTuneTable => FineTuneSummary(table),
                 CompositionTables.Addition => AdditionSummary(context, table),
                 CompositionTables.Negation => NegationSummary(context),
-                _ => FewShotSummary(context),
+                FewShotTables.Table => FewShotSummary(context),
+                _ => TestTimeSummary(context),
             });
         }
         text.AppendLine();
@@ -160,6 +163,22 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
                (spec.Selection == "validation" ? "the epoch with the best full-validation accuracy (the paper's protocol)." : "its last epoch (no label beyond the shots).") +
                $" k-shot indices and per-run accuracies: `{context.Layout.FewShotResult(spec.Targets[0])}` and its siblings.\n\n" +
                $"![Few-shot accuracy](figures/{FewShotTables.Figure}.png)\n";
+    }
+
+    private static string TestTimeSummary(ExperimentContext context)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Λ over the other tasks' vectors is learned from the test images without their labels and the last Λ is " +
+                        "scored; UFM is the intended FixMatch-style objective, not the released degenerate one.");
+        text.AppendLine();
+        foreach (var target in context.Spec.TestTime!.Targets)
+        {
+            var result = TestTimeStage.Read(context, target);
+            text.AppendLine($"- `{target}`: {result.Steps} steps per objective; SAR reset {result.SarResets} times and skipped " +
+                            $"{result.SarSkippedSteps} steps with no reliable sample; UFM trusted {result.UfmTrustedImages} images " +
+                            $"({result.UfmTrustedPerClass} per class)");
+        }
+        return text.ToString();
     }
 
     private static string NegationSummary(ExperimentContext context)

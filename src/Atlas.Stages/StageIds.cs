@@ -14,6 +14,7 @@ public static class StageIds
     public static string Addition(string method) => $"addition/{method}";
     public static string Negation(string target) => $"negation/{target}";
     public static string FewShot(string target) => $"fewshot/{target}";
+    public static string TestTime(string target) => $"tta/{target}";
 
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of

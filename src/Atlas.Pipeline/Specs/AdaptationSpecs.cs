@@ -65,3 +65,30 @@ public sealed record AdapterTraining
     [Range(1, int.MaxValue)]
     public int LppEpochs { get; init; } = 300;
 }
+
+/// <summary>
+/// Test-time adaptation (spec §4.4): per target, Λ over the other tasks' vectors learned from the unlabelled test split
+/// alone, by each objective; the last Λ is tested (no labelled selection).
+/// </summary>
+public sealed record TestTimeSpec
+{
+    /// <summary>Target tasks.</summary>
+    [MinLength(1)]
+    public required List<string> Targets { get; init; }
+
+    /// <summary><c>entropy</c> (entropy of strongly augmented views), <c>sar</c> (sharpness-aware, reliable entropy with
+    /// resets), <c>ufm</c> (FixMatch-style weak/strong views with a trusted zero-shot set).</summary>
+    [MinLength(1), AllowedValues(TestTimeObjectives.Entropy, TestTimeObjectives.Sar, TestTimeObjectives.Ufm)]
+    public List<string> Objectives { get; init; } = [TestTimeObjectives.Entropy, TestTimeObjectives.Sar, TestTimeObjectives.Ufm];
+
+    /// <summary>How Λ is learned (paper: lr 1e-3, cosine, 10 epochs, batch 128; the crop scale is the strong view's).</summary>
+    public required CoefficientTraining Learn { get; init; }
+}
+
+/// <summary>The test-time objectives, as written in specs and tables.</summary>
+public static class TestTimeObjectives
+{
+    public const string Entropy = "entropy";
+    public const string Sar = "sar";
+    public const string Ufm = "ufm";
+}

@@ -53,6 +53,9 @@ public sealed record ExperimentSpec
     /// <summary>Few-shot recognition with aTLAS, adapters and baselines; absent means not run.</summary>
     public FewShotSpec? FewShot { get; init; }
 
+    /// <summary>Test-time adaptation of Λ on unlabelled test data; absent means not run.</summary>
+    public TestTimeSpec? TestTime { get; init; }
+
     /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
 }

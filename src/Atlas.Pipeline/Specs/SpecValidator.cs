@@ -55,15 +55,21 @@ internal sealed class SpecValidator
         if (spec.Addition is { } addition) CheckAddition(addition, Root.Key("addition"));
         if (spec.Negation is { } negation) CheckNegation(negation, Root.Key("negation"));
         if (spec.FewShot is { } fewShot) CheckFewShot(fewShot, Root.Key("few_shot"));
+        if (spec.TestTime is { } testTime) CheckTargets(testTime.Targets, Root.Key("test_time").Key("targets"));
+    }
+
+    private void CheckTargets(List<string> targets, FieldPath path)
+    {
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (targets.IndexOf(targets[i]) < i) Fail(path.Index(i), $"target '{targets[i]}' is listed twice");
+            else CheckTaskReference(targets[i], path.Index(i));
+        }
     }
 
     private void CheckFewShot(FewShotSpec fewShot, FieldPath path)
     {
-        for (int i = 0; i < fewShot.Targets.Count; i++)
-        {
-            if (fewShot.Targets.IndexOf(fewShot.Targets[i]) < i) Fail(path.Key("targets").Index(i), $"target '{fewShot.Targets[i]}' is listed twice");
-            else CheckTaskReference(fewShot.Targets[i], path.Key("targets").Index(i));
-        }
+        CheckTargets(fewShot.Targets, path.Key("targets"));
         if (spec.Tasks.Count < 2) Fail(path, "few-shot aTLAS needs at least one other task's vector; the spec has one task");
         for (int i = 0; i < fewShot.Shots.Count; i++)
             if (fewShot.Shots.IndexOf(fewShot.Shots[i]) < i) Fail(path.Key("shots").Index(i), $"shot count {fewShot.Shots[i]} is listed twice");

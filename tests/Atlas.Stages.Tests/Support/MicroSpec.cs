@@ -24,6 +24,9 @@ internal static class MicroSpec
     public static IReadOnlyList<int> FewShotShots { get; } = [1, 2];
     public const int FewShotDraws = 2;
 
+    /// <summary>The test-time adaptation target.</summary>
+    public const string TestTimeTarget = "mnist_parity";
+
     /// <summary>The task whose fine-tuning recipe has a per-task override (<c>finetune: { lr: 0.001 }</c>).</summary>
     public const string OverriddenTask = "mnist_parity";
 
@@ -33,7 +36,7 @@ internal static class MicroSpec
     public static string Text { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Specs", "micro.yaml"))
         .Replace("{{DATA_ROOT}}", RepositoryRoot.MiniData.Replace('\\', '/'), StringComparison.Ordinal);
 
-    /// <summary>The spec without its task-addition, task-negation and few-shot sections (they come last).</summary>
+    /// <summary>The spec without its composition and adaptation sections (they come last).</summary>
     public static string WithoutComposition { get; } = Text[..Text.IndexOf("\naddition:", StringComparison.Ordinal)];
 
     /// <summary>The spec text with exactly one occurrence of <paramref name="original"/> replaced.</summary>

@@ -1,0 +1,14 @@
+namespace Atlas.Stages.Adaptation;
+
+/// <summary>Test-time adaptation of one target: zero-shot and adapted test accuracy (%) per objective, with what each
+/// objective did (SAR's resets, UFM's trusted set).</summary>
+public sealed record TestTimeResult(
+    string Target,
+    IReadOnlyList<string> Pool,
+    double ZeroShot,
+    IReadOnlyDictionary<string, double> Accuracy,
+    int Steps,
+    int SarResets,
+    int SarSkippedSteps,
+    int UfmTrustedImages,
+    int UfmTrustedPerClass);

@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+using Atlas.Stages.Adaptation;
+using Atlas.Stages.Tests.Support;
+
+namespace Atlas.Stages.Tests;
+
+/// <summary>The test-time adaptation stage of the micro experiment: every objective scored, the zero-shot reference
+/// equal to the evaluation stage's, and a table row per target plus the mean.</summary>
+[Collection(MicroPipelineCollection.Name)]
+public sealed class TestTimeStageTests(MicroPipeline pipeline)
+{
+    [Fact]
+    public void EveryObjectiveIsScoredAgainstTheZeroShotReference()
+    {
+        using var session = pipeline.Repository.Open();
+        var context = session.Context;
+        var result = TestTimeStage.Read(context, MicroSpec.TestTimeTarget);
+        Assert.Equal(MicroSpec.Tasks.Where(t => t != MicroSpec.TestTimeTarget), result.Pool);
+        Assert.Equal(EvaluateStage.Read(context, MicroSpec.TestTimeTarget).ZeroShotTest, result.ZeroShot);
+        Assert.Equal(["entropy", "sar", "ufm"], result.Accuracy.Keys.Order());
+        Assert.All(result.Accuracy.Values, a => Assert.InRange(a, 0, 100));
+        // 32 test images in batches of 8 for 2 epochs; the trusted set holds at least one image per class.
+        Assert.Equal(8, result.Steps);
+        Assert.InRange(result.SarResets + result.SarSkippedSteps, 0, result.Steps);
+        Assert.Equal(1, result.UfmTrustedPerClass);
+        Assert.InRange(result.UfmTrustedImages, 1, context.Task(MicroSpec.TestTimeTarget).Classes.Count);
+
+        var table = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(context.Layout.Table(TestTimeTables.Table, "json"))))!;
+        Assert.Equal(["zero_shot", "entropy", "sar", "ufm"], table["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal([MicroSpec.TestTimeTarget, "mean"], table["rows"]!.AsArray().Select(r => r!["key"]!.GetValue<string>()));
+    }
+}
