@@ -55,7 +55,13 @@ internal sealed class SpecValidator
         if (spec.Addition is { } addition) CheckAddition(addition, Root.Key("addition"));
         if (spec.Negation is { } negation) CheckNegation(negation, Root.Key("negation"));
         if (spec.FewShot is { } fewShot) CheckFewShot(fewShot, Root.Key("few_shot"));
-        if (spec.TestTime is { } testTime) CheckTargets(testTime.Targets, Root.Key("test_time").Key("targets"));
+        if (spec.TestTime is { } testTime)
+        {
+            CheckTargets(testTime.Targets, Root.Key("test_time").Key("targets"));
+            CheckCoefficientTraining(testTime.Learn, Root.Key("test_time").Key("learn"));
+            if (testTime.Learn.Regularizer is not null && testTime.Objectives.Contains(TestTimeObjectives.Sar))
+                Fail(Root.Key("test_time").Key("learn").Key("regularizer"), "SAR's sharpness-aware update has no penalty term; drop the regularizer or the sar objective");
+        }
     }
 
     private void CheckTargets(List<string> targets, FieldPath path)

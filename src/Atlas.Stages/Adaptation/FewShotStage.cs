@@ -42,7 +42,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
     {
         var spec = Spec(context);
         var task = context.Task(target);
-        return new { Target = target, Pool = pool, task.Source, task.Transform, task.LabelMap, Settings = spec with { Targets = [] }, context.Spec.Evaluate.Batch };
+        return new { Target = target, Pool = pool, Data = CompositionInputs.DataParameters(context, [target]), Settings = spec with { Targets = [] }, context.Spec.Evaluate.Batch };
     }
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
@@ -101,7 +101,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
         var index = tensor(positions.Select(p => (long)p).ToArray());
         var images = train.Images.index_select(0, index);
         var labels = train.Labels.index_select(0, index);
-        var batches = new ImageBatches(images, labels, learn.Batch, (learn.CropScale[0], learn.CropScale[1]), unchecked((long)seed),
+        var batches = new ImageBatches(images, labels, learn.Batch, learn.Crop(), unchecked((long)seed),
             StrongAugmentation.PaperFlipProbability);
         int stepsPerEpoch = Math.Max(1, positions.Length / learn.Batch);
         int steps = stepsPerEpoch * learn.Epochs;
@@ -115,8 +115,8 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
             ? new EpochSelection(stepsPerEpoch, initial, trained =>
                 new EpochVerdict(task.AccuracyOf(model.Weights(trained), task.Val, context), true, false, new Dictionary<string, double>()))
             : null;
-        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
-        var (last, _) = model.Train(initial, recipe, objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null), null, selection);
+        var (last, _) = model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null),
+            null, selection, learn.Regularizer());
         var coefficients = selection?.BestWeights[ComposedModel.CoefficientsKey] ?? last;
         atlasEpoch = selection?.BestEpoch ?? learn.Epochs;
         using var noGrad = no_grad();

@@ -39,7 +39,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
     {
         var spec = Spec(context);
         var task = context.Task(target);
-        return new { Target = target, Pool = pool, task.Source, task.Transform, task.LabelMap, spec.Objectives, spec.Learn, context.Spec.Evaluate.Batch };
+        return new { Target = target, Pool = pool, Data = CompositionInputs.DataParameters(context, [target]), spec.Objectives, spec.Learn, context.Spec.Evaluate.Batch };
     }
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
@@ -56,10 +56,10 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
         int count = (int)images.shape[0];
         int stepsPerEpoch = Math.Max(1, count / learn.Batch);
         int steps = stepsPerEpoch * learn.Epochs;
-        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
+        var recipe = learn.Recipe(steps);
+        var regularizer = learn.Regularizer();
         using var layout = CoefficientLayout.Blockwise(inputs.Pool.BlockNames);
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
-        ulong seed = unchecked((ulong)run.Seed);
 
         Tensor LogitsOf(IReadOnlyDictionary<string, Tensor> weights, Tensor batch) =>
             ZeroShotHead.Logits(ClipForward.EncodeImage(Preprocessing.Normalize(batch, context.Config), weights, context.Config.Vision), task.Head);
@@ -81,10 +81,10 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
             {
                 case TestTimeObjectives.Entropy:
                 {
-                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, (learn.CropScale[0], learn.CropScale[1]),
+                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(),
                         StageIds.Seed(run.Seed, objective), StrongAugmentation.PaperFlipProbability);
                     (coefficients, _) = model.Train(model.Initial(), recipe,
-                        (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), progress);
+                        (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), progress, regularizer: regularizer);
                     break;
                 }
                 case TestTimeObjectives.Sar:
@@ -103,7 +103,8 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
                         ZeroShotHead.Logits(FeatureCache.Encode(inputs.Pretrained, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1);
                     var trusted = TrustedSet.Build(probabilities);
                     (trustedImages, trustedPerClass) = (trusted.Trusted.Count, trusted.PerClass);
-                    var batches = new UfmBatches(trusted.Unlabelled, trusted.Trusted, learn.Batch, DeterministicRng.DeriveSeed(seed, 7));
+                    ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, objective));
+                    var batches = new UfmBatches(trusted.Unlabelled, trusted.Trusted, learn.Batch, seed);
                     var mask = batches.TrustedMask();
                     var strong = new StrongAugmentation(new RandomResizedCrop(learn.CropScale[0], learn.CropScale[1]),
                         new RandomHorizontalFlip(StrongAugmentation.PaperFlipProbability));
@@ -118,7 +119,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
                         var strongLogits = LogitsOf(weights, strong.Apply(batch, generator));
                         double threshold = UfmAdaptation.Threshold((int)Math.Min(step / ufmEpochSteps, learn.Epochs - 1), learn.Epochs);
                         return UfmAdaptation.UfmLoss(weak, strongLogits, mask, trusted.PseudoLabelsOf(indices), threshold);
-                    }, progress);
+                    }, progress, regularizer: regularizer);
                     break;
                 }
             }

@@ -40,7 +40,7 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
         return new
         {
             Method = method,
-            Tasks = tasks.Select(t => new { t, context.Task(t).Source, context.Task(t).Transform, context.Task(t).LabelMap }).ToList(),
+            Tasks = CompositionInputs.DataParameters(context, tasks),
             Settings = settings,
             context.Spec.Evaluate.Batch,
         };
@@ -153,9 +153,8 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
     {
         using var owned = layout;
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
-        var crop = (learn.CropScale[0], learn.CropScale[1]);
         var batches = new TaskBatches(
-            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Val.Images, t.Val.Labels, learn.Batch, crop, StageIds.Seed(run.Seed, t.Name)), t.Head))],
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Val.Images, t.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, t.Name)), t.Head))],
             context.Config);
         // The paper's epoch: as many steps as the smallest validation split has batches.
         int stepsPerEpoch = Math.Max(1, inputs.Tasks.Min(t => t.Val.Count) / learn.Batch);
@@ -167,11 +166,9 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
             context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Id}] mean normalised val accuracy {score:F2}%"));
             return new EpochVerdict(score, Admissible: true, Stop: false, metrics);
         });
-        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
-        var regularizer = learn.Regularizer is { } r ? new CoefficientRegularizer(r.Gamma, r.P) : null;
         var checkpoint = Checkpoint(context, run, steps);
-        var (_, history) = model.Train(initial, recipe, batches.SummedCrossEntropy,
-            new TrainingProgress(Id, steps, context.Log), checkpoint, selection, regularizer);
+        var (_, history) = model.Train(initial, learn.Recipe(steps), batches.SummedCrossEntropy,
+            new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
         var best = selection.BestWeights[ComposedModel.CoefficientsKey];
         var result = Finish(context, inputs, model, best, $"epoch {selection.BestEpoch} of {learn.Epochs} (best mean normalised val accuracy)",
             selection.Records, history);

@@ -44,6 +44,10 @@ public sealed class CompositionInputs : IDisposable
         }
     }
 
+    /// <summary>What decides the images and labels of <paramref name="tasks"/> (for a stage's lock parameters).</summary>
+    public static object DataParameters(ExperimentContext context, IEnumerable<string> tasks) =>
+        tasks.Select(t => new { Task = t, context.Task(t).Source, context.Task(t).Transform, context.Task(t).LabelMap }).ToList();
+
     /// <summary>The stage inputs these files come from.</summary>
     public static IReadOnlyList<string> Files(ExperimentContext context, IEnumerable<string> vectorTasks, IEnumerable<string> evaluatedTasks) =>
     [

@@ -37,7 +37,7 @@ public sealed class NegationStage(NegationTarget target) : Stage
             Learn = Learn(spec),
             spec.ControlThreshold,
             spec.AlphaGrid,
-            Data = Evaluated.Select(t => new { t, context.Task(t).Source, context.Task(t).Transform, context.Task(t).LabelMap }).ToList(),
+            Data = CompositionInputs.DataParameters(context, Evaluated),
             context.Spec.Evaluate.Batch,
         };
     }
@@ -95,11 +95,10 @@ public sealed class NegationStage(NegationTarget target) : Stage
         // aTLAS: blockwise Λ on the target's vector, gradient ascent on the target and descent on the control.
         using var layout = CoefficientLayout.Blockwise(inputs.Pool.BlockNames);
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
-        var crop = (learn.CropScale[0], learn.CropScale[1]);
         var batches = new TaskBatches(
         [
-            (new ImageBatches(targetTask.Val.Images, targetTask.Val.Labels, learn.Batch, crop, StageIds.Seed(run.Seed, "target")), targetTask.Head),
-            (new ImageBatches(controlTask.Val.Images, controlTask.Val.Labels, learn.Batch, crop, StageIds.Seed(run.Seed, "control")), controlTask.Head),
+            (new ImageBatches(targetTask.Val.Images, targetTask.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, "target")), targetTask.Head),
+            (new ImageBatches(controlTask.Val.Images, controlTask.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, "control")), controlTask.Head),
         ], context.Config);
         int stepsPerEpoch = Math.Max(1, targetTask.Val.Count / learn.Batch);
         int steps = stepsPerEpoch * learn.Epochs;
@@ -113,14 +112,12 @@ public sealed class NegationStage(NegationTarget target) : Stage
             return new EpochVerdict(-targetVal, keepsControl, Stop: !keepsControl,
                 new Dictionary<string, double> { ["target"] = targetVal, ["control"] = controlVal });
         });
-        var recipe = new OptimizationRecipe(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
-        var regularizer = learn.Regularizer is { } r ? new CoefficientRegularizer(r.Gamma, r.P) : null;
         var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, FileCheckpoint.IntervalFor(steps), context.Log);
-        var (_, history) = model.Train(initial, recipe, (weights, step) =>
+        var (_, history) = model.Train(initial, learn.Recipe(steps), (weights, step) =>
         {
             var logits = batches.At(weights, step);
             return nn.functional.cross_entropy(logits[1].Logits, logits[1].Labels) - nn.functional.cross_entropy(logits[0].Logits, logits[0].Labels);
-        }, new TrainingProgress(Id, steps, context.Log), checkpoint, selection, regularizer);
+        }, new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
 
         var best = selection.BestWeights[ComposedModel.CoefficientsKey];
         CoefficientArtifacts.Write(context, context.Layout.NegationCoefficients(target.Task, "safetensors"),

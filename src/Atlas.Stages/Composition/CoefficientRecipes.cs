@@ -1,0 +1,21 @@
+using Atlas.Method.Composition;
+using Atlas.Pipeline.Specs;
+using Atlas.Training.Optim;
+
+namespace Atlas.Stages.Composition;
+
+/// <summary>What a spec's <see cref="CoefficientTraining"/> means to the training loop, in one place for every stage
+/// that learns Λ.</summary>
+internal static class CoefficientRecipes
+{
+    /// <summary>AdamW over <paramref name="steps"/> steps, no warm-up (the paper's coefficient scripts have none).</summary>
+    public static OptimizationRecipe Recipe(this CoefficientTraining learn, int steps) =>
+        new(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
+
+    /// <summary>The optional L_p penalty on Λ.</summary>
+    public static CoefficientRegularizer? Regularizer(this CoefficientTraining learn) =>
+        learn.Regularizer is { } r ? new CoefficientRegularizer(r.Gamma, r.P) : null;
+
+    /// <summary>The random-resized-crop scale range of the training images.</summary>
+    public static (double Min, double Max) Crop(this CoefficientTraining learn) => (learn.CropScale[0], learn.CropScale[1]);
+}
