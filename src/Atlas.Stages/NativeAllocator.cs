@@ -25,7 +25,7 @@ public static class NativeAllocator
             Mallopt(MmapThreshold, MmapThresholdBytes);
             Mallopt(TrimThreshold, TrimThresholdBytes);
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             // Not glibc (musl has no mallopt): nothing to tune.
         }
