@@ -8,11 +8,9 @@ using Atlas.Method.GradientFree;
 using Atlas.Pipeline.Specs;
 using Atlas.Pipeline.Store;
 using Atlas.Stages.Composition;
-using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Adapters;
 using Atlas.Training.Composition;
-using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using static TorchSharp.torch;
 

@@ -10,7 +10,6 @@ using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Adaptation;
 using Atlas.Training.Composition;
-using Atlas.Training.Optim;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Adaptation;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Atlas.Data;
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
 using Atlas.Pipeline.Store;

@@ -6,7 +6,6 @@ using Atlas.Pipeline.Store;
 using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Composition;
-using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
