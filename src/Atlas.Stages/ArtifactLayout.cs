@@ -19,7 +19,7 @@ public sealed class ArtifactLayout(string experimentName)
     public string PretrainHistory => Path.Combine(StageDir(StageIds.Pretrain), "history.json");
 
     /// <summary>Resumable snapshot of an unfinished pretraining; removed when the stage completes.</summary>
-    public string PretrainCheckpoint => Path.Combine(StageDir(StageIds.Pretrain), "checkpoint.safetensors");
+    public string PretrainCheckpoint => Checkpoint(StageIds.Pretrain);
 
     public string Head(string task) => Path.Combine(StageDir(StageIds.Head(task)), "head.safetensors");
 
@@ -28,7 +28,7 @@ public sealed class ArtifactLayout(string experimentName)
     public string FineTuneHistory(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "history.json");
 
     /// <summary>Resumable snapshot of an unfinished fine-tune; removed when the stage completes.</summary>
-    public string FineTuneCheckpoint(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "checkpoint.safetensors");
+    public string FineTuneCheckpoint(string task) => Checkpoint(StageIds.FineTune(task));
 
     public string TaskVector(string task) => Path.Combine(StageDir(StageIds.TaskVector(task)), "task_vector.safetensors");
 

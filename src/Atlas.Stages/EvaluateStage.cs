@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Atlas.Data;
-using Atlas.Pipeline.Store;
 using Atlas.Training;
 
 namespace Atlas.Stages;
@@ -42,11 +40,9 @@ public sealed class EvaluateStage(string task) : Stage
         var accuracy = new TaskAccuracy(task,
             Accuracy(pretrained, val), Accuracy(pretrained, test), Accuracy(fineTuned, val), Accuracy(fineTuned, test));
         context.Log.WriteLine($"[{Id}] zero-shot {accuracy.ZeroShotTest:F2}%  fine-tuned {accuracy.FineTunedTest:F2}% (test)");
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.Accuracy(task)),
-            JsonSerializer.Serialize(accuracy, new JsonSerializerOptions { WriteIndented = true }));
+        context.WriteJson(context.Layout.Accuracy(task), accuracy);
     }
 
     public static TaskAccuracy Read(ExperimentContext context, string task) =>
-        JsonSerializer.Deserialize<TaskAccuracy>(File.ReadAllText(context.Absolute(context.Layout.Accuracy(task))))
-        ?? throw new InvalidDataException($"{context.Layout.Accuracy(task)}: empty accuracy record");
+        context.ReadJson<TaskAccuracy>(context.Layout.Accuracy(task));
 }

@@ -1,6 +1,8 @@
 using Atlas.Data;
 using Atlas.Models;
+using System.Text.Json;
 using Atlas.Pipeline.Specs;
+using Atlas.Pipeline.Store;
 using Atlas.Stages.Storage;
 using static TorchSharp.torch;
 
@@ -63,6 +65,14 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
         var labelMap = task.LabelMap?.Select((target, label) => (label, target)).ToDictionary(p => (long)p.label, p => (long)p.target);
         return TaskViewBuilder.Build(source, Split(task.Source).Indices(partition), task.Transform, labelMap);
     }
+
+    /// <summary>Writes a stage's JSON record atomically (indented).</summary>
+    public void WriteJson<T>(string relativePath, T value) => AtomicFile.WriteJson(Absolute(relativePath), value);
+
+    /// <summary>Reads a JSON record written by <see cref="WriteJson{T}"/>.</summary>
+    public T ReadJson<T>(string relativePath) =>
+        JsonSerializer.Deserialize<T>(File.ReadAllText(Absolute(relativePath)))
+        ?? throw new InvalidDataException($"{relativePath}: empty record");
 
     public Dictionary<string, Tensor> LoadTensors(string relativePath) => SafeTensorsFile.Load(Absolute(relativePath));
 

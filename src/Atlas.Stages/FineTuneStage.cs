@@ -2,7 +2,6 @@ using System.Text.Json;
 using Atlas.Data;
 using Atlas.Pipeline.Specs;
 using Atlas.Pipeline.Store;
-using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Optim;
 
@@ -38,8 +37,7 @@ public sealed class FineTuneStage(string task) : Stage
         var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), run.Seed);
         var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
             Cosine: recipe.Schedule == "cosine", recipe.GradClip);
-        var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.FineTuneCheckpoint(task)),
-            run.Key, FileCheckpoint.IntervalFor(recipe.Steps), context.Log);
+        var checkpoint = Checkpoint(context, run, recipe.Steps);
 
         var (weights, history) = FineTuning.Run(context.PretrainedVisual(), HeadStage.Read(context, task), batches, context.Config,
             optimization, new TrainingProgress(Id, recipe.Steps, context.Log), checkpoint);

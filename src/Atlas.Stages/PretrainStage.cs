@@ -2,7 +2,6 @@ using System.Text.Json;
 using Atlas.Data;
 using Atlas.Models;
 using Atlas.Pipeline.Store;
-using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Optim;
 using static TorchSharp.torch;
@@ -61,8 +60,7 @@ public sealed class PretrainStage : Stage
         var recipe = new OptimizationRecipe(pretrain.Lr, pretrain.WeightDecay, pretrain.Steps, pretrain.WarmupSteps, Cosine: true, GradClip: 1.0);
         var initial = ClipInitializer.Initialize(context.Config, run.Seed);
         context.Log.WriteLine($"[pretrain] {labels.Count} images, {captionClasses.Count} caption classes × {templates.Count} templates");
-        var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.PretrainCheckpoint), run.Key,
-            FileCheckpoint.IntervalFor(pretrain.Steps), context.Log);
+        var checkpoint = Checkpoint(context, run, pretrain.Steps);
         var (weights, history) = ContrastivePretraining.Run(initial, batches, captionTokens, context.Config, recipe, run.Seed,
             new TrainingProgress(Id, pretrain.Steps, context.Log), checkpoint);
 

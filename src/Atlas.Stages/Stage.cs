@@ -29,6 +29,11 @@ public abstract class Stage
     /// <summary>Computes and writes the outputs.</summary>
     public abstract void Execute(ExperimentContext context, StageRun run);
 
+    /// <summary>This stage's resumable snapshot for a run of <paramref name="steps"/> steps (see
+    /// <see cref="ArtifactLayout.Checkpoint"/>).</summary>
+    protected Storage.FileCheckpoint Checkpoint(ExperimentContext context, StageRun run, int steps) =>
+        new(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, Storage.FileCheckpoint.IntervalFor(steps), context.Log);
+
     /// <summary>The committed data files of the experiment's data root: inputs of every stage that reads images.</summary>
     protected static IReadOnlyList<string> DataFiles(ExperimentContext context) =>
         Directory.GetFiles(context.Absolute(context.Spec.Data.Root))

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using Atlas.Data;
 using Atlas.Method;
 using Atlas.Method.Adapters;
 using Atlas.Method.Composition;
 using Atlas.Method.GradientFree;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
 using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Adapters;
@@ -78,14 +76,12 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
                     return new FewShotRun(k, d, seed, set.Positions, epoch, accuracy);
                 }));
             }
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.FewShotResult(target)),
-            JsonSerializer.Serialize(new FewShotResult(target, pool, runs), new JsonSerializerOptions { WriteIndented = true }));
+        context.WriteJson(context.Layout.FewShotResult(target), new FewShotResult(target, pool, runs));
         ledger.Delete();
     }
 
     public static FewShotResult Read(ExperimentContext context, string target) =>
-        JsonSerializer.Deserialize<FewShotResult>(File.ReadAllText(context.Absolute(context.Layout.FewShotResult(target))))
-        ?? throw new InvalidDataException($"{context.Layout.FewShotResult(target)}: empty result");
+        context.ReadJson<FewShotResult>(context.Layout.FewShotResult(target));
 
     private static FewShotSpec Spec(ExperimentContext context) =>
         context.Spec.FewShot ?? throw new InvalidOperationException($"{context.SpecPath}: no few_shot section");

@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using Atlas.Data;
 using Atlas.Method;
 using Atlas.Method.Composition;
 using Atlas.Models;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
 using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Adaptation;
@@ -127,13 +125,11 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
                 $"[{Id}] {objective}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
         }
         var result = new TestTimeResult(target, pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.TestTimeResult(target)),
-            JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        context.WriteJson(context.Layout.TestTimeResult(target), result);
     }
 
     public static TestTimeResult Read(ExperimentContext context, string target) =>
-        JsonSerializer.Deserialize<TestTimeResult>(File.ReadAllText(context.Absolute(context.Layout.TestTimeResult(target))))
-        ?? throw new InvalidDataException($"{context.Layout.TestTimeResult(target)}: empty result");
+        context.ReadJson<TestTimeResult>(context.Layout.TestTimeResult(target));
 
     private static TestTimeSpec Spec(ExperimentContext context) =>
         context.Spec.TestTime ?? throw new InvalidOperationException($"{context.SpecPath}: no test_time section");

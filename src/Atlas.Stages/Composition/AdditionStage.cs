@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
-using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Composition;
 using Atlas.Training.Optim;
@@ -65,13 +62,11 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
         };
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.AdditionResult(method)),
-            JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        context.WriteJson(context.Layout.AdditionResult(method), result);
     }
 
     public static AdditionResult Read(ExperimentContext context, string method) =>
-        JsonSerializer.Deserialize<AdditionResult>(File.ReadAllText(context.Absolute(context.Layout.AdditionResult(method))))
-        ?? throw new InvalidDataException($"{context.Layout.AdditionResult(method)}: empty result");
+        context.ReadJson<AdditionResult>(context.Layout.AdditionResult(method));
 
     private bool Learned => method is not (CompositionMethods.TaskArithmetic or CompositionMethods.Ties);
 
@@ -186,6 +181,4 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
         return new AdditionResult(method, selection, scores, null, epochs, history);
     }
 
-    private FileCheckpoint Checkpoint(ExperimentContext context, StageRun run, int steps) =>
-        new(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, FileCheckpoint.IntervalFor(steps), context.Log);
 }

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
-using Atlas.Stages.Storage;
 using Atlas.Training;
 using Atlas.Training.Composition;
 using Atlas.Training.Selection;
@@ -111,7 +108,7 @@ public sealed class NegationStage(NegationTarget target) : Stage
             return new EpochVerdict(-targetVal, keepsControl, Stop: !keepsControl,
                 new Dictionary<string, double> { ["target"] = targetVal, ["control"] = controlVal });
         });
-        var checkpoint = new FileCheckpoint(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, FileCheckpoint.IntervalFor(steps), context.Log);
+        var checkpoint = Checkpoint(context, run, steps);
         var (_, history) = model.Train(initial, learn.Recipe(steps), (weights, step) =>
         {
             var logits = batches.At(weights, step);
@@ -130,14 +127,12 @@ public sealed class NegationStage(NegationTarget target) : Stage
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] test target/control: zero-shot {zeroShot.TargetTest:F2}/{zeroShot.ControlTest:F2}, task arithmetic (α = {alpha:0.##}) " +
             $"{taskArithmetic.TargetTest:F2}/{taskArithmetic.ControlTest:F2}, aTLAS (epoch {selection.BestEpoch}) {atlas.TargetTest:F2}/{atlas.ControlTest:F2}"));
-        AtomicFile.WriteAllText(context.Absolute(context.Layout.NegationResult(target.Task)),
-            JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        context.WriteJson(context.Layout.NegationResult(target.Task), result);
         checkpoint.Delete();
     }
 
     public static NegationResult Read(ExperimentContext context, string target) =>
-        JsonSerializer.Deserialize<NegationResult>(File.ReadAllText(context.Absolute(context.Layout.NegationResult(target))))
-        ?? throw new InvalidDataException($"{context.Layout.NegationResult(target)}: empty result");
+        context.ReadJson<NegationResult>(context.Layout.NegationResult(target));
 
     private static NegationSpec Spec(ExperimentContext context) =>
         context.Spec.Negation ?? throw new InvalidOperationException($"{context.SpecPath}: no negation section");
