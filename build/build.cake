@@ -25,7 +25,7 @@ foreach (var stage in plan)
     foreach (var dependency in stage.DependsOn) task.IsDependentOn(dependency);
 }
 
-var phases = new[] { "Data", "Pretrain", "Heads", "FineTune", "TaskVectors", "Evaluate", "Addition", "Negation", "FewShot", "TestTime", "Report" };
+var phases = new[] { "Data", "Pretrain", "Heads", "FineTune", "TaskVectors", "Evaluate", "Addition", "Negation", "FewShot", "TestTime", "BlockSelection", "Peft", "Report" };
 // A phase with a single stage of the same name (data, pretrain, report) is that stage's task: Cake names are case-insensitive.
 foreach (var phase in phases.Where(p => !plan.Any(s => string.Equals(s.Id, p, StringComparison.OrdinalIgnoreCase))))
 {

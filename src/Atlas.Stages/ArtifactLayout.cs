@@ -59,6 +59,12 @@ public sealed class ArtifactLayout(string experimentName)
     /// <summary>Test-time adaptation of a target: test accuracy per objective and each run's diagnostics.</summary>
     public string TestTimeResult(string target) => Path.Combine(StageDir(StageIds.TestTime(target)), "result.json");
 
+    /// <summary>Block selection of a target: per draw, the informativeness ranking and every budget's accuracy and cost.</summary>
+    public string BlockSelectionResult(string target) => Path.Combine(StageDir(StageIds.BlockSelection(target)), "result.json");
+
+    /// <summary>The PEFT comparison of a target: per data fraction and method, accuracy, parameters, step time, memory.</summary>
+    public string PeftResult(string target) => Path.Combine(StageDir(StageIds.Peft(target)), "result.json");
+
     public string FiguresDir => Path.Combine(ExperimentDir, "figures");
 
     public string Figure(string name) => Path.Combine(FiguresDir, $"{name}.png");

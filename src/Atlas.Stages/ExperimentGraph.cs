@@ -1,11 +1,13 @@
 using Atlas.Stages.Adaptation;
 using Atlas.Stages.Composition;
+using Atlas.Stages.Peft;
 
 namespace Atlas.Stages;
 
 /// <summary>
 /// The stages a spec asks for, in dependency order: data, pretrain, then per task head → fine-tune → task vector →
-/// evaluation, then one stage per task-addition method and per negation target, then the report.
+/// evaluation, then one stage per task-addition method and per negation target, per few-shot, test-time, block-selection
+/// and PEFT target, then the report.
 /// </summary>
 public static class ExperimentGraph
 {
@@ -25,6 +27,10 @@ public static class ExperimentGraph
             stages.AddRange(fewShot.Targets.Select(t => new FewShotStage(t, [.. tasks.Where(other => other != t)])));
         if (context.Spec.TestTime is { } testTime)
             stages.AddRange(testTime.Targets.Select(t => new TestTimeStage(t, [.. tasks.Where(other => other != t)])));
+        if (context.Spec.BlockSelection is { } blockSelection)
+            stages.AddRange(blockSelection.Targets.Select(t => new BlockSelectionStage(t, [.. tasks.Where(other => other != t)])));
+        if (context.Spec.Peft is { } peft)
+            stages.AddRange(peft.Targets.Select(t => new PeftStage(t, [.. tasks.Where(other => other != t)])));
         stages.Add(new ReportStage(stages.ToList()));
         return stages;
     }

@@ -15,6 +15,8 @@ public static class StageIds
     public static string Negation(string target) => $"negation/{target}";
     public static string FewShot(string target) => $"fewshot/{target}";
     public static string TestTime(string target) => $"tta/{target}";
+    public static string BlockSelection(string target) => $"selection/{target}";
+    public static string Peft(string target) => $"peft/{target}";
 
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of

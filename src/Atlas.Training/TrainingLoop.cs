@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using static TorchSharp.torch;
@@ -43,6 +44,7 @@ public static class TrainingLoop
         for (long step = start; step < recipe.Steps && selection?.Stopped != true; step++)
         {
             using var scope = NewDisposeScope();
+            long started = Stopwatch.GetTimestamp();
             var loss = lossAt(parameters, step);
             double lossValue = loss.to_type(ScalarType.Float64).item<double>();
             // Checked before the update so a diverged run stops with its weights (and last snapshot) still finite.
@@ -54,7 +56,7 @@ public static class TrainingLoop
             optimizer.Step(lr);
             optimizer.ZeroGrad();
             history.Add(new LossPoint(step + 1, lossValue, lr));
-            progress.Report(step, lossValue, lr);
+            progress.Report(step, lossValue, lr, Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (selection is not null && (step + 1) % selection.StepsPerEpoch == 0)
                 selection.AfterEpoch(parameters, (int)((step + 1) / selection.StepsPerEpoch), step + 1);
             if (checkpoint is not null && (step + 1) % checkpoint.Interval == 0 && step + 1 < recipe.Steps)

@@ -17,7 +17,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
         using var session = pipeline.Repository.Open();
         var expected = session.Graph.TopologicalOrder().Select(n => n.Id).ToList();
         Assert.Equal(expected, pipeline.Ran);
-        Assert.Equal(2 + 4 * MicroSpec.Tasks.Count + MicroSpec.AdditionMethods.Count + 1 + 1 + 1 + 1, expected.Count);
+        Assert.Equal(2 + 4 * MicroSpec.Tasks.Count + MicroSpec.AdditionMethods.Count + 1 + 1 + 1 + 1 + 1 + 1, expected.Count);
         Assert.Equal([StageIds.Data, StageIds.Pretrain], expected.Take(2));
         Assert.Equal(StageIds.Report, expected[^1]);
     }
@@ -39,8 +39,9 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
         var resolved = File.ReadAllText(pipeline.Repository.Absolute(layout.ResolvedSpec));
         Assert.Contains("name: micro", resolved);
         // Defaults and inheritance made explicit: every task carries its full recipe, the override kept. The other crop
-        // scales: the default recipe and the addition, negation, few-shot and test-time coefficient recipes.
-        Assert.Equal(MicroSpec.Tasks.Count + 5, resolved.Split("crop_scale:").Length - 1);
+        // scales: the default recipe, the addition, negation, few-shot, test-time and block-selection coefficient recipes,
+        // and the PEFT augmentation.
+        Assert.Equal(MicroSpec.Tasks.Count + 7, resolved.Split("crop_scale:").Length - 1);
 
         // Snapshots are removed once the stages completed.
         Assert.False(File.Exists(pipeline.Repository.Absolute(layout.PretrainCheckpoint)));

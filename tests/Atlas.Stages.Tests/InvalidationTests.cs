@@ -16,13 +16,15 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         using var session = repository.Open();
 
         var plan = session.Plan();
-        // Task addition and the few-shot pool use every other task's vector, and this task's own test-time adaptation
-        // reads its evaluation (the zero-shot reference); the negation of another target reads nothing of it.
+        // Task addition and the few-shot and PEFT pools use every other task's vector, and this task's own test-time
+        // adaptation and block selection read its evaluation (the zero-shot reference); the negation of another target
+        // reads nothing of it.
         string[] expected =
         [
             StageIds.FineTune(Task), StageIds.TaskVector(Task), StageIds.Evaluate(Task),
             .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.FewShot(MicroSpec.FewShotTarget),
-            StageIds.TestTime(MicroSpec.TestTimeTarget), StageIds.Report,
+            StageIds.TestTime(MicroSpec.TestTimeTarget), StageIds.BlockSelection(MicroSpec.BlockSelectionTarget),
+            StageIds.Peft(MicroSpec.PeftTarget), StageIds.Report,
         ];
         var stale = plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToList();
         Assert.Equal(expected.Order(), stale.Order());
@@ -33,11 +35,12 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         Assert.Contains($"upstream will run: {StageIds.FineTune(Task)}", plan[StageIds.TaskVector(Task)].ToString());
         Assert.Contains(StageIds.Evaluate(Task), plan[StageIds.Report].ToString());
 
-        // Bringing the experiment up to date reruns those stages, and then nothing is left to do. The test-time stage
-        // reads only the evaluation's accuracies, which the 32-image micro splits may reproduce exactly; it is skipped
-        // at run time then, as a consumer of unchanged outputs.
+        // Bringing the experiment up to date reruns those stages, and then nothing is left to do. The test-time and
+        // block-selection stages read only the evaluation's accuracies, which the 32-image micro splits may reproduce
+        // exactly; they are skipped at run time then, as consumers of unchanged outputs.
         var ran = repository.RunAll(new StringWriter());
-        Assert.Equal(expected.Where(id => id != StageIds.TestTime(Task)).Order(), ran.Where(id => id != StageIds.TestTime(Task)).Order());
+        string[] accuracyReaders = [StageIds.TestTime(Task), StageIds.BlockSelection(Task)];
+        Assert.Equal(expected.Except(accuracyReaders).Order(), ran.Except(accuracyReaders).Order());
         Assert.All(repository.Open().Plan(), p => Assert.True(p.Value.IsUpToDate, $"{p.Key}: {p.Value}"));
     }
 
@@ -54,7 +57,8 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         [
             .. others.SelectMany(t => new[] { StageIds.FineTune(t), StageIds.TaskVector(t), StageIds.Evaluate(t) }),
             .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.Negation(MicroSpec.NegationTarget),
-            StageIds.FewShot(MicroSpec.FewShotTarget), StageIds.TestTime(MicroSpec.TestTimeTarget), StageIds.Report,
+            StageIds.FewShot(MicroSpec.FewShotTarget), StageIds.TestTime(MicroSpec.TestTimeTarget),
+            StageIds.BlockSelection(MicroSpec.BlockSelectionTarget), StageIds.Peft(MicroSpec.PeftTarget), StageIds.Report,
         ];
         Assert.Equal(expected.Order(), stale.Order());
     }

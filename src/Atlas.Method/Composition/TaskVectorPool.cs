@@ -161,6 +161,14 @@ public sealed class TaskVectorPool : IDisposable
     /// <summary>A new pool with the whole task vectors <paramref name="tasks"/> (indices into <see cref="TaskNames"/>).</summary>
     public TaskVectorPool SelectTasks(IReadOnlyList<int> tasks)
     {
+        var table = WholeVectorTable(tasks); // validates the indices before they name anything
+        return Mix([.. tasks.Select(t => _tasks[t])], table);
+    }
+
+    /// <summary>The <see cref="Mix"/> table of whole task vectors: row i takes every block from task
+    /// <paramref name="tasks"/>[i].</summary>
+    public int[,] WholeVectorTable(IReadOnlyList<int> tasks)
+    {
         ArgumentNullException.ThrowIfNull(tasks);
         var table = new int[tasks.Count, BlockCount];
         for (int i = 0; i < tasks.Count; i++)
@@ -169,7 +177,7 @@ public sealed class TaskVectorPool : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(tasks), $"task index {tasks[i]} is outside [0, {TaskCount})");
             for (int j = 0; j < BlockCount; j++) table[i, j] = tasks[i];
         }
-        return Mix([.. tasks.Select(t => _tasks[t])], table);
+        return table;
     }
 
     public void Dispose()

@@ -92,3 +92,47 @@ public static class TestTimeObjectives
     public const string Sar = "sar";
     public const string Ufm = "ufm";
 }
+
+/// <summary>
+/// Task-vector selection under a memory budget (spec §3.4): per target, the coefficient gradient at Λ = 0 is accumulated
+/// over one pass of k-shot batches, and aTLAS learns Λ on only n task vectors' worth of blocks, for every budget n.
+/// </summary>
+public sealed record BlockSelectionSpec
+{
+    /// <summary>Target tasks; the pool is every other task's vector.</summary>
+    [MinLength(1)]
+    public required List<string> Targets { get; init; }
+
+    /// <summary>Shots per class of the training images (paper: 4 and 16).</summary>
+    [Range(1, int.MaxValue)]
+    public int Shots { get; init; } = 4;
+
+    /// <summary>Independent k-shot draws per budget.</summary>
+    [Range(1, int.MaxValue)]
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>Budgets n: task vectors' worth of blocks kept in memory, each less than the pool size (the full pool is
+    /// always learned as the reference).</summary>
+    [MinLength(1), Range(1, int.MaxValue)]
+    public required List<int> Budgets { get; init; }
+
+    /// <summary><c>blockwise</c> ranks the task vectors per block and mixes the n best blocks into n new vectors;
+    /// <c>whole</c> keeps the n whole vectors with the highest mean informativeness.</summary>
+    [MinLength(1), AllowedValues(BlockSelectionStrategies.Blockwise, BlockSelectionStrategies.Whole)]
+    public List<string> Strategies { get; init; } = [BlockSelectionStrategies.Blockwise, BlockSelectionStrategies.Whole];
+
+    /// <summary>How Λ is learned, as in few-shot (paper: lr 0.1, cosine, 10 epochs, crop 0.5–1 plus flips); the epoch
+    /// with the best validation accuracy is kept.</summary>
+    public required CoefficientTraining Learn { get; init; }
+
+    /// <summary>Oversampling: an epoch has at least this many batches (paper: 10).</summary>
+    [Range(1, int.MaxValue)]
+    public int MinBatchesPerEpoch { get; init; } = 10;
+}
+
+/// <summary>The selection strategies, as written in specs and tables.</summary>
+public static class BlockSelectionStrategies
+{
+    public const string Blockwise = "blockwise";
+    public const string Whole = "whole";
+}

@@ -56,6 +56,12 @@ public sealed record ExperimentSpec
     /// <summary>Test-time adaptation of Λ on unlabelled test data; absent means not run.</summary>
     public TestTimeSpec? TestTime { get; init; }
 
+    /// <summary>aTLAS under a memory budget: gradient-ranked selection of n task vectors' blocks; absent means not run.</summary>
+    public BlockSelectionSpec? BlockSelection { get; init; }
+
+    /// <summary>The PEFT comparison of aTLAS × K, LoRA and full fine-tuning over data fractions; absent means not run.</summary>
+    public PeftSpec? Peft { get; init; }
+
     /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
 }

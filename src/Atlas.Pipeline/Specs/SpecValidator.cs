@@ -62,6 +62,45 @@ internal sealed class SpecValidator
             if (testTime.Learn.Regularizer is not null && testTime.Objectives.Contains(TestTimeObjectives.Sar))
                 Fail(Root.Key("test_time").Key("learn").Key("regularizer"), "SAR's sharpness-aware update has no penalty term; drop the regularizer or the sar objective");
         }
+        if (spec.BlockSelection is { } blockSelection) CheckBlockSelection(blockSelection, Root.Key("block_selection"));
+        if (spec.Peft is { } peft) CheckPeft(peft, Root.Key("peft"));
+    }
+
+    private void CheckBlockSelection(BlockSelectionSpec selection, FieldPath path)
+    {
+        CheckTargets(selection.Targets, path.Key("targets"));
+        CheckDistinct(selection.Strategies, path.Key("strategies"), "strategy");
+        int poolSize = spec.Tasks.Count - 1;
+        for (int i = 0; i < selection.Budgets.Count; i++)
+        {
+            int budget = selection.Budgets[i];
+            if (i > 0 && budget <= selection.Budgets[i - 1])
+                Fail(path.Key("budgets").Index(i), $"budgets must be ascending, got {budget} after {selection.Budgets[i - 1]}");
+            else if (budget >= poolSize)
+                Fail(path.Key("budgets").Index(i), $"a budget must be less than the {poolSize} task vectors of a target's pool (the full pool is always run), got {budget}");
+        }
+        CheckCoefficientTraining(selection.Learn, path.Key("learn"));
+    }
+
+    private void CheckPeft(PeftSpec peft, FieldPath path)
+    {
+        CheckTargets(peft.Targets, path.Key("targets"));
+        CheckDistinct(peft.Methods, path.Key("methods"), "method");
+        for (int i = 0; i < peft.Atlas.Partitions.Count; i++)
+            if (peft.Atlas.Partitions.IndexOf(peft.Atlas.Partitions[i]) < i)
+                Fail(path.Key("atlas").Key("partitions").Index(i), $"K = {peft.Atlas.Partitions[i]} is listed twice");
+        for (int i = 1; i < peft.Fractions.Count; i++)
+            if (peft.Fractions[i] <= peft.Fractions[i - 1])
+                Fail(path.Key("fractions").Index(i), FormattableString.Invariant($"fractions must be ascending, got {peft.Fractions[i]} after {peft.Fractions[i - 1]}"));
+        if (peft.Methods.Contains(PeftMethods.Atlas) && spec.Tasks.Count < 2)
+            Fail(path.Key("methods"), "aTLAS needs at least one other task's vector; the spec has one task");
+        CheckCropScale(peft.CropScale, path.Key("crop_scale"));
+    }
+
+    private void CheckDistinct(List<string> values, FieldPath path, string what)
+    {
+        for (int i = 0; i < values.Count; i++)
+            if (values.IndexOf(values[i]) < i) Fail(path.Index(i), $"{what} '{values[i]}' is listed twice");
     }
 
     private void CheckTargets(List<string> targets, FieldPath path)
@@ -84,9 +123,7 @@ internal sealed class SpecValidator
 
     private void CheckAddition(AdditionSpec addition, FieldPath path)
     {
-        for (int i = 0; i < addition.Methods.Count; i++)
-            if (addition.Methods.IndexOf(addition.Methods[i]) < i)
-                Fail(path.Key("methods").Index(i), $"method '{addition.Methods[i]}' is listed twice");
+        CheckDistinct(addition.Methods, path.Key("methods"), "method");
         var tasks = addition.Tasks ?? [];
         for (int i = 0; i < tasks.Count; i++)
         {

@@ -38,7 +38,7 @@ public static class FewShotTables
     }
 
     /// <summary>Population standard deviation (0 for a single value).</summary>
-    private static double StandardDeviation(IReadOnlyList<double> values)
+    internal static double StandardDeviation(IReadOnlyList<double> values)
     {
         double mean = values.Average();
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);

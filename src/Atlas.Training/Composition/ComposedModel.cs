@@ -1,6 +1,7 @@
 using Atlas.Method.Composition;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
+using Atlas.Training.Towers;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Composition;
@@ -14,6 +15,7 @@ namespace Atlas.Training.Composition;
 /// <param name="pool">The task vectors (frozen).</param>
 /// <param name="layout">How Λ maps onto the pool's blocks.</param>
 public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, CoefficientLayout layout)
+    : ITowerParameterization
 {
     /// <summary>The name of Λ in training snapshots and selections.</summary>
     public const string CoefficientsKey = "coefficients";
@@ -21,6 +23,9 @@ public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained
     public TaskVectorPool Pool { get; } = pool;
 
     public CoefficientLayout Layout { get; } = layout;
+
+    /// <summary>The entries of Λ: T·G, or T·P·K when partitioned.</summary>
+    public long TrainableCount => Layout.CoefficientShape(Pool.TaskCount).Aggregate(1L, (a, b) => a * b);
 
     /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors.</summary>
     public Dictionary<string, Tensor> Initial(double value = 0) =>
@@ -31,6 +36,10 @@ public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained
 
     /// <summary>The composed weights for the loop's named tensors.</summary>
     public Dictionary<string, Tensor> Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained[CoefficientsKey]);
+
+    IReadOnlyDictionary<string, Tensor> ITowerParameterization.Initial() => Initial();
+
+    IReadOnlyDictionary<string, Tensor> ITowerParameterization.Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained);
 
     /// <summary>Learns Λ from <paramref name="initial"/>.</summary>
     /// <param name="lossAt">The loss of a step for the composed weights.</param>

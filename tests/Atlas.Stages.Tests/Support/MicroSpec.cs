@@ -27,6 +27,16 @@ internal static class MicroSpec
     /// <summary>The test-time adaptation target.</summary>
     public const string TestTimeTarget = "mnist_parity";
 
+    /// <summary>The block-selection target, its draws and budgets.</summary>
+    public const string BlockSelectionTarget = "mnist_parity";
+    public const int BlockSelectionDraws = 2;
+    public static IReadOnlyList<int> BlockSelectionBudgets { get; } = [1];
+
+    /// <summary>The PEFT target, its data fractions, epochs, batch and per-method sizes.</summary>
+    public const string PeftTarget = "fashion_coarse";
+    public static IReadOnlyList<double> PeftFractions { get; } = [0.25, 1.0];
+    public const int PeftEpochs = 2, PeftBatch = 8, PeftPartitions = 3, PeftLoraRank = 2;
+
     /// <summary>The task whose fine-tuning recipe has a per-task override (<c>finetune: { lr: 0.001 }</c>).</summary>
     public const string OverriddenTask = "mnist_parity";
 

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Atlas.Data;
+using Atlas.Method.Composition;
+using Atlas.Pipeline.Specs;
+using Atlas.Stages.Adaptation;
+using Atlas.Stages.Composition;
+using Atlas.Training;
+using Atlas.Training.Composition;
+using Atlas.Training.Optim;
+using Atlas.Training.Selection;
+using Atlas.Training.Towers;
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Peft;
+
+/// <summary>
+/// The parameter-efficient fine-tuning comparison on one target (spec §4.5). For every data fraction f — the first
+/// ⌊N·f⌋ images of one seeded permutation of the train partition, so the subsets are nested — each method minimises the
+/// same cross-entropy through the frozen head on the same augmented batches (crop and flip):
+/// <list type="bullet">
+/// <item><c>atlas</c>: aTLAS × K, Λ [T, P, K] over the other tasks' vectors with every block split at random into K
+/// parts;</item>
+/// <item><c>lora</c>: rank-r pairs on the residual blocks' four matrices, merged inside the forward;</item>
+/// <item><c>full</c>: every image-tower weight.</item>
+/// </list>
+/// Each run records its test accuracy, learnable parameters, median step time and the peak resident memory it added.
+/// Model selection on validation (where the spec asks for it) scores in training-size batches, so the peak is that of
+/// training. Finished runs survive an interruption (<see cref="RunLedger{T}"/>).
+/// </summary>
+public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Stage
+{
+    public override string Id => StageIds.Peft(target);
+    public override string Phase => "Peft";
+    public override string Description => $"PEFT on {target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
+    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+
+    public override object Parameters(ExperimentContext context) => new
+    {
+        Target = target,
+        Pool = pool,
+        Data = CompositionInputs.DataParameters(context, [target]),
+        Settings = Spec(context) with { Targets = [] },
+        context.Spec.Evaluate.Batch,
+    };
+
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
+
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.PeftResult(target)];
+
+    public override void Execute(ExperimentContext context, StageRun run)
+    {
+        var spec = Spec(context);
+        using var inputs = CompositionInputs.Load(context, pool, [target]);
+        using var train = context.TaskData(context.Task(target), SourceSplit.Train);
+        ulong subsetSeed = unchecked((ulong)StageIds.Seed(run.Seed, "subset"));
+        var ledger = new RunLedger<PeftRun>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
+        var runs = new List<PeftRun>();
+        foreach (double fraction in spec.Fractions)
+        {
+            var positions = DataFraction.Select((int)train.Images.shape[0], fraction, subsetSeed);
+            foreach (var variant in PeftMethods.Variants(spec))
+                runs.Add(ledger.GetOrRun($"{PeftTables.Percent(fraction)}%/{variant.Name}", () =>
+                {
+                    var result = RunOne(context, spec, inputs, train, positions, fraction, variant, run);
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"[{Id}] {PeftTables.Percent(fraction)}% ({result.Images} images), {variant.Name}: test {result.TestAccuracy:F2}%, " +
+                        $"{result.TrainableParameters} parameters, {result.MedianStepMs:F1} ms/step, peak +{result.PeakAboveStartMiB:F1} MiB"));
+                    return result;
+                }));
+        }
+        context.WriteJson(context.Layout.PeftResult(target), new PeftResult(target, pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
+        ledger.Delete();
+    }
+
+    public static PeftResult Read(ExperimentContext context, string target) => context.ReadJson<PeftResult>(context.Layout.PeftResult(target));
+
+    private static PeftSpec Spec(ExperimentContext context) =>
+        context.Spec.Peft ?? throw new InvalidOperationException($"{context.SpecPath}: no peft section");
+
+    private PeftRun RunOne(ExperimentContext context, PeftSpec spec, CompositionInputs inputs, TaskView train, int[] positions,
+        double fraction, PeftVariant variant, StageRun run)
+    {
+        using var scope = NewDisposeScope();
+        var task = inputs.Tasks[0];
+        var index = tensor(positions.Select(p => (long)p).ToArray());
+        int batch = Math.Min(spec.Batch, positions.Length);
+        int stepsPerEpoch = (positions.Length + batch - 1) / batch;
+        int steps = stepsPerEpoch * spec.Epochs;
+        // Every method of a fraction sees the same batches.
+        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), batch,
+            (spec.CropScale[0], spec.CropScale[1]), StageIds.Seed(run.Seed, $"batches/{PeftTables.Percent(fraction)}"),
+            StrongAugmentation.PaperFlipProbability);
+
+        var memory = ResidentMemory.Start();
+        var (training, tower, layout) = Tower(spec, variant, inputs, run);
+        using var ownedLayout = layout;
+        var recipe = new OptimizationRecipe(training.Lr, training.WeightDecay, steps, (int)(training.WarmupFraction * steps), Cosine: true, GradClip: 1.0);
+        var progress = new TrainingProgress($"{Id} {variant.Name} {PeftTables.Percent(fraction)}%", steps, context.Log);
+        using var selection = training.Selection == "validation"
+            ? new EpochSelection(stepsPerEpoch, tower.Initial(), trained => new EpochVerdict(
+                Evaluation.Accuracy(tower.Weights(trained), task.Head, task.Val.Images, task.Val.Labels, context.Config, batch),
+                true, false, new Dictionary<string, double>()))
+            : null;
+        var (last, _) = FineTuning.Run(tower, task.Head, batches, context.Config, recipe, progress, selection: selection);
+        double? peakAbove = memory.PeakAboveStartMiB, peak = memory.PeakMiB;
+
+        double accuracy;
+        using (no_grad()) accuracy = task.AccuracyOf(tower.Weights(selection?.BestWeights ?? last), task.Test, context);
+        return new PeftRun(variant.Name, fraction, positions.Length, steps, selection?.BestEpoch ?? spec.Epochs, tower.TrainableCount, accuracy,
+            progress.MedianStepSeconds * 1000, peakAbove, peak);
+    }
+
+    /// <summary>The method's recipe and tower; aTLAS × K also returns its partition layout, which the caller disposes.</summary>
+    private static (PeftTraining Training, ITowerParameterization Tower, CoefficientLayout? Layout) Tower(
+        PeftSpec spec, PeftVariant variant, CompositionInputs inputs, StageRun run)
+    {
+        switch (variant.Method)
+        {
+            case PeftMethods.Atlas:
+                var atlas = spec.Atlas;
+                var layout = CoefficientLayout.Partitioned(inputs.Pool.BlockNames, inputs.Pool.BlockShapes, variant.Partitions!.Value,
+                    StageIds.Seed(run.Seed, "partitions"),
+                    atlas.PartitionScope == "per_shape" ? PartitionScope.PerShape : PartitionScope.PerTensor,
+                    atlas.PartitionBlocks == "matrices" ? PartitionBlocks.MatricesOnly : PartitionBlocks.All);
+                return (atlas, new ComposedModel(inputs.Pretrained, inputs.Pool, layout), layout);
+            case PeftMethods.Lora:
+                var lora = spec.Lora;
+                return (lora, new LoraTower(inputs.Pretrained, lora.Rank, lora.Alpha, StageIds.Seed(run.Seed, "lora")), null);
+            default:
+                return (spec.Full, new FullTower(inputs.Pretrained), null);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Atlas.Pipeline.Specs;
+using static Atlas.Pipeline.Tests.Specs.SpecFixture;
+
+namespace Atlas.Pipeline.Tests.Specs;
+
+/// <summary>The block-selection and PEFT sections: the paper's defaults, and errors located at the offending field.</summary>
+public sealed class PeftSpecTests
+{
+    // The valid fixture has 43 lines, so an appended section starts at line 44.
+    private const string Peft = """
+        peft:
+          targets: [mnist_parity]
+          epochs: 5
+          batch: 32
+
+        """;
+
+    private const string BlockSelection = """
+        block_selection:
+          targets: [mnist_parity]
+          learn: { lr: 0.1, epochs: 10, batch: 32, schedule: cosine }
+
+        """;
+
+    [Fact]
+    public void PeftLoadsWithThePapersDefaults()
+    {
+        var peft = SpecLoader.Parse(ValidYaml + Peft, "valid.yaml", Context).Peft!;
+        Assert.Equal([0.01, 0.05, 0.1, 0.25, 0.5, 1.0], peft.Fractions);
+        Assert.Equal([0.5, 1.0], peft.CropScale);
+        Assert.Equal((0.1, 0.1, 0.0, "validation"), (peft.Atlas.Lr, peft.Atlas.WeightDecay, peft.Atlas.WarmupFraction, peft.Atlas.Selection));
+        Assert.Equal([10], peft.Atlas.Partitions);
+        Assert.Equal(("per_tensor", "all"), (peft.Atlas.PartitionScope, peft.Atlas.PartitionBlocks));
+        Assert.Equal((16, 32.0, 1e-3, "last"), (peft.Lora.Rank, peft.Lora.Alpha, peft.Lora.Lr, peft.Lora.Selection));
+        Assert.Equal((1e-5, 0.1, "last"), (peft.Full.Lr, peft.Full.WarmupFraction, peft.Full.Selection));
+        Assert.Equal(["atlas_x10", "lora_r16", "full_finetune"], PeftMethods.Variants(peft).Select(v => v.Name));
+        Assert.Equal(["atlas_x10", "atlas_x80", "lora_r16"],
+            PeftMethods.Variants(peft with { Methods = [PeftMethods.Atlas, PeftMethods.Lora], Atlas = peft.Atlas with { Partitions = [10, 80] } })
+                .Select(v => v.Name));
+    }
+
+    [Fact]
+    public void UnorderedOrOutOfRangeFractionsAreLocated()
+    {
+        AssertErrors(ValidYaml + Peft + "  fractions: [0.5, 0.1]\n", "48:20: peft.fractions[1]: fractions must be ascending, got 0.1 after 0.5");
+        AssertErrors(ValidYaml + Peft + "  fractions: [0, 1]\n", "48:15: peft.fractions[0]: must be > 0 and <= 1, got 0");
+    }
+
+    [Fact]
+    public void DuplicateMethodsAndPartitionsAndUnknownSelectionAreLocated()
+    {
+        AssertErrors(ValidYaml + Peft + "  methods: [lora, lora]\n  atlas: { partitions: [10, 10] }\n",
+            "48:19: peft.methods[1]: method 'lora' is listed twice",
+            "49:29: peft.atlas.partitions[1]: K = 10 is listed twice");
+        AssertErrors(ValidYaml + Peft + "  lora: { selection: best }\n",
+            "48:22: peft.lora.selection: must be one of validation, last; got 'best'");
+    }
+
+    [Fact]
+    public void BlockSelectionBudgetsMustBeAscendingAndBelowThePoolSize()
+    {
+        // The fixture has two tasks, so a target's pool holds one vector and no budget is below it.
+        AssertErrors(ValidYaml + BlockSelection + "  budgets: [1]\n",
+            "47:13: block_selection.budgets[0]: a budget must be less than the 1 task vectors of a target's pool (the full pool is always run), got 1");
+        AssertErrors(ValidYaml + BlockSelection + "  budgets: [2, 1]\n",
+            "47:13: block_selection.budgets[0]: a budget must be less than the 1 task vectors of a target's pool (the full pool is always run), got 2",
+            "47:16: block_selection.budgets[1]: budgets must be ascending, got 1 after 2");
+    }
+}

@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Stages.Tests;
+
+/// <summary>Peak resident memory of a window inside a long process.</summary>
+public sealed class ResidentMemoryTests
+{
+    [Fact]
+    public void APeakInsideTheWindowIsSeenAndAnEarlierOneIsNot()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // An earlier, larger peak that is released before the window opens.
+        using (ones(96L << 18)) { } // 96 MiB of float32, filled, then freed
+        var window = ResidentMemory.Start();
+        using (ones(32L << 18)) { }
+        Assert.NotNull(window.StartMiB);
+        Assert.InRange(window.PeakAboveStartMiB!.Value, 30, 90);
+    }
+}
