@@ -11,23 +11,11 @@ namespace Atlas.Training.Tests;
 /// one forward pass equals the per-task losses computed apart.</summary>
 public class ComposedModelTests
 {
-    private static (Dictionary<string, Tensor> Pretrained, TaskVectorPool Pool) TinyPool()
-    {
-        var pretrained = TestSupport.VisualWeights(seed: 11);
-        var blocks = ClipParameterNames.Visual(TestSupport.Tiny);
-        var vectors = new[] { 21L, 22L }.Select(seed =>
-        {
-            var other = TestSupport.VisualWeights(seed);
-            return ($"task{seed}", (IReadOnlyDictionary<string, Tensor>)blocks.ToDictionary(b => b, b => (other[b] - pretrained[b]) * 0.1));
-        }).ToList();
-        return (pretrained, new TaskVectorPool(pretrained, blocks, vectors));
-    }
-
     [Fact]
     public void TrainingMovesOnlyTheCoefficientsTowardTheirTarget()
     {
         using var scope = NewDisposeScope();
-        var (pretrained, pool) = TinyPool();
+        var (pretrained, pool) = TestSupport.TinyPool(21, 22);
         using var owned = pool;
         var before = TestSupport.DeepCopy(pretrained);
         var stacksBefore = Enumerable.Range(0, pool.BlockCount).Select(j => pool.Stack(j).clone()).ToList();

@@ -1,3 +1,4 @@
+using Atlas.Method.Composition;
 using Atlas.Models;
 using Atlas.Training;
 using static TorchSharp.torch;
@@ -22,6 +23,19 @@ internal static class TestSupport
         ClipInitializer.Initialize(Tiny, seed)
             .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal))
             .ToDictionary();
+
+    /// <summary>θ0 of the tiny tower (seed 11) and a pool of task vectors, one per seed: 0.1 × (another initialisation − θ0).</summary>
+    public static (Dictionary<string, Tensor> Pretrained, TaskVectorPool Pool) TinyPool(params long[] vectorSeeds)
+    {
+        var pretrained = VisualWeights(seed: 11);
+        var blocks = ClipParameterNames.Visual(Tiny);
+        var vectors = vectorSeeds.Select(seed =>
+        {
+            var other = VisualWeights(seed);
+            return ($"task{seed}", (IReadOnlyDictionary<string, Tensor>)blocks.ToDictionary(b => b, b => (other[b] - pretrained[b]) * 0.1));
+        }).ToList();
+        return (pretrained, new TaskVectorPool(pretrained, blocks, vectors));
+    }
 
     /// <summary>Same shape and bitwise-equal values.</summary>
     public static bool Identical(Tensor a, Tensor b)

@@ -1,6 +1,5 @@
 using Atlas.Method.Composition;
 using Atlas.Method.Lora;
-using Atlas.Models;
 using Atlas.Training.Composition;
 using Atlas.Training.Towers;
 using static TorchSharp.torch;
@@ -11,18 +10,6 @@ namespace Atlas.Training.Tests;
 /// and the block-selection gradient at Λ = 0.</summary>
 public class TowerTests
 {
-    private static (Dictionary<string, Tensor> Pretrained, TaskVectorPool Pool) TinyPool()
-    {
-        var pretrained = TestSupport.VisualWeights(seed: 11);
-        var blocks = ClipParameterNames.Visual(TestSupport.Tiny);
-        var vectors = new[] { 21L, 22L, 23L }.Select(seed =>
-        {
-            var other = TestSupport.VisualWeights(seed);
-            return ($"task{seed}", (IReadOnlyDictionary<string, Tensor>)blocks.ToDictionary(b => b, b => (other[b] - pretrained[b]) * 0.1));
-        }).ToList();
-        return (pretrained, new TaskVectorPool(pretrained, blocks, vectors));
-    }
-
     [Fact]
     public void LoraStartsAtThePretrainedTowerAndFineTuningTrainsOnlyItsPairs()
     {
@@ -60,7 +47,7 @@ public class TowerTests
     public void ComposedModelsCountOneCoefficientPerTaskBlockAndPartition()
     {
         using var scope = NewDisposeScope();
-        var (pretrained, pool) = TinyPool();
+        var (pretrained, pool) = TestSupport.TinyPool(21, 22, 23);
         using var owned = pool;
         using var blockwise = CoefficientLayout.Blockwise(pool.BlockNames);
         using var partitioned = CoefficientLayout.Partitioned(pool.BlockNames, pool.BlockShapes, 4, seed: 1);
@@ -73,7 +60,7 @@ public class TowerTests
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();
-        var (_, pool) = TinyPool();
+        var (_, pool) = TestSupport.TinyPool(21, 22, 23);
         using var owned = pool;
         using var layout = CoefficientLayout.Blockwise(pool.BlockNames);
         var model = new ComposedModel(fixture.Pretrained, pool, layout);

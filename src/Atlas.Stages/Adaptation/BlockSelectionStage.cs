@@ -23,33 +23,23 @@ namespace Atlas.Stages.Adaptation;
 /// learned too, as the reference. Each run records the peak resident memory that building its vectors and training on
 /// them added, so memory can be read against n.
 /// </summary>
-public sealed class BlockSelectionStage(string target, IReadOnlyList<string> pool) : Stage
+public sealed class BlockSelectionStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
     public const string FullPool = "full_pool";
 
-    public override string Id => StageIds.BlockSelection(target);
+    public override string Id => StageIds.BlockSelection(Target);
     public override string Phase => "BlockSelection";
-    public override string Description => $"aTLAS on {target} with n of {pool.Count} task vectors' blocks, ranked by gradient";
-    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+    public override string Description => $"aTLAS on {Target} with n of {Pool.Count} task vectors' blocks, ranked by gradient";
 
-    public override object Parameters(ExperimentContext context) => new
-    {
-        Target = target,
-        Pool = pool,
-        Data = CompositionInputs.DataParameters(context, [target]),
-        Settings = Spec(context) with { Targets = [] },
-        context.Spec.Evaluate.Batch,
-    };
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.BlockSelectionResult(Target)];
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.BlockSelectionResult(target)];
+    protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var spec = Spec(context);
-        using var inputs = CompositionInputs.Load(context, pool, [target]);
-        using var train = context.TaskData(context.Task(target), SourceSplit.Train);
+        using var inputs = CompositionInputs.Load(context, Pool, [Target]);
+        using var train = context.TaskData(context.Task(Target), SourceSplit.Train);
         var trainLabels = train.Labels.data<long>().ToArray();
         var ledger = new RunLedger<BlockSelectionDraw>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
         var draws = new List<BlockSelectionDraw>();
@@ -64,8 +54,8 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
                 return RunDraw(context, spec, inputs, train, set, d, seed);
             }));
         }
-        context.WriteJson(context.Layout.BlockSelectionResult(target),
-            new BlockSelectionResult(target, pool, spec.Shots, inputs.Tasks[0].Accuracy.ZeroShotTest, draws));
+        context.WriteJson(context.Layout.BlockSelectionResult(Target),
+            new BlockSelectionResult(Target, Pool, spec.Shots, inputs.Tasks[0].Accuracy.ZeroShotTest, draws));
         ledger.Delete();
     }
 

@@ -27,30 +27,22 @@ namespace Atlas.Stages.Adaptation;
 /// </list>
 /// Every method is scored on the test split.
 /// </summary>
-public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Stage
+public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.FewShot(target);
+    public override string Id => StageIds.FewShot(Target);
     public override string Phase => "FewShot";
-    public override string Description => $"few-shot {target} from {pool.Count} other task vectors";
-    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+    public override string Description => $"few-shot {Target} from {Pool.Count} other task vectors";
 
-    public override object Parameters(ExperimentContext context)
-    {
-        var spec = Spec(context);
-        var task = context.Task(target);
-        return new { Target = target, Pool = pool, Data = CompositionInputs.DataParameters(context, [target]), Settings = spec with { Targets = [] }, context.Spec.Evaluate.Batch };
-    }
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.FewShotResult(Target)];
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.FewShotResult(target)];
+    protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var spec = Spec(context);
-        using var inputs = CompositionInputs.Load(context, pool, [target]);
+        using var inputs = CompositionInputs.Load(context, Pool, [Target]);
         var task = inputs.Tasks[0];
-        using var train = context.TaskData(context.Task(target), SourceSplit.Train);
+        using var train = context.TaskData(context.Task(Target), SourceSplit.Train);
         var trainLabels = train.Labels.data<long>().ToArray();
         int classes = (int)task.Head.shape[0];
         int batch = context.Spec.Evaluate.Batch;
@@ -76,7 +68,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : St
                     return new FewShotRun(k, d, seed, set.Positions, epoch, accuracy);
                 }));
             }
-        context.WriteJson(context.Layout.FewShotResult(target), new FewShotResult(target, pool, runs));
+        context.WriteJson(context.Layout.FewShotResult(Target), new FewShotResult(Target, Pool, runs));
         ledger.Delete();
     }
 

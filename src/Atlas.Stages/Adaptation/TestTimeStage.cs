@@ -25,29 +25,21 @@ namespace Atlas.Stages.Adaptation;
 /// Labels are only used to score the final Λ on the same test images: there is no labelled model selection (the
 /// released main branch selects on labelled validation data; the unsupervised setting does not allow it).
 /// </summary>
-public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : Stage
+public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.TestTime(target);
+    public override string Id => StageIds.TestTime(Target);
     public override string Phase => "TestTime";
-    public override string Description => $"test-time adaptation of {target} from {pool.Count} other task vectors";
-    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+    public override string Description => $"test-time adaptation of {Target} from {Pool.Count} other task vectors";
 
-    public override object Parameters(ExperimentContext context)
-    {
-        var spec = Spec(context);
-        var task = context.Task(target);
-        return new { Target = target, Pool = pool, Data = CompositionInputs.DataParameters(context, [target]), spec.Objectives, spec.Learn, context.Spec.Evaluate.Batch };
-    }
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.TestTimeResult(Target)];
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.TestTimeResult(target)];
+    protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var spec = Spec(context);
         var learn = spec.Learn;
-        using var inputs = CompositionInputs.Load(context, pool, [target]);
+        using var inputs = CompositionInputs.Load(context, Pool, [Target]);
         var task = inputs.Tasks[0];
         var images = task.Test.Images;
         int count = (int)images.shape[0];
@@ -124,8 +116,8 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : S
             context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{Id}] {objective}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
         }
-        var result = new TestTimeResult(target, pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
-        context.WriteJson(context.Layout.TestTimeResult(target), result);
+        var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
+        context.WriteJson(context.Layout.TestTimeResult(Target), result);
     }
 
     public static TestTimeResult Read(ExperimentContext context, string target) =>

@@ -27,31 +27,21 @@ namespace Atlas.Stages.Peft;
 /// Model selection on validation (where the spec asks for it) scores in training-size batches, so the peak is that of
 /// training. Finished runs survive an interruption (<see cref="RunLedger{T}"/>).
 /// </summary>
-public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Stage
+public sealed class PeftStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.Peft(target);
+    public override string Id => StageIds.Peft(Target);
     public override string Phase => "Peft";
-    public override string Description => $"PEFT on {target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
-    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(pool, [target]);
+    public override string Description => $"PEFT on {Target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
 
-    public override object Parameters(ExperimentContext context) => new
-    {
-        Target = target,
-        Pool = pool,
-        Data = CompositionInputs.DataParameters(context, [target]),
-        Settings = Spec(context) with { Targets = [] },
-        context.Spec.Evaluate.Batch,
-    };
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.PeftResult(Target)];
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, pool, [target]), .. DataFiles(context)];
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.PeftResult(target)];
+    protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var spec = Spec(context);
-        using var inputs = CompositionInputs.Load(context, pool, [target]);
-        using var train = context.TaskData(context.Task(target), SourceSplit.Train);
+        using var inputs = CompositionInputs.Load(context, Pool, [Target]);
+        using var train = context.TaskData(context.Task(Target), SourceSplit.Train);
         ulong subsetSeed = unchecked((ulong)StageIds.Seed(run.Seed, "subset"));
         var ledger = new RunLedger<PeftRun>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
         var runs = new List<PeftRun>();
@@ -68,7 +58,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Stage
                     return result;
                 }));
         }
-        context.WriteJson(context.Layout.PeftResult(target), new PeftResult(target, pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
+        context.WriteJson(context.Layout.PeftResult(Target), new PeftResult(Target, Pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
         ledger.Delete();
     }
 

@@ -1,0 +1,32 @@
+namespace Atlas.Stages.Composition;
+
+/// <summary>
+/// A stage about one target task that composes the other tasks' vectors (few-shot, test-time adaptation, block
+/// selection, PEFT): it depends on the pool's task vectors and on the target's head and evaluation, reads the committed
+/// data, and records as parameters the target, the pool, what decides the target's images, its spec section and the
+/// evaluation batch.
+/// </summary>
+public abstract class TargetStage(string target, IReadOnlyList<string> pool) : Stage
+{
+    /// <summary>The task learned.</summary>
+    protected string Target { get; } = target;
+
+    /// <summary>The tasks whose vectors are composed (every task but the target).</summary>
+    protected IReadOnlyList<string> Pool { get; } = pool;
+
+    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(Pool, [Target]);
+
+    public override object Parameters(ExperimentContext context) => new
+    {
+        Target,
+        Pool,
+        Data = CompositionInputs.DataParameters(context, [Target]),
+        Settings = Settings(context),
+        context.Spec.Evaluate.Batch,
+    };
+
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, Pool, [Target]), .. DataFiles(context)];
+
+    /// <summary>The stage's spec section without its target list: one target's result does not depend on the others.</summary>
+    protected abstract object Settings(ExperimentContext context);
+}
