@@ -70,12 +70,8 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
     {
         var task = inputs.Tasks[0];
         var learn = spec.Learn;
-        var positions = Oversampling.Repeat(set.Positions, learn.Batch, spec.MinBatchesPerEpoch);
-        var index = tensor(positions.Select(p => (long)p).ToArray());
-        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), learn.Batch,
-            learn.Crop(), unchecked((long)seed), StrongAugmentation.PaperFlipProbability);
+        var (batches, stepsPerEpoch) = ShotBatches.For(train, set, learn, spec.MinBatchesPerEpoch, seed);
         var objective = new TaskBatches([(batches, task.Head)], context.Config);
-        int stepsPerEpoch = Math.Max(1, positions.Length / learn.Batch);
 
         var memory = ResidentMemory.Start();
         long started = Stopwatch.GetTimestamp();

@@ -83,13 +83,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     {
         var task = inputs.Tasks[0];
         var learn = spec.Learn;
-        var positions = Oversampling.Repeat(set.Positions, learn.Batch, spec.MinBatchesPerEpoch);
-        var index = tensor(positions.Select(p => (long)p).ToArray());
-        var images = train.Images.index_select(0, index);
-        var labels = train.Labels.index_select(0, index);
-        var batches = new ImageBatches(images, labels, learn.Batch, learn.Crop(), unchecked((long)seed),
-            StrongAugmentation.PaperFlipProbability);
-        int stepsPerEpoch = Math.Max(1, positions.Length / learn.Batch);
+        var (batches, stepsPerEpoch) = ShotBatches.For(train, set, learn, spec.MinBatchesPerEpoch, seed);
         int steps = stepsPerEpoch * learn.Epochs;
 
         // aTLAS: blockwise Λ over the other tasks' vectors.
