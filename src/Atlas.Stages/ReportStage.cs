@@ -213,9 +213,11 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     private static string PeftSummary(ExperimentContext context)
     {
         var spec = context.Spec.Peft!;
+        static string Kept(PeftTraining training) => training.Selection == "validation" ? "its best validation epoch" : "its last step";
+        bool paperProtocol = spec.Atlas.Selection == "validation" && spec.Lora.Selection == "last" && spec.Full.Selection == "last";
         return $"Each method learns the same cross-entropy from the same nested subsets for {spec.Epochs} epochs; aTLAS × K (K = {string.Join(", ", spec.Atlas.Partitions)}) keeps " +
-               (spec.Atlas.Selection == "validation" ? "its best validation epoch" : "its last step") + ", LoRA and full fine-tuning keep " +
-               (spec.Lora.Selection == "validation" ? "their best validation epoch" : "their last step") + " (the paper's protocol). " +
+               $"{Kept(spec.Atlas)}, LoRA {Kept(spec.Lora)}, full fine-tuning {Kept(spec.Full)}" +
+               (paperProtocol ? " (the paper's protocol). " : ". ") +
                "The paper (ViT-B/32, 22 datasets, 1% / 5% / 100% of the data): aTLAS ×1200 71.3 / 75.0 / 83.9, LoRA r16 68.8 / 74.1 / 83.6. " +
                $"Per-run results: `{context.Layout.PeftResult(spec.Targets[0])}` and its siblings.\n\n" +
                $"![PEFT accuracy](figures/{PeftTables.Figure}.png)\n";
