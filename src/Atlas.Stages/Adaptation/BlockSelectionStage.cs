@@ -6,7 +6,6 @@ using Atlas.Pipeline.Specs;
 using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Composition;
-using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Adaptation;
@@ -117,9 +116,7 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
         var model = new ComposedModel(inputs.Pretrained, selected, layout);
         var initial = model.Initial();
         // Validation in training-size batches, so the peak is that of training.
-        using var selection = new EpochSelection(stepsPerEpoch, initial, trained => new EpochVerdict(
-            Evaluation.Accuracy(model.Weights(trained), task.Head, task.Val.Images, task.Val.Labels, context.Config, learn.Batch),
-            true, false, new Dictionary<string, double>()));
+        using var selection = task.ValidationSelection(stepsPerEpoch, model, initial, context, learn.Batch);
         var progress = new TrainingProgress($"{Id} {strategy} n={budget}", steps, TextWriter.Null);
         model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, progress, null, selection, learn.Regularizer());
         double? peak = memory.PeakAboveStartMiB;

@@ -9,7 +9,6 @@ using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Adapters;
 using Atlas.Training.Composition;
-using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Adaptation;
@@ -92,8 +91,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var objective = new TaskBatches([(batches, task.Head)], context.Config);
         var initial = model.Initial();
         using var selection = spec.Selection == "validation"
-            ? new EpochSelection(stepsPerEpoch, initial, trained =>
-                new EpochVerdict(task.AccuracyOf(model.Weights(trained), task.Val, context), true, false, new Dictionary<string, double>()))
+            ? task.ValidationSelection(stepsPerEpoch, model, initial, context)
             : null;
         var (last, _) = model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null),
             null, selection, learn.Regularizer());

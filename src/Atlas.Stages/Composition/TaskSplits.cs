@@ -1,5 +1,7 @@
 using Atlas.Data;
 using Atlas.Training;
+using Atlas.Training.Selection;
+using Atlas.Training.Towers;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Composition;
@@ -27,9 +29,19 @@ public sealed class TaskSplits(string name, Tensor head, TaskView val, TaskView 
             EvaluateStage.Read(context, task));
     }
 
-    /// <summary>Top-1 accuracy (%) of the image-tower weights on the val or test split.</summary>
-    public double AccuracyOf(IReadOnlyDictionary<string, Tensor> weights, TaskView split, ExperimentContext context) =>
-        Evaluation.Accuracy(weights, Head, split.Images, split.Labels, context.Config, context.Spec.Evaluate.Batch);
+    /// <summary>Top-1 accuracy (%) of the image-tower weights on the val or test split, in batches of
+    /// <paramref name="batch"/> images (default: the spec's evaluation batch).</summary>
+    public double AccuracyOf(IReadOnlyDictionary<string, Tensor> weights, TaskView split, ExperimentContext context, int? batch = null) =>
+        Evaluation.Accuracy(weights, Head, split.Images, split.Labels, context.Config, batch ?? context.Spec.Evaluate.Batch);
+
+    /// <summary>The paper's selection for a single target: after every epoch the tower is scored on the full labelled
+    /// validation split and the most accurate epoch is kept (the starting weights if none beats them).</summary>
+    /// <param name="batch">Evaluation batch; a stage that measures training memory passes its training batch so
+    /// scoring never raises the peak.</param>
+    public EpochSelection ValidationSelection(int stepsPerEpoch, ITowerParameterization tower, IReadOnlyDictionary<string, Tensor> initial,
+        ExperimentContext context, int? batch = null) =>
+        new(stepsPerEpoch, initial, trained =>
+            new EpochVerdict(AccuracyOf(tower.Weights(trained), Val, context, batch), true, false, new Dictionary<string, double>()));
 
     public void Dispose()
     {

@@ -7,7 +7,6 @@ using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Composition;
 using Atlas.Training.Optim;
-using Atlas.Training.Selection;
 using Atlas.Training.Towers;
 using static TorchSharp.torch;
 
@@ -87,9 +86,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
         var recipe = new OptimizationRecipe(training.Lr, training.WeightDecay, steps, (int)(training.WarmupFraction * steps), Cosine: true, GradClip: 1.0);
         var progress = new TrainingProgress($"{Id} {variant.Name} {PeftTables.Percent(fraction)}%", steps, context.Log);
         using var selection = training.Selection == "validation"
-            ? new EpochSelection(stepsPerEpoch, tower.Initial(), trained => new EpochVerdict(
-                Evaluation.Accuracy(tower.Weights(trained), task.Head, task.Val.Images, task.Val.Labels, context.Config, batch),
-                true, false, new Dictionary<string, double>()))
+            ? task.ValidationSelection(stepsPerEpoch, tower, tower.Initial(), context, batch)
             : null;
         var (last, _) = FineTuning.Run(tower, task.Head, batches, context.Config, recipe, progress, selection: selection);
         double? peakAbove = memory.PeakAboveStartMiB, peak = memory.PeakMiB;
