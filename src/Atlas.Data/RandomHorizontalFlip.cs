@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Data;
@@ -26,7 +27,8 @@ public sealed class RandomHorizontalFlip
             throw new ArgumentException($"RandomHorizontalFlip expects images [B, C, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
         }
         using var scope = NewDisposeScope();
-        Tensor flip = (rand([images.shape[0]], ScalarType.Float64, generator: generator) < Probability)
+        using Scalar probability = Probability.ToScalar();
+        Tensor flip = (rand([images.shape[0]], ScalarType.Float64, generator: generator) < probability)
             .view(-1, 1, 1, 1)
             .to(images.device);
         return where(flip, images.flip(3), images).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Data;
@@ -57,15 +58,21 @@ public sealed class RandomResizedCrop
         double width = images.shape[3];
         // Drawn on the CPU with the caller's CPU generator, then moved: the crops do not depend on the images' device.
         Tensor draws = rand([batch, 4], ScalarType.Float64, generator: generator);
-        Tensor area = ScaleMin + ((ScaleMax - ScaleMin) * draws[.., 0]);
-        Tensor ratio = exp(Math.Log(RatioMin) + ((Math.Log(RatioMax) - Math.Log(RatioMin)) * draws[.., 1]));
+        // Affine maps of the uniform draws: the area uniform in [ScaleMin, ScaleMax], the log ratio uniform in
+        // [log RatioMin, log RatioMax], the centre uniform in [-1, 1].
+        using Scalar scaleMin = ScaleMin.ToScalar(), scaleSpan = (ScaleMax - ScaleMin).ToScalar();
+        using Scalar logRatioMin = Math.Log(RatioMin).ToScalar(), logRatioSpan = (Math.Log(RatioMax) - Math.Log(RatioMin)).ToScalar();
+        using Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar();
+        using Scalar heightOverWidth = (height / width).ToScalar(), widthOverHeight = (width / height).ToScalar();
+        Tensor area = draws[.., 0].mul(scaleSpan).add_(scaleMin);
+        Tensor ratio = draws[.., 1].mul(logRatioSpan).add_(logRatioMin).exp_();
         // Crop side as a fraction of the image side. torchvision re-draws crops that do not fit and finally falls back
         // to a centre crop; clamping to the full side keeps one vectorised draw per image instead.
-        Tensor cropWidth = sqrt(area * ratio * (height / width)).clamp_max(1.0);
-        Tensor cropHeight = sqrt(area / ratio * (width / height)).clamp_max(1.0);
+        Tensor cropWidth = sqrt(area * ratio * heightOverWidth).clamp_max(one);
+        Tensor cropHeight = sqrt(area / ratio * widthOverHeight).clamp_max(one);
         // Crop centre in normalised [-1, 1] coordinates, anywhere the crop stays inside the image.
-        Tensor centreX = (1 - cropWidth) * ((2 * draws[.., 2]) - 1);
-        Tensor centreY = (1 - cropHeight) * ((2 * draws[.., 3]) - 1);
+        Tensor centreX = (one - cropWidth) * draws[.., 2].mul(two).sub_(one);
+        Tensor centreY = (one - cropHeight) * draws[.., 3].mul(two).sub_(one);
         Tensor zero = zeros_like(cropWidth);
         Tensor theta = stack([cropWidth, zero, centreX, zero, cropHeight, centreY], dim: 1)
             .reshape(batch, 2, 3)

@@ -58,9 +58,10 @@ public static class SourceCatalog
     {
         using var scope = NewDisposeScope();
         long side = entry.ImageSide;
+        using Scalar pixelMax = entry.PixelMax.ToScalar();
         Tensor pixels = tensor(images.Values, [images.Count, 1, side, side], ScalarType.Byte)
             .to_type(ScalarType.Float32)
-            .div_(entry.PixelMax);
+            .div_(pixelMax);
         if (side != ImageSource.ImageSide)
         {
             pixels = nn.functional.interpolate(

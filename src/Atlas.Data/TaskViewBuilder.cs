@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Data;
@@ -60,6 +61,12 @@ public static class TaskViewBuilder
         return new TaskView(images, labelTensor);
     }
 
+    private static Tensor Inverted(Tensor images)
+    {
+        using Scalar one = 1.ToScalar();
+        return one - images;
+    }
+
     /// <summary>Applies <paramref name="transform"/> to images [B, C, H, W]; returns a new tensor.</summary>
     /// <exception cref="ArgumentException">The transform is not one of <see cref="ValidTransforms"/>.</exception>
     public static Tensor ApplyTransform(Tensor images, string transform)
@@ -67,7 +74,7 @@ public static class TaskViewBuilder
         RequireKnownTransform(transform);
         return transform switch
         {
-            Invert => 1 - images,
+            Invert => Inverted(images),
             Rotate90 => images.rot90(1, (2, 3)),
             Rotate180 => images.rot90(2, (2, 3)),
             _ => images.clone(),

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method;
@@ -39,9 +40,10 @@ public sealed class TaskVector : IDisposable
     public Dictionary<string, Tensor> ApplyTo(IReadOnlyDictionary<string, Tensor> pretrained, double scale)
     {
         foreach (var name in _deltas.Keys) CheckShape(name, Require(pretrained, name, "pretrained weights"), _deltas[name]);
+        using Scalar alpha = scale.ToScalar();
         return pretrained.ToDictionary(
             pair => pair.Key,
-            pair => _deltas.TryGetValue(pair.Key, out var delta) ? (pair.Value + delta * scale).detach() : pair.Value);
+            pair => _deltas.TryGetValue(pair.Key, out var delta) ? (pair.Value + delta * alpha).detach() : pair.Value);
     }
 
     /// <summary>Sum of the squared entries over all parameters (‖τ‖², accumulated in float64).</summary>

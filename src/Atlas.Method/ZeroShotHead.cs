@@ -16,9 +16,10 @@ public static class ZeroShotHead
         if (classTemplateEmbeddings.dim() != 3)
             throw new ArgumentException($"expected [classes, templates, embed] embeddings, got [{string.Join(", ", classTemplateEmbeddings.shape)}]");
         using var scope = NewDisposeScope();
+        using Scalar scale = logitScale.ToScalar();
         var perTemplate = nn.functional.normalize(classTemplateEmbeddings, p: 2, dim: -1);
         var perClass = nn.functional.normalize(perTemplate.mean([1]), p: 2, dim: -1);
-        return (perClass * logitScale).detach().MoveToOuterDisposeScope();
+        return (perClass * scale).detach().MoveToOuterDisposeScope();
     }
 
     /// <summary>Logits [N, C] of image features [N, E] under a head weight [C, E].</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Models;
@@ -47,7 +48,8 @@ public static class ClipForward
         using var scope = NewDisposeScope();
         var hidden = TextTokens(tokens, weights, config);
         var endOfText = tokens.argmax(-1);
-        var pooled = hidden[arange(tokens.shape[0], dtype: ScalarType.Int64, device: tokens.device), endOfText];
+        using Scalar rows = tokens.shape[0].ToScalar();
+        var pooled = hidden[arange(rows, dtype: ScalarType.Int64, device: tokens.device), endOfText];
         return pooled.matmul(WeightAccess.Get(weights, "text_projection")).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Models;
@@ -40,13 +41,13 @@ public static class ClipInitializer
         switch (module, leaf)
         {
             case (_, "logit_scale"):
-                tensor.fill_(Math.Log(1 / 0.07));
+                FillWith(tensor, Math.Log(1 / 0.07));
                 break;
             case (_, "bias" or "in_proj_bias"):
                 tensor.zero_();
                 break;
             case ("ln_1" or "ln_2" or "ln_pre" or "ln_post" or "ln_final", "weight"):
-                tensor.fill_(1.0);
+                FillWith(tensor, 1.0);
                 break;
             case ("conv1", "weight"):
                 // nn.Conv2d's default kaiming_uniform_(a=√5) reduces to U(±1/√fan_in).
@@ -66,5 +67,11 @@ public static class ClipInitializer
                 tensor.normal_(0, std, generator);
                 break;
         }
+    }
+
+    private static void FillWith(Tensor tensor, double value)
+    {
+        using Scalar fill = value.ToScalar();
+        tensor.fill_(fill);
     }
 }

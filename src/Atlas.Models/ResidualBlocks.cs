@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Models;
@@ -34,11 +35,13 @@ internal static class ResidualBlocks
         return nn.functional.linear(attended, WeightAccess.Get(weights, prefix + "out_proj.weight"), WeightAccess.Get(weights, prefix + "out_proj.bias"));
     }
 
+    private static readonly Scalar QuickGeluSlope = 1.702.ToScalar();
+
     // c_fc → QuickGELU (x·σ(1.702x), what OpenAI's CLIP weights were trained with) → c_proj.
     private static Tensor Mlp(Tensor x, IReadOnlyDictionary<string, Tensor> weights, string prefix)
     {
         var hidden = nn.functional.linear(x, WeightAccess.Get(weights, prefix + "c_fc.weight"), WeightAccess.Get(weights, prefix + "c_fc.bias"));
-        hidden = hidden * sigmoid(1.702 * hidden);
+        hidden = hidden * sigmoid(QuickGeluSlope * hidden);
         return nn.functional.linear(hidden, WeightAccess.Get(weights, prefix + "c_proj.weight"), WeightAccess.Get(weights, prefix + "c_proj.bias"));
     }
 }

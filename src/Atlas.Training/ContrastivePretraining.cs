@@ -1,5 +1,6 @@
 using Atlas.Models;
 using Atlas.Training.Optim;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training;
@@ -41,14 +42,15 @@ public static class ContrastivePretraining
                 ClipForward.EncodeImage(Preprocessing.Normalize(images, config), parameters, config.Vision), p: 2, dim: -1);
             var textFeatures = nn.functional.normalize(
                 ClipForward.EncodeText(tokens, parameters, config.Text), p: 2, dim: -1);
-            var scale = parameters["logit_scale"].clamp(max: MaxLogLogitScale).exp();
+            using Scalar maxLogScale = MaxLogLogitScale.ToScalar(), two = 2.ToScalar();
+            var scale = parameters["logit_scale"].clamp(max: maxLogScale).exp();
             var logits = scale * matmul(imageFeatures, textFeatures.t());
 
             var sameCaption = labels.unsqueeze(1).eq(labels.unsqueeze(0)).to_type(ScalarType.Float32);
             var targets = sameCaption / sameCaption.sum(1, keepdim: true);
             var imageToText = -(targets * logits.log_softmax(1)).sum(1).mean();
             var textToImage = -(targets * logits.t().log_softmax(1)).sum(1).mean();
-            return (imageToText + textToImage) / 2;
+            return (imageToText + textToImage) / two;
         }, progress, checkpoint);
     }
 }

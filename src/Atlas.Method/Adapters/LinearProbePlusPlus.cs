@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Adapters;
@@ -56,16 +57,17 @@ public static class LinearProbePlusPlus
         var normalised = Normalised(features).to(ScalarType.Float64);
         var oneHot = nn.functional.one_hot(labels, classes).to(ScalarType.Float64); // [N, C]
         var counts = oneHot.sum(dim: 0);
-        long empty = counts.eq(0).sum().item<long>();
+        using Scalar zero = 0.ToScalar();
+        long empty = counts.eq(zero).sum().item<long>();
         if (empty > 0)
             throw new ArgumentException(
-                $"LP++ needs at least one cached feature per class; {empty} of {classes} classes have none (first: {counts.eq(0).nonzero()[0, 0].item<long>()})",
+                $"LP++ needs at least one cached feature per class; {empty} of {classes} classes have none (first: {counts.eq(zero).nonzero()[0, 0].item<long>()})",
                 nameof(labels));
 
         var weight = oneHot.t().matmul(normalised); // per-class sums [C, d]
         var textSimilarity = normalised.matmul(TextWeights(headWeight, headScale).to(ScalarType.Float64)); // [N, C]
         var ownClassMean = (oneHot * textSimilarity).sum(dim: 0) / counts; // [C]
-        double alpha = AlphaInitScale * ownClassMean.mean().item<double>();
+        using Scalar alpha = (AlphaInitScale * ownClassMean.mean().item<double>()).ToScalar();
 
         var device = features.device;
         var trained = new Dictionary<string, Tensor>(StringComparer.Ordinal)
@@ -103,8 +105,9 @@ public static class LinearProbePlusPlus
             throw new ArgumentException(
                 $"zero-shot logits must be [{features.shape[0]}, {classes}], got {AdapterChecks.Format(zeroShotLogits)}", nameof(zeroShotLogits));
         using var scope = NewDisposeScope();
+        using Scalar scale = headScale.ToScalar();
         var vision = nn.functional.linear(Normalised(features), weight, bias);
-        return (vision + alpha * (zeroShotLogits / headScale)).MoveToOuterDisposeScope();
+        return (vision + alpha * (zeroShotLogits / scale)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The paper's learning rate for the linear layer, lr = 4N / λ_max(F̂ᵀF̂), with F̂ the N cached
@@ -132,7 +135,11 @@ public static class LinearProbePlusPlus
     }
 
     /// <summary>Wt = headWeightᵀ / headScale [d, C]; the caller owns the scope.</summary>
-    private static Tensor TextWeights(Tensor headWeight, double headScale) => headWeight.detach().t() / headScale;
+    private static Tensor TextWeights(Tensor headWeight, double headScale)
+    {
+        using Scalar scale = headScale.ToScalar();
+        return headWeight.detach().t() / scale;
+    }
 
     private static Tensor Normalised(Tensor features) => nn.functional.normalize(features, p: 2, dim: -1);
 

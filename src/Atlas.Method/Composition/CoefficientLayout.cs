@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Composition;
@@ -83,7 +84,8 @@ public sealed partial class CoefficientLayout : IDisposable
     public Tensor Create(int taskCount, double value = 0, bool requiresGrad = true, Device? device = null)
     {
         if (taskCount < 1) throw new ArgumentOutOfRangeException(nameof(taskCount), "need at least one task vector");
-        return full(CoefficientShape(taskCount), value, ScalarType.Float32, device, requiresGrad);
+        using Scalar fill = value.ToScalar();
+        return full(CoefficientShape(taskCount), fill, ScalarType.Float32, device, requiresGrad);
     }
 
     /// <summary>One coefficient per task vector: every block in group 0 (G = 1).</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Composition;
@@ -36,7 +37,8 @@ public sealed class CoefficientRegularizer
         if (coefficients.dim() < 2)
             throw new ArgumentException($"expected Λ [T, G] or [T, P, K], got {Shapes.Format(coefficients.shape)}", nameof(coefficients));
         using var scope = NewDisposeScope();
+        using Scalar gamma = Gamma.ToScalar();
         var norms = linalg.vector_norm(coefficients, P, [0]);
-        return (norms.mean() * Gamma).MoveToOuterDisposeScope();
+        return (norms.mean() * gamma).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Composition;
@@ -15,7 +16,8 @@ public static class EntropyLoss
         using var scope = NewDisposeScope();
         var logProbabilities = nn.functional.log_softmax(logits, -1);
         var probabilities = logProbabilities.exp();
-        var safeLog = logProbabilities.masked_fill(probabilities.eq(0), 0);
+        using Scalar zero = 0.ToScalar();
+        var safeLog = logProbabilities.masked_fill(probabilities.eq(zero), zero);
         return (-(probabilities * safeLog).sum(dim: -1)).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Composition;
@@ -46,7 +47,8 @@ public static class TiesMerging
         {
             var magnitude = taskVectors.detach().abs();
             var (threshold, _) = magnitude.kthvalue(length - keep + 1, 1, keepdim: true); // k-th largest per row
-            trimmed = taskVectors.detach().masked_fill(magnitude.lt(threshold), 0);
+            using Scalar zero = 0.ToScalar();
+            trimmed = taskVectors.detach().masked_fill(magnitude.lt(threshold), zero);
         }
         return trimmed.MoveToOuterDisposeScope();
     }
@@ -59,7 +61,8 @@ public static class TiesMerging
         using var scope = NewDisposeScope();
         var signs = trimmed.sum(dim: 0).sign();
         var majority = signs.sum().sign();
-        return where(signs.eq(0), majority, signs).MoveToOuterDisposeScope();
+        using Scalar zero = 0.ToScalar();
+        return where(signs.eq(zero), majority, signs).MoveToOuterDisposeScope();
     }
 
     /// <summary>Disjoint mean: per entry the mean of the trimmed values that are nonzero and share the elected sign
@@ -69,9 +72,10 @@ public static class TiesMerging
         ArgumentNullException.ThrowIfNull(trimmed);
         ArgumentNullException.ThrowIfNull(signs);
         using var scope = NewDisposeScope();
-        var agrees = where(signs.gt(0), trimmed.gt(0), trimmed.lt(0));
-        var selected = trimmed.masked_fill(agrees.logical_not(), 0);
-        var counts = selected.ne(0).sum(dim: 0).clamp_min(1).to(selected.dtype);
+        using Scalar zero = 0.ToScalar(), one = 1.ToScalar();
+        var agrees = where(signs.gt(zero), trimmed.gt(zero), trimmed.lt(zero));
+        var selected = trimmed.masked_fill(agrees.logical_not(), zero);
+        var counts = selected.ne(zero).sum(dim: 0).clamp_min(one).to(selected.dtype);
         return (selected.sum(dim: 0) / counts).MoveToOuterDisposeScope();
     }
 

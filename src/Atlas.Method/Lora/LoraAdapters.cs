@@ -1,4 +1,5 @@
 using Atlas.Method.Composition;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Method.Lora;
@@ -117,12 +118,13 @@ public static class LoraAdapters
         double scale = alpha / rank;
 
         using var scope = NewDisposeScope();
+        using Scalar scaleScalar = scale.ToScalar();
         var merged = new Dictionary<string, Tensor>(pretrained.Count, StringComparer.Ordinal);
         foreach (var (name, weight) in pretrained)
         {
             var baseWeight = detachBase ? weight.detach() : weight.alias();
             // B·A first, then the scale, as loratorch's merge_BA(...) * scaling.
-            merged[name] = pairs.TryGetValue(name, out var pair) ? baseWeight + pair.B.matmul(pair.A) * scale : baseWeight;
+            merged[name] = pairs.TryGetValue(name, out var pair) ? baseWeight + pair.B.matmul(pair.A) * scaleScalar : baseWeight;
         }
         return Shapes.MoveToOuter(merged);
     }

@@ -1,4 +1,5 @@
 using Atlas.Method.Composition;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Adaptation;
@@ -87,7 +88,8 @@ public static class SarAdaptation
         ZeroGrad(parameters.Values);
 
         // (1) Reliable samples at the current tensors.
-        var (entropies, e0) = Entropies(logitsAt(parameters, step), step, settings.Margin);
+        var (entropies, margin) = Entropies(logitsAt(parameters, step), step, settings.Margin);
+        using Scalar e0 = margin.ToScalar();
         var keptFirst = entropies.lt(e0);
         int countFirst = Count(keptFirst);
         if (countFirst == 0) return new SarStep(step, 0, 0, double.NaN, double.NaN, ema, false);
@@ -102,7 +104,7 @@ public static class SarAdaptation
         {
             var grads = parameters.Values.Select(p => p.grad).OfType<Tensor>().ToList();
             double norm = grads.Count == 0 ? 0 : stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
-            double scale = settings.Rho / (norm + NormEpsilon);
+            using Scalar scale = (settings.Rho / (norm + NormEpsilon)).ToScalar();
             foreach (var parameter in parameters.Values)
                 if (parameter.grad is { } grad) parameter.add_(grad, alpha: scale);
         }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Adaptation;
@@ -18,13 +19,14 @@ internal sealed class SgdMomentum(IReadOnlyDictionary<string, Tensor> parameters
     public void Step(double lr)
     {
         using var noGrad = no_grad();
+        using Scalar momentumScalar = momentum.ToScalar(), descent = (-lr).ToScalar();
         foreach (var (name, parameter) in parameters)
         {
             var grad = parameter.grad;
             if (grad is null) continue;
-            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(momentum).add_(grad);
+            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(momentumScalar).add_(grad);
             else _buffers[name] = buffer = grad.detach().clone().DetachFromDisposeScope();
-            parameter.add_(buffer, alpha: -lr);
+            parameter.add_(buffer, alpha: descent);
         }
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Adaptation;
@@ -33,7 +34,8 @@ public static class UfmAdaptation
         ArgumentNullException.ThrowIfNull(probabilities);
         if (probabilities.dim() != 2) throw new ArgumentException($"expected probabilities [B, C], got [{string.Join(", ", probabilities.shape)}]", nameof(probabilities));
         using var scope = NewDisposeScope();
-        var powered = probabilities.pow(1 / Temperature);
+        using Scalar exponent = (1 / Temperature).ToScalar();
+        var powered = probabilities.pow(exponent);
         return (powered / powered.sum(dim: -1, keepdim: true)).MoveToOuterDisposeScope();
     }
 
@@ -64,10 +66,11 @@ public static class UfmAdaptation
             throw new ArgumentException($"strong-view logits [{string.Join(", ", logitsStrong.shape)}] differ in shape from the weak-view ones [{string.Join(", ", logitsWeak.shape)}]", nameof(logitsStrong));
         if (!(threshold >= 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must lie in [0, 1)");
         using var scope = NewDisposeScope();
+        using Scalar thresholdScalar = threshold.ToScalar(), one = 1.ToScalar();
         var q = Targets(logitsWeak, trustedMask, pseudoLabels);
-        var weights = q.amax(-1).gt(threshold).to_type(logitsStrong.dtype);
+        var weights = q.amax(-1).gt(thresholdScalar).to_type(logitsStrong.dtype);
         var crossEntropy = -(q.to_type(logitsStrong.dtype) * nn.functional.log_softmax(logitsStrong, -1)).sum(dim: -1);
-        return ((weights * crossEntropy).sum() / weights.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        return ((weights * crossEntropy).sum() / weights.sum().clamp_min(one)).MoveToOuterDisposeScope();
     }
 
     private static void ValidateRows(Tensor logits, Tensor trustedMask, Tensor pseudoLabels)
@@ -84,7 +87,8 @@ public static class UfmAdaptation
         if (rows > 0)
         {
             using var scope = NewDisposeScope();
-            if (pseudoLabels.lt(0).any().item<bool>() || pseudoLabels.ge(classes).any().item<bool>())
+            using Scalar zero = 0.ToScalar(), classCount = classes.ToScalar();
+            if (pseudoLabels.lt(zero).any().item<bool>() || pseudoLabels.ge(classCount).any().item<bool>())
                 throw new ArgumentException($"pseudo-labels must lie in 0..{classes - 1}", nameof(pseudoLabels));
         }
     }

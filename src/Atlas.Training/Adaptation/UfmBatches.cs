@@ -1,4 +1,5 @@
 using Atlas.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Adaptation;
@@ -73,6 +74,7 @@ public sealed class UfmBatches
     public Tensor TrustedMask()
     {
         using var scope = NewDisposeScope();
-        return arange(BatchSize).ge(UnlabelledPerBatch).MoveToOuterDisposeScope();
+        using Scalar batchSize = BatchSize.ToScalar(), unlabelled = UnlabelledPerBatch.ToScalar();
+        return arange(batchSize).ge(unlabelled).MoveToOuterDisposeScope();
     }
 }

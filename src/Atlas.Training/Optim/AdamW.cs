@@ -12,6 +12,9 @@ namespace Atlas.Training.Optim;
 public sealed class AdamW : IDisposable
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
+    // Held for the process: a Scalar must outlive the native call that reads it (see BannedSymbols.txt).
+    private static readonly Scalar Beta1Scalar = Beta1.ToScalar(), Beta2Scalar = Beta2.ToScalar(), EpsilonScalar = Epsilon.ToScalar();
+    private static readonly Scalar OneMinusBeta1 = (1 - Beta1).ToScalar(), OneMinusBeta2 = (1 - Beta2).ToScalar();
     private const string FirstMoment = "exp_avg.", SecondMoment = "exp_avg_sq.", StepCount = "step.";
     private readonly IReadOnlyDictionary<string, Tensor> _parameters;
     private readonly Dictionary<string, Tensor> _firstMoments = new();
@@ -39,17 +42,19 @@ public sealed class AdamW : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        using Scalar decay = (1 - lr * WeightDecay).ToScalar();
         foreach (var (name, parameter) in _parameters)
         {
             var grad = parameter.grad;
             if (grad is null) continue;
             long step = ++_steps[name];
             double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
-            parameter.mul_(1 - lr * WeightDecay);
-            var m = _firstMoments[name].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            var v = _secondMoments[name].mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            var denominator = (v / correction2).sqrt_().add_(Epsilon);
-            parameter.addcdiv_(m, denominator, value: -lr / correction1);
+            using Scalar secondCorrection = correction2.ToScalar(), stepSize = (-lr / correction1).ToScalar();
+            parameter.mul_(decay);
+            var m = _firstMoments[name].mul_(Beta1Scalar).add_(grad, alpha: OneMinusBeta1);
+            var v = _secondMoments[name].mul_(Beta2Scalar).addcmul_(grad, grad, value: OneMinusBeta2);
+            var denominator = (v / secondCorrection).sqrt_().add_(EpsilonScalar);
+            parameter.addcdiv_(m, denominator, value: stepSize);
         }
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Optim;
@@ -15,7 +16,10 @@ public static class GradientClipping
         double norm = stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
         double factor = maxNorm / (norm + 1e-6);
         if (factor < 1)
-            foreach (var grad in grads) grad.mul_(factor);
+        {
+            using Scalar factorScalar = factor.ToScalar();
+            foreach (var grad in grads) grad.mul_(factorScalar);
+        }
         return norm;
     }
 }
