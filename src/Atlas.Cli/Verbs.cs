@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Atlas.Bench;
 using Atlas.Data;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
@@ -44,6 +46,34 @@ internal static class Verbs
             Console.WriteLine($"wrote {manifest.Sources.Count} sources to {output}");
             return 0;
         });
+
+    public static int Bench(DirectoryInfo output, string size, int threads, int rounds, FileInfo python) => Guard(() =>
+    {
+        var benchSize = BenchSize.Get(size);
+        TorchSharp.torch.set_num_threads(threads);
+        string executable = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the atlas executable");
+        string script = Path.Combine(AppContext.BaseDirectory, "PyTorch", "reference_steps.py");
+        var reference = ChildProcesses.PyTorchReference(python.FullName, script, benchSize, threads);
+        if (reference is null) Console.Error.WriteLine($"warning: {python} cannot run the PyTorch reference (no torch?); its columns stay empty");
+        var header = new BenchHeader(ChildProcesses.Machine(), Environment.Version.ToString(), ChildProcesses.TorchSharpVersion(),
+            reference?.Description ?? $"none ({python} has no torch)", DateTime.UtcNow.ToString("u"));
+        var runner = new BenchRunner(benchSize, threads, rounds,
+            ChildProcesses.Project(executable, benchSize, threads),
+            reference is null ? null : ChildProcesses.PyTorch(python.FullName, script, benchSize, threads),
+            reference?.PeakGflops, Console.Out);
+        var result = runner.Run(header);
+        BenchReport.Write(result, output.FullName);
+        Console.WriteLine($"wrote {Path.Combine(output.FullName, "report.md")} and report.json");
+        return 0;
+    });
+
+    public static int BenchStep(string size, int threads, string operation, int tasks, int? partitions) => Guard(() =>
+    {
+        TorchSharp.torch.set_num_threads(threads);
+        var measurement = StepBenchmark.Run(BenchSize.Get(size), new StepRequest(operation, tasks, partitions));
+        Console.WriteLine(JsonSerializer.Serialize(measurement, ChildProcesses.Json));
+        return 0;
+    });
 
     private static int WithSession(FileInfo spec, TextWriter log, Func<ExperimentSession, int> verb) => Guard(() =>
     {

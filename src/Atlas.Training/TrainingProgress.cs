@@ -17,7 +17,7 @@ public sealed class TrainingProgress(string label, long totalSteps, TextWriter o
 
     /// <summary>The median wall time of the reported steps in seconds (NaN before any step with a duration). Model
     /// selection between epochs is outside every step.</summary>
-    public double MedianStepSeconds => _stepSeconds.Count == 0 ? double.NaN : Median(_stepSeconds);
+    public double MedianStepSeconds => _stepSeconds.Count == 0 ? double.NaN : Medians.Of(_stepSeconds);
 
     /// <summary>Reports that <paramref name="step"/> (0-based) finished with the given loss and learning rate.</summary>
     /// <param name="stepSeconds">The step's wall time (forward, backward and update), when the caller measured it.</param>
@@ -33,12 +33,5 @@ public sealed class TrainingProgress(string label, long totalSteps, TextWriter o
         var eta = TimeSpan.FromSeconds((totalSteps - step - 1) / Math.Max(stepsPerSecond, 1e-9));
         output.WriteLine(
             $"[{label}] step {step + 1}/{totalSteps}  loss {loss:F4}  lr {lr:E2}  {stepsPerSecond:F1} steps/s  ETA {eta:mm\\:ss}");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Atlas.Pipeline.Store;
+
+namespace Atlas.Bench;
+
+/// <summary>Writes a <see cref="BenchResult"/> as <c>report.json</c> (every number) and <c>report.md</c> (for people).</summary>
+public static class BenchReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Writes both files into <paramref name="directory"/> (created if needed), each atomically.</summary>
+    public static void Write(BenchResult result, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteJson(Path.Combine(directory, "report.json"), result, Json);
+        AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(result));
+    }
+
+    /// <summary>The human-readable report.</summary>
+    public static string Markdown(BenchResult r)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Atlas.Repro benchmark").AppendLine();
+        md.AppendLine($"- Machine: {r.Header.Machine}");
+        md.AppendLine($"- Threads: {r.Threads} libtorch intra-op thread(s) on both sides");
+        md.AppendLine($"- .NET {r.Header.Runtime}, TorchSharp {r.Header.TorchSharp}; reference: {r.Header.PyTorch}");
+        md.AppendLine($"- Size `{r.Size}`: batch {r.Batch}; every step figure is the median of {r.StepsPerMeasurement} timed steps " +
+                      $"after warm-up, one process per measurement; A/B figures are medians over {r.Rounds} interleaved rounds");
+        md.AppendLine($"- Started {r.Header.Started}").AppendLine();
+
+        md.AppendLine("## Against PyTorch").AppendLine();
+        md.AppendLine("The same tower, batch, head, loss, clipping and AdamW written directly in PyTorch " +
+                      "(`PyTorch/reference_steps.py`), run as project, PyTorch, project, … per operation.").AppendLine();
+        md.AppendLine("| operation | trainable | project ms | PyTorch ms | project / PyTorch | project peak RSS MiB |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var c in r.Comparisons)
+            md.AppendLine($"| {c.Operation} | {c.TrainableParameters:N0} | {F(c.ProjectMs)} | {F(c.PyTorchMs)} | {F(c.Ratio, "F3")} | {F(c.ProjectPeakRssMiB, "F0")} |");
+        md.AppendLine();
+        md.AppendLine(r.PyTorchPeakGflops is { } referencePeak
+            ? $"Raw ratios compare two builds, not two frameworks: on the same thread count the reference's own matrix product " +
+              $"peaks at {F(referencePeak, "F1")} GFLOP/s and the project's libtorch at {F(r.PeakGflops, "F1")} GFLOP/s. The " +
+              "roofline below normalises each side by its own peak. No other machine was measured in this run."
+            : "No PyTorch reference ran, so there are no ratios.").AppendLine();
+
+        md.AppendLine("## Roofline").AppendLine();
+        md.AppendLine($"Peaks: a {r.Threads}-thread float32 matrix product reaches {F(r.PeakGflops, "F1")} GFLOP/s through the " +
+                      $"project's libtorch and {F(r.PyTorchPeakGflops, "F1")} GFLOP/s through the reference. FLOPs count 2·m·n·k per " +
+                      $"product: {r.ForwardFlops / 1e6:F1} MFLOP per forward batch, a training step 3× that.").AppendLine();
+        md.AppendLine("| step | MFLOP | project GFLOP/s | project % of peak | PyTorch GFLOP/s | PyTorch % of its peak |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var c in r.Comparisons)
+        {
+            double flops = c.Operation == StepOperations.Forward ? r.ForwardFlops : r.TrainingStepFlops;
+            double project = Gflops(flops, c.ProjectMs);
+            double? reference = c.PyTorchMs is { } ms ? Gflops(flops, ms) : null;
+            md.AppendLine($"| {c.Operation} | {flops / 1e6:F1} | {F(project, "F1")} | {F(project / r.PeakGflops, "P1")} | " +
+                          $"{F(reference, "F1")} | {F(reference / r.PyTorchPeakGflops, "P1")} |");
+        }
+        double augmented = Gflops(r.TrainingStepFlops, r.AugmentedFineTune.MedianMs);
+        md.AppendLine($"| finetune with crop + flip batches | {r.TrainingStepFlops / 1e6:F1} | {F(augmented, "F1")} | " +
+                      $"{F(augmented / r.PeakGflops, "P1")} | — | — |");
+        md.AppendLine();
+
+        var fineTune = r.Comparisons.First(c => c.Operation == StepOperations.FineTune);
+        md.AppendLine("## Composition overhead").AppendLine();
+        md.AppendLine($"aTLAS steps by pool size T and partitions K (blockwise: one coefficient per block), against full " +
+                      $"fine-tuning at {F(fineTune.ProjectMs)} ms and {F(fineTune.ProjectPeakRssMiB, "F0")} MiB.").AppendLine();
+        md.AppendLine("| T | K | coefficients | median ms | × fine-tuning | peak RSS MiB |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|");
+        foreach (var m in r.CompositionGrid)
+            md.AppendLine($"| {m.Request.TaskCount} | {(m.Request.Partitions is { } k ? k.ToString(CultureInfo.InvariantCulture) : "blockwise")} | " +
+                          $"{m.TrainableParameters:N0} | {F(m.MedianMs)} | {F(m.MedianMs / fineTune.ProjectMs, "F2")} | {F(m.PeakRssMiB, "F0")} |");
+        md.AppendLine();
+
+        md.AppendLine("## Block selection").AppendLine();
+        md.AppendLine("The gradient pass that ranks blocks (one backward to Λ at Λ = 0 per batch, no update), per batch, by pool " +
+                      "size; learning Λ on the n selected vectors then costs the T = n row above.").AppendLine();
+        md.AppendLine("| T | ms per batch | peak RSS MiB |");
+        md.AppendLine("|---:|---:|---:|");
+        foreach (var m in r.SelectionPasses)
+            md.AppendLine($"| {m.Request.TaskCount} | {F(m.MedianMs)} | {F(m.PeakRssMiB, "F0")} |");
+        md.AppendLine();
+
+        md.AppendLine("## Peak memory per method").AppendLine();
+        md.AppendLine("| method | peak RSS MiB |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine($"| full fine-tuning | {F(fineTune.ProjectPeakRssMiB, "F0")} |");
+        md.AppendLine($"| LoRA | {F(r.Comparisons.First(c => c.Operation == StepOperations.Lora).ProjectPeakRssMiB, "F0")} |");
+        foreach (var m in r.CompositionGrid.Where(m => m.Request.Partitions is null))
+            md.AppendLine($"| aTLAS, {m.Request.TaskCount} task vector(s) | {F(m.PeakRssMiB, "F0")} |");
+        return md.ToString();
+    }
+
+    private static double Gflops(double flops, double ms) => flops / (ms / 1000) / 1e9;
+
+    private static string F(double? value, string format = "F2") =>
+        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+
+namespace Atlas.Bench;
+
+/// <summary>
+/// Step measurements in child processes, one per measurement, so each peak resident memory is one method's and neither
+/// side's allocator state leaks into the other's timings: this project's own CLI (<c>bench-step</c>) and the PyTorch
+/// reference script.
+/// </summary>
+public static class ChildProcesses
+{
+    /// <summary>JSON of a <see cref="StepMeasurement"/> as <c>bench-step</c> prints it.</summary>
+    public static JsonSerializerOptions Json { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The arguments of the project's CLI that measure <paramref name="request"/>.</summary>
+    public static IReadOnlyList<string> StepArguments(BenchSize size, int threads, StepRequest request)
+    {
+        var arguments = new List<string> { "bench-step", "--size", size.Name, "--threads", Invariant(threads), "--op", request.Operation };
+        if (request.TaskCount > 0) arguments.AddRange(["--tasks", Invariant(request.TaskCount)]);
+        if (request.Partitions is { } k) arguments.AddRange(["--partitions", Invariant(k)]);
+        return arguments;
+    }
+
+    /// <summary>Measures with this project: <paramref name="executable"/> is the <c>atlas</c> CLI.</summary>
+    public static Func<StepRequest, StepMeasurement> Project(string executable, BenchSize size, int threads) => request =>
+        JsonSerializer.Deserialize<StepMeasurement>(LastLine(Run(executable, StepArguments(size, threads, request))), Json)
+        ?? throw new InvalidDataException($"bench-step printed no measurement for {request.Label}");
+
+    /// <summary>Measures with the PyTorch reference script, for the operations it implements.</summary>
+    public static Func<StepRequest, StepMeasurement> PyTorch(string python, string script, BenchSize size, int threads) => request =>
+    {
+        var v = size.Vision;
+        var arguments = new List<string> { script, "--op", request.Operation };
+        foreach (var (name, value) in new (string, int)[]
+        {
+            ("image", v.ImageSize), ("channels", v.Channels), ("patch", v.PatchSize), ("width", v.Width), ("layers", v.Layers),
+            ("heads", v.Heads), ("mlp-ratio", v.MlpRatio), ("embed", v.EmbedDim), ("batch", size.Batch), ("classes", size.Classes),
+            ("tasks", Math.Max(1, request.TaskCount)), ("rank", size.LoraRank), ("threads", threads), ("steps", size.Steps),
+            ("warmup", size.Warmup),
+        })
+            arguments.AddRange(["--" + name, Invariant(value)]);
+        arguments.AddRange(["--alpha", Invariant(2 * size.LoraRank)]);
+        using var output = JsonDocument.Parse(LastLine(Run(python, arguments)));
+        return new StepMeasurement(request, output.RootElement.GetProperty("median_ms").GetDouble(), size.Steps, 0, null);
+    };
+
+    /// <summary>The reference's description (torch version, BLAS, interpreter) and its own matrix-product peak in
+    /// GFLOP/s at <paramref name="threads"/>; null where <paramref name="python"/> cannot run the script (no torch).</summary>
+    public static (string Description, double PeakGflops)? PyTorchReference(string python, string script, BenchSize size, int threads)
+    {
+        try
+        {
+            string line = LastLine(Run(python, [script, "--op", "matmul", "--matmul-side", Invariant(size.MatmulSide), "--threads", Invariant(threads)]));
+            using var output = JsonDocument.Parse(line);
+            var root = output.RootElement;
+            return ($"PyTorch {root.GetProperty("torch").GetString()} (BLAS: {root.GetProperty("blas").GetString()}) via {python}",
+                root.GetProperty("gflops").GetDouble());
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>CPU model, logical cores and memory of this machine.</summary>
+    public static string Machine()
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+        string memory = File.Exists("/proc/meminfo")
+            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } total
+                ? $"{long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0:F1} GiB"
+                : "unknown memory"
+            : "unknown memory";
+        return $"{cpu}, {Environment.ProcessorCount} logical cores, {memory}, {Environment.OSVersion}";
+    }
+
+    /// <summary>The version of TorchSharp this process loaded.</summary>
+    public static string TorchSharpVersion() =>
+        typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static string Run(string executable, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"{executable} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {error.Result.Trim()}");
+        return output;
+    }
+
+    private static string LastLine(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+        ?? throw new InvalidDataException("the child process printed nothing");
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

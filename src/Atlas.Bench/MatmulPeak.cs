@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using Atlas.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Bench;
+
+/// <summary>The machine's practical arithmetic peak: GFLOP/s of a large float32 matrix product through libtorch on the
+/// current thread count, the ceiling any step of the tower can approach.</summary>
+public static class MatmulPeak
+{
+    /// <summary>Median GFLOP/s of <paramref name="repeats"/> n×n×n products (after two untimed ones).</summary>
+    public static double Measure(int side, int repeats = 10)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var generator = new Generator(1);
+        var a = randn([side, side], generator: generator);
+        var b = randn([side, side], generator: generator);
+        var seconds = new List<double>();
+        for (int i = 0; i < repeats + 2; i++)
+        {
+            using var step = NewDisposeScope();
+            long started = Stopwatch.GetTimestamp();
+            matmul(a, b);
+            if (i >= 2) seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        return 2.0 * side * side * side / Medians.Of(seconds) / 1e9;
+    }
+}
