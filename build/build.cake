@@ -1,6 +1,7 @@
 // The reproduction graph as Cake tasks. The graph itself comes from the project's CLI (`atlas plan`), which reads the
 // experiment spec: one task per stage (per task where it applies), plus phase targets. Anything touching tensors runs
 // in the CLI, because TorchSharp's native library cannot load inside the Cake host.
+using System.Globalization;
 using System.Text.Json;
 
 // Paths in specs and below are relative to the repository root, whatever the caller's directory.
@@ -46,6 +47,23 @@ Task("Test")
     .Description("the unit and end-to-end tests (dotnet test)")
     .Does(() => DotNetTest("Atlas.Repro.sln", new DotNetTestSettings { Configuration = Configuration }));
 
+Task("Bench")
+    .Description("step time, memory and roofline against a PyTorch reference, plus the reproduction's warm (and, with --cold, cold) wall time; writes artifacts/bench/report.md")
+    .IsDependentOn("Verify")
+    .Does(() =>
+    {
+        double? coldSeconds = null;
+        if (HasArgument("cold"))
+        {
+            Atlas("clean", "--spec", spec);
+            coldSeconds = TimedReproduction();
+        }
+        var warmSeconds = TimedReproduction();
+        Atlas("bench", "--out", "artifacts/bench", "--size", Argument("bench-size", "mini"), "--threads", Argument("bench-threads", "1"),
+            "--rounds", Argument("bench-rounds", "3"), "--warm-seconds", warmSeconds.ToString("R", CultureInfo.InvariantCulture),
+            coldSeconds is { } cold ? "--cold-seconds" : "", coldSeconds is { } value ? value.ToString("R", CultureInfo.InvariantCulture) : "");
+    });
+
 Task("Clean")
     .Description("remove this experiment's artifacts")
     .Does(() => Atlas("clean", "--spec", spec));
@@ -62,6 +80,15 @@ void Atlas(params string[] arguments)
     foreach (var argument in arguments.Where(a => a.Length > 0)) args.Append(argument);
     var exitCode = StartProcess(cli, new ProcessSettings { Arguments = args });
     if (exitCode != 0) throw new CakeException(exitCode, $"atlas {string.Join(" ", arguments)} failed with exit code {exitCode}");
+}
+
+// Wall time of the whole reproduction (./build.sh, the README's main command) in a child process.
+double TimedReproduction()
+{
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var exitCode = StartProcess("./build.sh", new ProcessSettings { Arguments = new ProcessArgumentBuilder().Append($"--spec={spec}") });
+    if (exitCode != 0) throw new CakeException(exitCode, $"the timed reproduction of {spec} failed with exit code {exitCode}");
+    return clock.Elapsed.TotalSeconds;
 }
 
 List<PlannedStage> LoadPlan()
@@ -88,7 +115,7 @@ void BuildCli()
 {
     var stampFile = File("build/tools/cli-sources.sha256");
     var sources = GetFiles("src/**/*.cs") + GetFiles("src/**/*.csproj") + GetFiles("Directory.*") + GetFiles("build/*.targets")
-        + GetFiles("global.json") + GetFiles("src/**/*.json");
+        + GetFiles("global.json") + GetFiles("src/**/*.json") + GetFiles("src/**/*.py");
     var sourceHash = SourceHash(sources.Where(f => !f.FullPath.Contains("/obj/") && !f.FullPath.Contains("/bin/")));
     if (FileExists(cli) && FileExists(stampFile) && System.IO.File.ReadAllText(stampFile) == sourceHash)
     {

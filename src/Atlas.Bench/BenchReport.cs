@@ -83,6 +83,14 @@ public static class BenchReport
             md.AppendLine($"| {m.Request.TaskCount} | {F(m.MedianMs)} | {F(m.PeakRssMiB, "F0")} |");
         md.AppendLine();
 
+        md.AppendLine("## End to end").AppendLine();
+        md.AppendLine("The whole mini reproduction (`./build.sh`), timed by the Cake Bench target around a child process.").AppendLine();
+        md.AppendLine("| run | wall time |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine($"| cold (no artifacts) | {Duration(r.EndToEnd.ColdSeconds, "not measured (run with --cold)")} |");
+        md.AppendLine($"| warm (every stage up to date) | {Duration(r.EndToEnd.WarmSeconds, "not measured")} |");
+        md.AppendLine();
+
         md.AppendLine("## Peak memory per method").AppendLine();
         md.AppendLine("| method | peak RSS MiB |");
         md.AppendLine("|---|---:|");
@@ -92,6 +100,9 @@ public static class BenchReport
             md.AppendLine($"| aTLAS, {m.Request.TaskCount} task vector(s) | {F(m.PeakRssMiB, "F0")} |");
         return md.ToString();
     }
+
+    private static string Duration(double? seconds, string missing) =>
+        seconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"m\:ss\.f", CultureInfo.InvariantCulture) : missing;
 
     private static double Gflops(double flops, double ms) => flops / (ms / 1000) / 1e9;
 

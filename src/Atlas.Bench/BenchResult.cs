@@ -20,6 +20,11 @@ public sealed record Comparison(string Operation, double ProjectMs, double? PyTo
     public double? Ratio => PyTorchMs is { } reference ? ProjectMs / reference : null;
 }
 
+/// <summary>Wall time of the whole mini reproduction (<c>./build.sh</c>), measured by the Cake Bench target.</summary>
+/// <param name="ColdSeconds">From no artifacts (<c>--cold</c>); null when not measured.</param>
+/// <param name="WarmSeconds">With every stage up to date: planning and verification only; null when not measured.</param>
+public sealed record EndToEnd(double? ColdSeconds, double? WarmSeconds);
+
 /// <summary>Everything one bench run measured.</summary>
 /// <param name="PeakGflops">This project's matrix-product peak (libtorch through TorchSharp).</param>
 /// <param name="PyTorchPeakGflops">The reference's own matrix-product peak on the same threads.</param>
@@ -37,4 +42,5 @@ public sealed record BenchResult(
     IReadOnlyList<Comparison> Comparisons,
     IReadOnlyList<StepMeasurement> CompositionGrid,
     IReadOnlyList<StepMeasurement> SelectionPasses,
-    StepMeasurement AugmentedFineTune);
+    StepMeasurement AugmentedFineTune,
+    EndToEnd EndToEnd);

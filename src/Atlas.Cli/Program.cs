@@ -48,10 +48,12 @@ var benchSize = new Option<string>("--size") { Description = "mini (the reproduc
 var benchThreads = new Option<int>("--threads") { Description = "libtorch intra-op threads on both sides", DefaultValueFactory = _ => 1 };
 var benchRounds = new Option<int>("--rounds") { Description = "interleaved project/PyTorch rounds", DefaultValueFactory = _ => 3 };
 var python = new Option<FileInfo>("--python") { Description = "a python with torch, the reference side", DefaultValueFactory = _ => new FileInfo("/usr/bin/python3") };
+var coldSeconds = new Option<double?>("--cold-seconds") { Description = "the reproduction's cold wall time, measured by the caller" };
+var warmSeconds = new Option<double?>("--warm-seconds") { Description = "the reproduction's warm (no-op) wall time, measured by the caller" };
 var bench = new Command("bench", "measure step times, memory and the roofline against PyTorch; writes a report")
-    { benchOut, benchSize, benchThreads, benchRounds, python };
+    { benchOut, benchSize, benchThreads, benchRounds, python, coldSeconds, warmSeconds };
 bench.SetAction(result => Verbs.Bench(result.GetValue(benchOut)!, result.GetValue(benchSize)!, result.GetValue(benchThreads),
-    result.GetValue(benchRounds), result.GetValue(python)!));
+    result.GetValue(benchRounds), result.GetValue(python)!, result.GetValue(coldSeconds), result.GetValue(warmSeconds)));
 root.Subcommands.Add(bench);
 
 var operation = new Option<string>("--op") { Description = string.Join(" | ", Atlas.Bench.StepOperations.All), Required = true };

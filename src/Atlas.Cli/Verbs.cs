@@ -47,7 +47,7 @@ internal static class Verbs
             return 0;
         });
 
-    public static int Bench(DirectoryInfo output, string size, int threads, int rounds, FileInfo python) => Guard(() =>
+    public static int Bench(DirectoryInfo output, string size, int threads, int rounds, FileInfo python, double? coldSeconds, double? warmSeconds) => Guard(() =>
     {
         var benchSize = BenchSize.Get(size);
         TorchSharp.torch.set_num_threads(threads);
@@ -61,7 +61,7 @@ internal static class Verbs
             ChildProcesses.Project(executable, benchSize, threads),
             reference is null ? null : ChildProcesses.PyTorch(python.FullName, script, benchSize, threads),
             reference?.PeakGflops, Console.Out);
-        var result = runner.Run(header);
+        var result = runner.Run(header, new EndToEnd(coldSeconds, warmSeconds));
         BenchReport.Write(result, output.FullName);
         Console.WriteLine($"wrote {Path.Combine(output.FullName, "report.md")} and report.json");
         return 0;
