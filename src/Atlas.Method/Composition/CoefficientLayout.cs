@@ -11,7 +11,8 @@ namespace Atlas.Method.Composition;
 /// θ_j[e] = θ0_j[e] + Σ_t Λ[t, j, m_j(e)] · τ_{t,j}[e]. The layouts differ only in this map; <see cref="WeightComposer"/>
 /// applies all of them the same way.
 /// </summary>
-/// <remarks>A partitioned layout owns its assignment tensors (int32, values in [0, K)); dispose it when done.</remarks>
+/// <remarks>A partitioned layout owns its assignment tensors (int32, values in [0, K)) and their
+/// <see cref="PartitionGrid"/>s; dispose it when done.</remarks>
 public sealed partial class CoefficientLayout : IDisposable
 {
     /// <summary>Name of the group of embedding-side blocks in <see cref="Layerwise"/>.</summary>
@@ -25,12 +26,13 @@ public sealed partial class CoefficientLayout : IDisposable
     private readonly int[] _groupOfBlock;
     private readonly bool[] _adapted;
     private readonly Tensor?[] _assignments;
-    private readonly List<Tensor> _owned;
+    private readonly PartitionGrid?[] _grids;
+    private readonly List<IDisposable> _owned;
     private bool _disposed;
 
     private CoefficientLayout(
         CoefficientLayoutKind kind, string[] blocks, string[] groups, int[] groupOfBlock, int partitions,
-        bool[]? adapted = null, Tensor?[]? assignments = null, List<Tensor>? owned = null)
+        bool[]? adapted = null, Tensor?[]? assignments = null, PartitionGrid?[]? grids = null, List<IDisposable>? owned = null)
     {
         Kind = kind;
         _blocks = blocks;
@@ -39,6 +41,7 @@ public sealed partial class CoefficientLayout : IDisposable
         Partitions = partitions;
         _adapted = adapted ?? [.. blocks.Select(_ => true)];
         _assignments = assignments ?? new Tensor?[blocks.Length];
+        _grids = grids ?? new PartitionGrid?[blocks.Length];
         _owned = owned ?? [];
     }
 
@@ -73,6 +76,14 @@ public sealed partial class CoefficientLayout : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _assignments[block];
+    }
+
+    /// <summary>Block <paramref name="block"/>'s elements grouped by partition; null where <see cref="Assignment"/> is.
+    /// Owned by the layout.</summary>
+    public PartitionGrid? Grid(int block)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _grids[block];
     }
 
     /// <summary>The shape of Λ for <paramref name="taskCount"/> task vectors: [T, G], or [T, P, K] when partitioned.</summary>
@@ -163,8 +174,9 @@ public sealed partial class CoefficientLayout : IDisposable
 
         var adapted = new bool[names.Length];
         var assignments = new Tensor?[names.Length];
-        var owned = new List<Tensor>();
-        var byShape = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var grids = new PartitionGrid?[names.Length];
+        var owned = new List<IDisposable>();
+        var byShape = new Dictionary<string, (Tensor Assignment, PartitionGrid Grid)>(StringComparer.Ordinal);
         using var generator = new Generator(unchecked((ulong)seed));
         using var noGrad = no_grad();
         for (int j = 0; j < names.Length; j++)
@@ -175,25 +187,28 @@ public sealed partial class CoefficientLayout : IDisposable
             string key = Shapes.Format(shape);
             if (scope == PartitionScope.PerShape && byShape.TryGetValue(key, out var shared))
             {
-                assignments[j] = shared;
+                (assignments[j], grids[j]) = shared;
                 continue;
             }
             using var disposeScope = NewDisposeScope();
             var drawn = randint(0, partitions, shape, ScalarType.Int32, generator: generator);
             var assignment = (device is null ? drawn : drawn.to(device)).DetachFromDisposeScope();
+            var grid = new PartitionGrid(assignment, partitions);
             owned.Add(assignment);
+            owned.Add(grid);
             assignments[j] = assignment;
-            if (scope == PartitionScope.PerShape) byShape[key] = assignment;
+            grids[j] = grid;
+            if (scope == PartitionScope.PerShape) byShape[key] = (assignment, grid);
         }
         return new(CoefficientLayoutKind.Partitioned, names, names, [.. Enumerable.Range(0, names.Length)], partitions,
-            adapted, assignments, owned);
+            adapted, assignments, grids, owned);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var tensor in _owned) tensor.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
         _owned.Clear();
     }
 

@@ -46,20 +46,18 @@ public static class WeightComposer
     {
         var stacked = pool.Stack(block); // [T, ...shape]
         var column = coefficients.select(1, layout.GroupOf(block)); // [T] or [T, K]
-        var assignment = layout.Assignment(block);
-        Tensor weights;
-        if (assignment is null)
+        if (layout.Grid(block) is not { } grid)
         {
             // [T, 1, …, 1]: one coefficient per task broadcast over the block.
-            weights = column.view([pool.TaskCount, .. Enumerable.Repeat(1L, (int)stacked.dim() - 1)]);
+            var weights = column.view([pool.TaskCount, .. Enumerable.Repeat(1L, (int)stacked.dim() - 1)]);
+            return (weights * stacked).sum(dim: 0);
         }
-        else
-        {
-            // [T, ...shape]: the coefficient of each element's partition. With K = 1 this holds the same values as the
-            // broadcast above, and the product and sum below are the same operations, so ×1 equals blockwise bitwise.
-            weights = column.index_select(1, assignment.flatten()).view(stacked.shape);
-        }
-        return (weights * stacked).sum(dim: 0);
+        // τ regrouped into the partition grid [T, K, W], Λ[t, k] broadcast along row k, summed over tasks, and each
+        // element read back from its cell. With K = 1 the grid is the block in element order and this is the product
+        // and sum above, so ×1 equals blockwise bitwise.
+        var grouped = stacked.view(pool.TaskCount, -1).index_select(1, grid.Cells).view(pool.TaskCount, layout.Partitions, grid.Width);
+        var rows = (column.unsqueeze(-1) * grouped).sum(dim: 0);
+        return rows.view(-1).index_select(0, grid.Slots).view(stacked.shape[1..]);
     }
 
     private static void Validate(
