@@ -115,4 +115,29 @@ public class PartitionTests
         Assert.Equal(0, layout.Assignment(0)!.min().item<int>());
         Assert.True(Enumerable.Range(0, MiniVisual.Length).All(j => layout.Assignment(j)!.max().item<int>() < k));
     }
+
+    [Fact]
+    public void Grid_places_every_element_once_in_its_partition_row_in_element_order()
+    {
+        const int k = 5;
+        using var layout = MiniLayout(k, seed: 13);
+        int fc = Index("visual.transformer.resblocks.0.mlp.c_fc.weight");
+        var grid = layout.Grid(fc)!;
+        long[] partitionOf = layout.Assignment(fc)!.flatten().to(ScalarType.Int64).data<long>().ToArray();
+        long[] slots = grid.Slots.data<long>().ToArray();
+        long[] cells = grid.Cells.data<long>().ToArray();
+        Assert.Equal(k * grid.Width, cells.Length);
+        Assert.Equal(partitionOf.Length, slots.Distinct().Count()); // no two elements share a cell
+        for (int e = 0; e < partitionOf.Length; e++)
+        {
+            Assert.Equal(partitionOf[e], slots[e] / grid.Width); // row = partition
+            Assert.Equal(e, cells[slots[e]]);                    // the cell reads the element back
+        }
+        for (int part = 0; part < k; part++)
+        {
+            var row = Enumerable.Range(0, partitionOf.Length).Where(e => partitionOf[e] == part).Select(e => slots[e] % grid.Width);
+            Assert.Equal(Enumerable.Range(0, partitionOf.Count(p => p == part)).Select(i => (long)i), row); // element order
+        }
+        Assert.Equal(partitionOf.GroupBy(p => p).Max(g => g.LongCount()), grid.Width);
+    }
 }
