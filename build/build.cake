@@ -59,7 +59,7 @@ Task("Bench")
             coldSeconds = TimedReproduction();
         }
         var warmSeconds = TimedReproduction();
-        Atlas("bench", "--out", "artifacts/bench", "--size", Argument("bench-size", "mini"), "--threads", Argument("bench-threads", "1"),
+        Atlas("bench", "--out", "artifacts/bench", "--spec", spec, "--size", Argument("bench-size", "mini"), "--threads", Argument("bench-threads", "1"),
             "--rounds", Argument("bench-rounds", "3"), "--warm-seconds", warmSeconds.ToString("R", CultureInfo.InvariantCulture),
             coldSeconds is { } cold ? "--cold-seconds" : "", coldSeconds is { } value ? value.ToString("R", CultureInfo.InvariantCulture) : "");
     });

@@ -23,12 +23,13 @@ public static class BenchReport
     {
         var md = new StringBuilder();
         md.AppendLine("# Atlas.Repro benchmark").AppendLine();
-        md.AppendLine($"- Machine: {r.Header.Machine}");
+        var machine = r.Header.Machine;
+        md.AppendLine($"- Machine: {machine.HostName}, {r.Header.Cpu}, {machine.ProcessorCount} logical cores, {machine.Os}, {machine.Architecture}");
         md.AppendLine($"- Threads: {r.Threads} libtorch intra-op thread(s) on both sides");
-        md.AppendLine($"- .NET {r.Header.Runtime}, TorchSharp {r.Header.TorchSharp}; reference: {r.Header.PyTorch}");
+        md.AppendLine($"- Packages: {string.Join(", ", r.Header.Packages.Select(p => $"{p.Key} {p.Value}"))}; reference: {r.Header.PyTorch}");
         md.AppendLine($"- Size `{r.Size}`: batch {r.Batch}; every step figure is the median of {r.StepsPerMeasurement} timed steps " +
                       $"after warm-up, one process per measurement; A/B figures are medians over {r.Rounds} interleaved rounds");
-        md.AppendLine($"- Started {r.Header.Started}").AppendLine();
+        md.AppendLine($"- Started {r.Header.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC").AppendLine();
 
         md.AppendLine("## Against PyTorch").AppendLine();
         md.AppendLine("The same tower, batch, head, loss, clipping and AdamW written directly in PyTorch " +
@@ -61,6 +62,14 @@ public static class BenchReport
         double augmented = Gflops(r.TrainingStepFlops, r.AugmentedFineTune.MedianMs);
         md.AppendLine($"| finetune with crop + flip batches | {r.TrainingStepFlops / 1e6:F1} | {F(augmented, "F1")} | " +
                       $"{F(augmented / r.PeakGflops, "P1")} | — | — |");
+        if (r.FineTuneStage is { } stage)
+        {
+            double stageFlops = stage.Steps * TowerFlops.TrainingStep(stage.Vision, stage.Classes, stage.Batch);
+            double stageGflops = stageFlops / stage.Seconds / 1e9;
+            md.AppendLine($"| whole stage `{stage.Stage}`: {stage.Steps} steps of {stage.Batch}, loading and saving included " +
+                          $"(ended {stage.EndedUtc:yyyy-MM-dd HH:mm} UTC) | {stageFlops / 1e6:F0} | {F(stageGflops, "F1")} | " +
+                          $"{F(stageGflops / r.PeakGflops, "P1")} | — | — |");
+        }
         md.AppendLine();
 
         var fineTune = r.Comparisons.First(c => c.Operation == StepOperations.FineTune);

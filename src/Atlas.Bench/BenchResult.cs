@@ -1,12 +1,36 @@
+using System.Globalization;
+using Atlas.Pipeline.Provenance;
+using Atlas.Stages;
+
 namespace Atlas.Bench;
 
 /// <summary>Where the numbers were measured.</summary>
-/// <param name="Machine">CPU model, logical cores and memory.</param>
-/// <param name="Runtime">.NET version.</param>
-/// <param name="TorchSharp">TorchSharp's version.</param>
+/// <param name="Machine">The machine as lock records describe it.</param>
+/// <param name="Cpu">CPU model and memory.</param>
+/// <param name="Packages">.NET, TorchSharp and libtorch versions, as lock records list them.</param>
 /// <param name="PyTorch">The reference's torch version and BLAS, or why there is no reference.</param>
-/// <param name="Started">When the run began (UTC, ISO 8601).</param>
-public sealed record BenchHeader(string Machine, string Runtime, string TorchSharp, string PyTorch, string Started);
+/// <param name="StartedUtc">When the run began.</param>
+public sealed record BenchHeader(
+    MachineInfo Machine, string Cpu, IReadOnlyDictionary<string, string> Packages, string PyTorch, DateTimeOffset StartedUtc)
+{
+    /// <summary>This machine and process, with the reference described by <paramref name="pyTorch"/>.</summary>
+    public static BenchHeader Current(string pyTorch) =>
+        new(MachineInfo.Current(), CpuAndMemory(), PackageVersions.Current, pyTorch, DateTimeOffset.UtcNow);
+
+    private static string CpuAndMemory()
+    {
+        string? cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        string? memory = File.Exists("/proc/meminfo")
+            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
+            : null;
+        string memoryText = memory is null
+            ? "memory unknown"
+            : $"{long.Parse(memory.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0:F1} GiB";
+        return $"{cpu ?? "CPU model unknown"}, {memoryText}";
+    }
+}
 
 /// <summary>One operation measured by both sides.</summary>
 /// <param name="Operation">Its label.</param>
@@ -43,4 +67,5 @@ public sealed record BenchResult(
     IReadOnlyList<StepMeasurement> CompositionGrid,
     IReadOnlyList<StepMeasurement> SelectionPasses,
     StepMeasurement AugmentedFineTune,
+    StageTiming? FineTuneStage,
     EndToEnd EndToEnd);

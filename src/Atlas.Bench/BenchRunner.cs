@@ -20,8 +20,9 @@ public sealed class BenchRunner(
     Func<StepRequest, StepMeasurement> project, Func<StepRequest, StepMeasurement>? pytorch, double? pytorchPeakGflops, TextWriter log)
 {
     /// <summary>Measures everything; <paramref name="header"/> describes the machine and the packages, and
-    /// <paramref name="endToEnd"/> carries the reproduction's wall times measured outside (by the Cake target).</summary>
-    public BenchResult Run(BenchHeader header, EndToEnd endToEnd)
+    /// <paramref name="fineTuneStage"/> and <paramref name="endToEnd"/> carry the pipeline's own timings (its lock
+    /// record, and the Cake target's clock around the reproduction).</summary>
+    public BenchResult Run(BenchHeader header, StageTiming? fineTuneStage, EndToEnd endToEnd)
     {
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "at least one round");
         log.WriteLine($"[bench] matrix-product peak ({size.MatmulSide}³, {threads} thread(s))");
@@ -73,6 +74,6 @@ public sealed class BenchRunner(
         double stepFlops = TowerFlops.TrainingStep(size.Vision, size.Classes, size.Batch);
         double forwardFlops = size.Batch * TowerFlops.ForwardPerImage(size.Vision, size.Classes);
         return new BenchResult(header, size.Name, size.Batch, threads, rounds, size.Steps, peak, pytorchPeakGflops, forwardFlops, stepFlops,
-            comparisons, grid, selection, augmented, endToEnd);
+            comparisons, grid, selection, augmented, fineTuneStage, endToEnd);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 
 namespace Atlas.Bench;
@@ -64,25 +63,6 @@ public static class ChildProcesses
             return null;
         }
     }
-
-    /// <summary>CPU model, logical cores and memory of this machine.</summary>
-    public static string Machine()
-    {
-        string cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
-        string memory = File.Exists("/proc/meminfo")
-            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } total
-                ? $"{long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0:F1} GiB"
-                : "unknown memory"
-            : "unknown memory";
-        return $"{cpu}, {Environment.ProcessorCount} logical cores, {memory}, {Environment.OSVersion}";
-    }
-
-    /// <summary>The version of TorchSharp this process loaded.</summary>
-    public static string TorchSharpVersion() =>
-        typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     private static string Run(string executable, IEnumerable<string> arguments)
     {

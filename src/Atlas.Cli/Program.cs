@@ -50,10 +50,11 @@ var benchRounds = new Option<int>("--rounds") { Description = "interleaved proje
 var python = new Option<FileInfo>("--python") { Description = "a python with torch, the reference side", DefaultValueFactory = _ => new FileInfo("/usr/bin/python3") };
 var coldSeconds = new Option<double?>("--cold-seconds") { Description = "the reproduction's cold wall time, measured by the caller" };
 var warmSeconds = new Option<double?>("--warm-seconds") { Description = "the reproduction's warm (no-op) wall time, measured by the caller" };
+var stageSpec = new Option<FileInfo?>("--spec") { Description = "experiment whose first fine-tuning stage (its lock record) joins the roofline" };
 var bench = new Command("bench", "measure step times, memory and the roofline against PyTorch; writes a report")
-    { benchOut, benchSize, benchThreads, benchRounds, python, coldSeconds, warmSeconds };
+    { benchOut, benchSize, benchThreads, benchRounds, python, stageSpec, coldSeconds, warmSeconds };
 bench.SetAction(result => Verbs.Bench(result.GetValue(benchOut)!, result.GetValue(benchSize)!, result.GetValue(benchThreads),
-    result.GetValue(benchRounds), result.GetValue(python)!, result.GetValue(coldSeconds), result.GetValue(warmSeconds)));
+    result.GetValue(benchRounds), result.GetValue(python)!, result.GetValue(stageSpec), result.GetValue(coldSeconds), result.GetValue(warmSeconds)));
 root.Subcommands.Add(bench);
 
 var operation = new Option<string>("--op") { Description = string.Join(" | ", Atlas.Bench.StepOperations.All), Required = true };

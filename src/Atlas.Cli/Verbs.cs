@@ -47,7 +47,8 @@ internal static class Verbs
             return 0;
         });
 
-    public static int Bench(DirectoryInfo output, string size, int threads, int rounds, FileInfo python, double? coldSeconds, double? warmSeconds) => Guard(() =>
+    public static int Bench(
+        DirectoryInfo output, string size, int threads, int rounds, FileInfo python, FileInfo? spec, double? coldSeconds, double? warmSeconds) => Guard(() =>
     {
         var benchSize = BenchSize.Get(size);
         TorchSharp.torch.set_num_threads(threads);
@@ -55,13 +56,18 @@ internal static class Verbs
         string script = Path.Combine(AppContext.BaseDirectory, "PyTorch", "reference_steps.py");
         var reference = ChildProcesses.PyTorchReference(python.FullName, script, benchSize, threads);
         if (reference is null) Console.Error.WriteLine($"warning: {python} cannot run the PyTorch reference (no torch?); its columns stay empty");
-        var header = new BenchHeader(ChildProcesses.Machine(), Environment.Version.ToString(), ChildProcesses.TorchSharpVersion(),
-            reference?.Description ?? $"none ({python} has no torch)", DateTime.UtcNow.ToString("u"));
+        var header = BenchHeader.Current(reference?.Description ?? $"none ({python} has no torch)");
+        StageTiming? stage = null;
+        if (spec is not null)
+        {
+            using var session = ExperimentSession.Open(spec.ToString(), Console.Error);
+            stage = StageTiming.FirstFineTune(session);
+        }
         var runner = new BenchRunner(benchSize, threads, rounds,
             ChildProcesses.Project(executable, benchSize, threads),
             reference is null ? null : ChildProcesses.PyTorch(python.FullName, script, benchSize, threads),
             reference?.PeakGflops, Console.Out);
-        var result = runner.Run(header, new EndToEnd(coldSeconds, warmSeconds));
+        var result = runner.Run(header, stage, new EndToEnd(coldSeconds, warmSeconds));
         BenchReport.Write(result, output.FullName);
         Console.WriteLine($"wrote {Path.Combine(output.FullName, "report.md")} and report.json");
         return 0;

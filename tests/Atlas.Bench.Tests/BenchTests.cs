@@ -63,9 +63,10 @@ public sealed class BenchTests
         var calls = new List<string>();
         StepMeasurement Project(StepRequest r) { calls.Add("project " + r.Label); return StepBenchmark.Run(Tiny, r); }
         StepMeasurement Reference(StepRequest r) { calls.Add("pytorch " + r.Label); return new StepMeasurement(r, 2.0, Tiny.Steps, 0, null); }
-        var header = new BenchHeader("test machine", "10", "0.107.0", "stub reference", "2026-01-01 00:00:00Z");
+        var header = BenchHeader.Current("stub reference");
+        var stage = new StageTiming("finetune/test", 2.0, 10, 8, 3, Tiny.Vision, DateTimeOffset.UnixEpoch);
         var result = new BenchRunner(Tiny, threads: 1, rounds: 2, Project, Reference, pytorchPeakGflops: 1.0, TextWriter.Null)
-            .Run(header, new EndToEnd(null, 12.5));
+            .Run(header, stage, new EndToEnd(null, 12.5));
 
         // A/B: each compared operation alternates project, PyTorch within a round, and rounds repeat the sequence.
         var compared = calls.Take(16).ToList();
@@ -82,7 +83,8 @@ public sealed class BenchTests
             string markdown = File.ReadAllText(Path.Combine(directory, "report.md"));
             foreach (string section in new[] { "## Against PyTorch", "## Roofline", "## Composition overhead", "## Block selection", "## End to end", "## Peak memory per method" })
                 Assert.Contains(section, markdown);
-            Assert.Contains("test machine", markdown);
+            Assert.Contains(header.Machine.HostName, markdown);
+            Assert.Contains("whole stage `finetune/test`: 10 steps of 8", markdown);
             Assert.Contains("| warm (every stage up to date) | 0:12.5 |", markdown);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "report.json")));
             Assert.Equal(4, json.RootElement.GetProperty("comparisons").GetArrayLength());
