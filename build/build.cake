@@ -52,6 +52,7 @@ Task("Bench")
     .IsDependentOn("Verify")
     .Does(() =>
     {
+        EnsurePyTorchReference();
         double? coldSeconds = null;
         if (HasArgument("cold"))
         {
@@ -80,6 +81,26 @@ void Atlas(params string[] arguments)
     foreach (var argument in arguments.Where(a => a.Length > 0)) args.Append(argument);
     var exitCode = StartProcess(cli, new ProcessSettings { Arguments = args });
     if (exitCode != 0) throw new CakeException(exitCode, $"atlas {string.Join(" ", arguments)} failed with exit code {exitCode}");
+}
+
+// The bench's PyTorch side is Debian's python3-torch (the registries serve no other torch); install it where missing.
+void EnsurePyTorchReference()
+{
+    try
+    {
+        if (StartProcess("/usr/bin/python3", new ProcessSettings { Arguments = "-c \"import torch\"", Silent = true }) == 0) return;
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        // no python3 at all: apt-get brings it with python3-torch
+    }
+    Information("Installing python3-torch for the bench's PyTorch reference (apt-get).");
+    var sudo = System.Environment.UserName == "root" ? "" : "sudo ";
+    var exitCode = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("-c").AppendQuoted($"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq --no-install-recommends python3-torch"),
+    });
+    if (exitCode != 0) Warning("python3-torch could not be installed; the bench report will have no PyTorch columns.");
 }
 
 // Wall time of the whole reproduction (./build.sh, the README's main command) in a child process.

@@ -46,7 +46,7 @@ public static class BenchReport
             : "No PyTorch reference ran, so there are no ratios.").AppendLine();
 
         md.AppendLine("## Roofline").AppendLine();
-        md.AppendLine($"Peaks: a {r.Threads}-thread float32 matrix product reaches {F(r.PeakGflops, "F1")} GFLOP/s through the " +
+        md.AppendLine($"Peaks (fastest of ten products): a {r.Threads}-thread float32 matrix product reaches {F(r.PeakGflops, "F1")} GFLOP/s through the " +
                       $"project's libtorch and {F(r.PyTorchPeakGflops, "F1")} GFLOP/s through the reference. FLOPs count 2·m·n·k per " +
                       $"product: {r.ForwardFlops / 1e6:F1} MFLOP per forward batch, a training step 3× that.").AppendLine();
         md.AppendLine("| step | MFLOP | project GFLOP/s | project % of peak | PyTorch GFLOP/s | PyTorch % of its peak |");

@@ -26,7 +26,7 @@ public static class StepBenchmark
     {
         if (!StepOperations.All.Contains(request.Operation))
             throw new ArgumentException($"unknown bench operation '{request.Operation}'; known: {string.Join(", ", StepOperations.All)}");
-        TensorHeap.Configure(); // as every pipeline stage runs
+        NativeAllocator.Configure(); // as every experiment session does: without it a fresh process re-maps its activations each step
         var memory = ResidentMemory.Start();
         using var scope = NewDisposeScope();
         var config = ConfigFor(size);

@@ -71,7 +71,6 @@ public sealed class ExperimentSession : IDisposable
         Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
 
         set_num_threads(Context.Spec.Threads);
-        TensorHeap.Configure();
         var parameters = Parameters(stage);
         var inputs = InputHashes(stage);
         long seed = StageIds.Seed(Context.Spec.Seed, stage.Id);
