@@ -49,9 +49,13 @@ public sealed record Comparison(string Operation, double ProjectMs, double? PyTo
 /// <param name="WarmSeconds">With every stage up to date: planning and verification only; null when not measured.</param>
 public sealed record EndToEnd(double? ColdSeconds, double? WarmSeconds);
 
+/// <summary>The ceiling of one [M, K]·[K, N] product of the tower's own shape, run alone.</summary>
+public sealed record ShapedProduct(long M, long K, long N, double Gflops);
+
 /// <summary>Everything one bench run measured.</summary>
 /// <param name="PeakGflops">This project's matrix-product peak (libtorch through TorchSharp).</param>
 /// <param name="PyTorchPeakGflops">The reference's own matrix-product peak on the same threads.</param>
+/// <param name="WidestProduct">The tower's largest product alone: what its small shapes allow at best.</param>
 public sealed record BenchResult(
     BenchHeader Header,
     string Size,
@@ -61,6 +65,7 @@ public sealed record BenchResult(
     int StepsPerMeasurement,
     double PeakGflops,
     double? PyTorchPeakGflops,
+    ShapedProduct WidestProduct,
     double ForwardFlops,
     double TrainingStepFlops,
     IReadOnlyList<Comparison> Comparisons,

@@ -27,6 +27,8 @@ public sealed class BenchRunner(
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "at least one round");
         log.WriteLine($"[bench] matrix-product peak ({size.MatmulSide}³, {threads} thread(s))");
         double peak = MatmulPeak.Measure(size.MatmulSide);
+        var widest = TowerFlops.WidestProduct(size.Vision, size.Batch);
+        double widestGflops = MatmulPeak.Measure(widest.M, widest.K, widest.N, repeats: 50);
 
         StepRequest[] compared =
         [
@@ -73,7 +75,8 @@ public sealed class BenchRunner(
 
         double stepFlops = TowerFlops.TrainingStep(size.Vision, size.Classes, size.Batch);
         double forwardFlops = size.Batch * TowerFlops.ForwardPerImage(size.Vision, size.Classes);
-        return new BenchResult(header, size.Name, size.Batch, threads, rounds, size.Steps, peak, pytorchPeakGflops, forwardFlops, stepFlops,
+        return new BenchResult(header, size.Name, size.Batch, threads, rounds, size.Steps, peak, pytorchPeakGflops,
+            new ShapedProduct(widest.M, widest.K, widest.N, widestGflops), forwardFlops, stepFlops,
             comparisons, grid, selection, augmented, fineTuneStage, endToEnd);
     }
 }

@@ -10,13 +10,17 @@ public static class MatmulPeak
 {
     /// <summary>GFLOP/s of the fastest of <paramref name="repeats"/> n×n×n products (after two untimed ones): a peak is
     /// what the machine can do, so a product slowed by a neighbour on a shared host does not lower it.</summary>
-    public static double Measure(int side, int repeats = 10)
+    public static double Measure(int side, int repeats = 10) => Measure(side, side, side, repeats);
+
+    /// <summary>GFLOP/s of the fastest of <paramref name="repeats"/> [m, k]·[k, n] products: the ceiling for one
+    /// product of that shape.</summary>
+    public static double Measure(long m, long k, long n, int repeats = 10)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var generator = new Generator(1);
-        var a = randn([side, side], generator: generator);
-        var b = randn([side, side], generator: generator);
+        var a = randn([m, k], generator: generator);
+        var b = randn([k, n], generator: generator);
         var seconds = new List<double>();
         for (int i = 0; i < repeats + 2; i++)
         {
@@ -25,6 +29,6 @@ public static class MatmulPeak
             matmul(a, b);
             if (i >= 2) seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
-        return 2.0 * side * side * side / seconds.Min() / 1e9;
+        return 2.0 * m * k * n / seconds.Min() / 1e9;
     }
 }

@@ -21,6 +21,13 @@ public static class TowerFlops
         return patchEmbedding + vision.Layers * perLayer + 2 * width * vision.EmbedDim + 2 * vision.EmbedDim * classes;
     }
 
+    /// <summary>The tower's largest matrix product on a batch, [batch·tokens, W]·[W, r·W] (<c>c_fc</c>).</summary>
+    public static (long M, long K, long N) WidestProduct(VisionConfig vision, int batch)
+    {
+        long tokens = (long)Math.Pow(vision.ImageSize / vision.PatchSize, 2) + 1;
+        return (batch * tokens, vision.Width, (long)vision.Width * vision.MlpRatio);
+    }
+
     /// <summary>FLOPs of one training step on <paramref name="batch"/> images: the forward and a backward of twice its
     /// cost (a gradient for the input and one for the weight of every product).</summary>
     public static double TrainingStep(VisionConfig vision, int classes, int batch) => 3 * batch * ForwardPerImage(vision, classes);
