@@ -22,8 +22,8 @@ public static class BenchReport
     public static string Markdown(BenchResult r)
     {
         var md = new StringBuilder();
-        md.AppendLine("# Atlas.Repro benchmark").AppendLine();
         var machine = r.Header.Machine;
+        md.AppendLine("# Atlas.Repro benchmark").AppendLine();
         md.AppendLine($"- Machine: {machine.HostName}, {r.Header.Cpu}, {machine.ProcessorCount} logical cores, {machine.Os}, {machine.Architecture}");
         md.AppendLine($"- Threads: {r.Threads} libtorch intra-op thread(s) on both sides");
         md.AppendLine($"- Packages: {string.Join(", ", r.Header.Packages.Select(p => $"{p.Key} {p.Value}"))}; reference: {r.Header.PyTorch}");
@@ -31,87 +31,99 @@ public static class BenchReport
                       $"after warm-up, one process per measurement; A/B figures are medians over {r.Rounds} interleaved rounds");
         md.AppendLine($"- Started {r.Header.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC").AppendLine();
 
-        md.AppendLine("## Against PyTorch").AppendLine();
-        md.AppendLine("The same tower, batch, head, loss, clipping and AdamW written directly in PyTorch " +
-                      "(`PyTorch/reference_steps.py`), run as project, PyTorch, project, … per operation.").AppendLine();
-        md.AppendLine("| operation | trainable | project ms | PyTorch ms | project / PyTorch | project peak RSS MiB |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var c in r.Comparisons)
-            md.AppendLine($"| {c.Operation} | {c.TrainableParameters:N0} | {F(c.ProjectMs)} | {F(c.PyTorchMs)} | {F(c.Ratio, "F3")} | {F(c.ProjectPeakRssMiB, "F0")} |");
-        md.AppendLine();
+        Section(md, "Against PyTorch", "The same tower, batch, head, loss, clipping and AdamW written directly in PyTorch " +
+            "(`PyTorch/reference_steps.py`), run as project, PyTorch, project, … per operation.");
+        Table(md, ["operation", "trainable", "project ms", "PyTorch ms", "project / PyTorch", "project peak RSS MiB"],
+            r.Comparisons.Select(c => new[]
+            {
+                c.Operation, $"{c.TrainableParameters:N0}", F(c.ProjectMs), F(c.PyTorchMs), F(c.Ratio, "F3"), F(c.ProjectPeakRssMiB, "F0"),
+            }));
         md.AppendLine(r.PyTorchPeakGflops is { } referencePeak
             ? $"Raw ratios compare two builds, not two frameworks: on the same thread count the reference's own matrix product " +
               $"peaks at {F(referencePeak, "F1")} GFLOP/s and the project's libtorch at {F(r.PeakGflops, "F1")} GFLOP/s. The " +
               "roofline below normalises each side by its own peak. No other machine was measured in this run."
             : "No PyTorch reference ran, so there are no ratios.").AppendLine();
 
-        md.AppendLine("## Roofline").AppendLine();
-        md.AppendLine($"Peaks (fastest of ten products): a {r.Threads}-thread float32 matrix product reaches {F(r.PeakGflops, "F1")} GFLOP/s through the " +
-                      $"project's libtorch and {F(r.PyTorchPeakGflops, "F1")} GFLOP/s through the reference. FLOPs count 2·m·n·k per " +
-                      $"product: {r.ForwardFlops / 1e6:F1} MFLOP per forward batch, a training step 3× that. The tower's own " +
-                      $"largest product ({r.WidestProduct.M}×{r.WidestProduct.K} · {r.WidestProduct.K}×{r.WidestProduct.N}, c_fc), " +
-                      $"run alone, reaches {F(r.WidestProduct.Gflops, "F1")} GFLOP/s: at these shapes that, not the large " +
-                      "product, is the ceiling a step could approach.").AppendLine();
-        md.AppendLine("| step | MFLOP | project GFLOP/s | project % of peak | project % of c_fc ceiling | PyTorch GFLOP/s | PyTorch % of its peak |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        Section(md, "Roofline",
+            $"Peaks (fastest of ten products): a {r.Threads}-thread float32 matrix product reaches {F(r.PeakGflops, "F1")} GFLOP/s " +
+            $"through the project's libtorch and {F(r.PyTorchPeakGflops, "F1")} GFLOP/s through the reference. FLOPs count " +
+            $"2·m·n·k per product: {r.ForwardFlops / 1e6:F1} MFLOP per forward batch, a training step 3× that. The tower's own " +
+            $"largest product ({r.WidestProduct.M}×{r.WidestProduct.K} · {r.WidestProduct.K}×{r.WidestProduct.N}, c_fc), run alone, " +
+            $"reaches {F(r.WidestProduct.Gflops, "F1")} GFLOP/s: at these shapes that, not the large product, is the ceiling a " +
+            "step could approach.");
         double ceiling = r.WidestProduct.Gflops;
-        foreach (var c in r.Comparisons)
+        var roofline = r.Comparisons.Select(c =>
         {
             double flops = c.Operation == StepOperations.Forward ? r.ForwardFlops : r.TrainingStepFlops;
             double project = Gflops(flops, c.ProjectMs);
             double? reference = c.PyTorchMs is { } ms ? Gflops(flops, ms) : null;
-            md.AppendLine($"| {c.Operation} | {flops / 1e6:F1} | {F(project, "F1")} | {F(project / r.PeakGflops, "P1")} | " +
-                          $"{F(project / ceiling, "P1")} | {F(reference, "F1")} | {F(reference / r.PyTorchPeakGflops, "P1")} |");
-        }
+            return new[]
+            {
+                c.Operation, $"{flops / 1e6:F1}", F(project, "F1"), F(project / r.PeakGflops, "P1"), F(project / ceiling, "P1"),
+                F(reference, "F1"), F(reference / r.PyTorchPeakGflops, "P1"),
+            };
+        }).ToList();
         double augmented = Gflops(r.TrainingStepFlops, r.AugmentedFineTune.MedianMs);
-        md.AppendLine($"| finetune with crop + flip batches | {r.TrainingStepFlops / 1e6:F1} | {F(augmented, "F1")} | " +
-                      $"{F(augmented / r.PeakGflops, "P1")} | {F(augmented / ceiling, "P1")} | — | — |");
+        roofline.Add(["finetune with crop + flip batches", $"{r.TrainingStepFlops / 1e6:F1}", F(augmented, "F1"),
+            F(augmented / r.PeakGflops, "P1"), F(augmented / ceiling, "P1"), "—", "—"]);
         if (r.FineTuneStage is { } stage)
         {
             double stageFlops = stage.Steps * TowerFlops.TrainingStep(stage.Vision, stage.Classes, stage.Batch);
             double stageGflops = stageFlops / stage.Seconds / 1e9;
-            md.AppendLine($"| whole stage `{stage.Stage}`: {stage.Steps} steps of {stage.Batch}, loading and saving included " +
-                          $"(ended {stage.EndedUtc:yyyy-MM-dd HH:mm} UTC) | {stageFlops / 1e6:F0} | {F(stageGflops, "F1")} | " +
-                          $"{F(stageGflops / r.PeakGflops, "P1")} | — (batch {stage.Batch}) | — | — |");
+            roofline.Add([$"whole stage `{stage.Stage}`: {stage.Steps} steps of {stage.Batch}, loading and saving included " +
+                $"(ended {stage.EndedUtc:yyyy-MM-dd HH:mm} UTC)", $"{stageFlops / 1e6:F0}", F(stageGflops, "F1"),
+                F(stageGflops / r.PeakGflops, "P1"), $"— (batch {stage.Batch})", "—", "—"]);
         }
-        md.AppendLine();
+        Table(md, ["step", "MFLOP", "project GFLOP/s", "project % of peak", "project % of c_fc ceiling", "PyTorch GFLOP/s", "PyTorch % of its peak"],
+            roofline);
 
         var fineTune = r.Comparisons.First(c => c.Operation == StepOperations.FineTune);
-        md.AppendLine("## Composition overhead").AppendLine();
-        md.AppendLine($"aTLAS steps by pool size T and partitions K (blockwise: one coefficient per block), against full " +
-                      $"fine-tuning at {F(fineTune.ProjectMs)} ms and {F(fineTune.ProjectPeakRssMiB, "F0")} MiB.").AppendLine();
-        md.AppendLine("| T | K | coefficients | median ms | × fine-tuning | peak RSS MiB |");
-        md.AppendLine("|---:|---|---:|---:|---:|---:|");
-        foreach (var m in r.CompositionGrid)
-            md.AppendLine($"| {m.Request.TaskCount} | {(m.Request.Partitions is { } k ? k.ToString(CultureInfo.InvariantCulture) : "blockwise")} | " +
-                          $"{m.TrainableParameters:N0} | {F(m.MedianMs)} | {F(m.MedianMs / fineTune.ProjectMs, "F2")} | {F(m.PeakRssMiB, "F0")} |");
-        md.AppendLine();
+        Section(md, "Composition overhead", "aTLAS steps by pool size T and partitions K (blockwise: one coefficient per " +
+            $"block), against full fine-tuning at {F(fineTune.ProjectMs)} ms and {F(fineTune.ProjectPeakRssMiB, "F0")} MiB.");
+        Table(md, ["T", "K", "coefficients", "median ms", "× fine-tuning", "peak RSS MiB"],
+            r.CompositionGrid.Select(m => new[]
+            {
+                m.Request.TaskCount.ToString(CultureInfo.InvariantCulture),
+                m.Request.Partitions is { } k ? k.ToString(CultureInfo.InvariantCulture) : "blockwise",
+                $"{m.TrainableParameters:N0}", F(m.MedianMs), F(m.MedianMs / fineTune.ProjectMs), F(m.PeakRssMiB, "F0"),
+            }));
 
-        md.AppendLine("## Block selection").AppendLine();
-        md.AppendLine("The gradient pass that ranks blocks (one backward to Λ at Λ = 0 per batch, no update), per batch, by pool " +
-                      "size; learning Λ on the n selected vectors then costs the T = n row above.").AppendLine();
-        md.AppendLine("| T | ms per batch | peak RSS MiB |");
-        md.AppendLine("|---:|---:|---:|");
-        foreach (var m in r.SelectionPasses)
-            md.AppendLine($"| {m.Request.TaskCount} | {F(m.MedianMs)} | {F(m.PeakRssMiB, "F0")} |");
-        md.AppendLine();
+        Section(md, "Block selection", "The gradient pass that ranks blocks (one backward to Λ at Λ = 0 per batch, no " +
+            "update), per batch, by pool size; learning Λ on the n selected vectors then costs the T = n row above.");
+        Table(md, ["T", "ms per batch", "peak RSS MiB"], r.SelectionPasses.Select(m => new[]
+        {
+            m.Request.TaskCount.ToString(CultureInfo.InvariantCulture), F(m.MedianMs), F(m.PeakRssMiB, "F0"),
+        }));
 
-        md.AppendLine("## End to end").AppendLine();
-        md.AppendLine("The whole mini reproduction (`./build.sh`), timed by the Cake Bench target around a child process.").AppendLine();
-        md.AppendLine("| run | wall time |");
-        md.AppendLine("|---|---:|");
-        md.AppendLine($"| cold (no artifacts) | {Duration(r.EndToEnd.ColdSeconds, "not measured (run with --cold)")} |");
-        md.AppendLine($"| warm (every stage up to date) | {Duration(r.EndToEnd.WarmSeconds, "not measured")} |");
-        md.AppendLine();
+        Section(md, "End to end", "The whole mini reproduction (`./build.sh`), timed by the Cake Bench target around a child process.");
+        Table(md, ["run", "wall time"],
+        [
+            ["cold (no artifacts)", Duration(r.EndToEnd.ColdSeconds, "not measured (run with --cold)")],
+            ["warm (every stage up to date)", Duration(r.EndToEnd.WarmSeconds, "not measured")],
+        ]);
 
-        md.AppendLine("## Peak memory per method").AppendLine();
-        md.AppendLine("| method | peak RSS MiB |");
-        md.AppendLine("|---|---:|");
-        md.AppendLine($"| full fine-tuning | {F(fineTune.ProjectPeakRssMiB, "F0")} |");
-        md.AppendLine($"| LoRA | {F(r.Comparisons.First(c => c.Operation == StepOperations.Lora).ProjectPeakRssMiB, "F0")} |");
-        foreach (var m in r.CompositionGrid.Where(m => m.Request.Partitions is null))
-            md.AppendLine($"| aTLAS, {m.Request.TaskCount} task vector(s) | {F(m.PeakRssMiB, "F0")} |");
+        Section(md, "Peak memory per method", "Each method's own process, from its start to the end of its steps.");
+        var memory = new List<string[]>
+        {
+            new[] { "full fine-tuning", F(fineTune.ProjectPeakRssMiB, "F0") },
+            new[] { "LoRA", F(r.Comparisons.First(c => c.Operation == StepOperations.Lora).ProjectPeakRssMiB, "F0") },
+        };
+        memory.AddRange(r.CompositionGrid.Where(m => m.Request.Partitions is null)
+            .Select(m => new[] { $"aTLAS, {m.Request.TaskCount} task vector(s)", F(m.PeakRssMiB, "F0") }));
+        Table(md, ["method", "peak RSS MiB"], memory);
         return md.ToString();
+    }
+
+    private static void Section(StringBuilder md, string title, string introduction) =>
+        md.AppendLine($"## {title}").AppendLine().AppendLine(introduction).AppendLine();
+
+    // The first column holds labels; the others hold numbers and are right-aligned.
+    private static void Table(StringBuilder md, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        md.AppendLine($"| {string.Join(" | ", columns)} |");
+        md.AppendLine("|---|" + string.Concat(columns.Skip(1).Select(_ => "---:|")));
+        foreach (var row in rows) md.AppendLine($"| {string.Join(" | ", row)} |");
+        md.AppendLine();
     }
 
     private static string Duration(double? seconds, string missing) =>

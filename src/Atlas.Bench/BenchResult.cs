@@ -49,6 +49,12 @@ public sealed record Comparison(string Operation, double ProjectMs, double? PyTo
 /// <param name="WarmSeconds">With every stage up to date: planning and verification only; null when not measured.</param>
 public sealed record EndToEnd(double? ColdSeconds, double? WarmSeconds);
 
+/// <summary>The PyTorch side of the comparison.</summary>
+/// <param name="Description">Its torch version, BLAS and interpreter.</param>
+/// <param name="PeakGflops">Its own matrix-product peak on the bench's threads.</param>
+/// <param name="Measure">Times one request with it.</param>
+public sealed record PyTorchReference(string Description, double PeakGflops, Func<StepRequest, StepMeasurement> Measure);
+
 /// <summary>The ceiling of one [M, K]·[K, N] product of the tower's own shape, run alone.</summary>
 public sealed record ShapedProduct(long M, long K, long N, double Gflops);
 

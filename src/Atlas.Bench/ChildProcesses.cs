@@ -28,40 +28,40 @@ public static class ChildProcesses
         JsonSerializer.Deserialize<StepMeasurement>(LastLine(Run(executable, StepArguments(size, threads, request))), Json)
         ?? throw new InvalidDataException($"bench-step printed no measurement for {request.Label}");
 
-    /// <summary>Measures with the PyTorch reference script, for the operations it implements.</summary>
-    public static Func<StepRequest, StepMeasurement> PyTorch(string python, string script, BenchSize size, int threads) => request =>
+    /// <summary>The PyTorch reference behind <paramref name="python"/> running <paramref name="script"/>, with its own
+    /// matrix-product peak measured once; null where that python cannot run the script (no torch).</summary>
+    public static PyTorchReference? PyTorch(string python, string script, BenchSize size, int threads)
     {
-        var v = size.Vision;
-        var arguments = new List<string> { script, "--op", request.Operation };
-        foreach (var (name, value) in new (string, int)[]
-        {
-            ("image", v.ImageSize), ("channels", v.Channels), ("patch", v.PatchSize), ("width", v.Width), ("layers", v.Layers),
-            ("heads", v.Heads), ("mlp-ratio", v.MlpRatio), ("embed", v.EmbedDim), ("batch", size.Batch), ("classes", size.Classes),
-            ("tasks", Math.Max(1, request.TaskCount)), ("rank", size.LoraRank), ("threads", threads), ("steps", size.Steps),
-            ("warmup", size.Warmup),
-        })
-            arguments.AddRange(["--" + name, Invariant(value)]);
-        arguments.AddRange(["--alpha", Invariant(2 * size.LoraRank)]);
-        using var output = JsonDocument.Parse(LastLine(Run(python, arguments)));
-        return new StepMeasurement(request, output.RootElement.GetProperty("median_ms").GetDouble(), size.Steps, 0, null);
-    };
-
-    /// <summary>The reference's description (torch version, BLAS, interpreter) and its own matrix-product peak in
-    /// GFLOP/s at <paramref name="threads"/>; null where <paramref name="python"/> cannot run the script (no torch).</summary>
-    public static (string Description, double PeakGflops)? PyTorchReference(string python, string script, BenchSize size, int threads)
-    {
+        JsonElement peak;
         try
         {
-            string line = LastLine(Run(python, [script, "--op", "matmul", "--matmul-side", Invariant(size.MatmulSide), "--threads", Invariant(threads)]));
-            using var output = JsonDocument.Parse(line);
-            var root = output.RootElement;
-            return ($"PyTorch {root.GetProperty("torch").GetString()} (BLAS: {root.GetProperty("blas").GetString()}) via {python}",
-                root.GetProperty("gflops").GetDouble());
+            using var output = JsonDocument.Parse(LastLine(Run(python,
+                [script, "--op", "matmul", "--matmul-side", Invariant(size.MatmulSide), "--threads", Invariant(threads)])));
+            peak = output.RootElement.Clone();
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return null;
         }
+        return new PyTorchReference(
+            $"PyTorch {peak.GetProperty("torch").GetString()} (BLAS: {peak.GetProperty("blas").GetString()}) via {python}",
+            peak.GetProperty("gflops").GetDouble(),
+            request =>
+            {
+                var v = size.Vision;
+                var arguments = new List<string> { script, "--op", request.Operation };
+                foreach (var (name, value) in new (string, int)[]
+                {
+                    ("image", v.ImageSize), ("channels", v.Channels), ("patch", v.PatchSize), ("width", v.Width), ("layers", v.Layers),
+                    ("heads", v.Heads), ("mlp-ratio", v.MlpRatio), ("embed", v.EmbedDim), ("batch", size.Batch), ("classes", size.Classes),
+                    ("tasks", Math.Max(1, request.TaskCount)), ("rank", size.LoraRank), ("threads", threads), ("steps", size.Steps),
+                    ("warmup", size.Warmup),
+                })
+                    arguments.AddRange(["--" + name, Invariant(value)]);
+                arguments.AddRange(["--alpha", Invariant(2 * size.LoraRank)]);
+                using var output = JsonDocument.Parse(LastLine(Run(python, arguments)));
+                return new StepMeasurement(request, output.RootElement.GetProperty("median_ms").GetDouble(), size.Steps, 0, null);
+            });
     }
 
     private static string Run(string executable, IEnumerable<string> arguments)

@@ -54,7 +54,7 @@ internal static class Verbs
         TorchSharp.torch.set_num_threads(threads);
         string executable = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the atlas executable");
         string script = Path.Combine(AppContext.BaseDirectory, "PyTorch", "reference_steps.py");
-        var reference = ChildProcesses.PyTorchReference(python.FullName, script, benchSize, threads);
+        var reference = ChildProcesses.PyTorch(python.FullName, script, benchSize, threads);
         if (reference is null) Console.Error.WriteLine($"warning: {python} cannot run the PyTorch reference (no torch?); its columns stay empty");
         var header = BenchHeader.Current(reference?.Description ?? $"none ({python} has no torch)");
         StageTiming? stage = null;
@@ -63,10 +63,7 @@ internal static class Verbs
             using var session = ExperimentSession.Open(spec.ToString(), Console.Error);
             stage = StageTiming.FirstFineTune(session);
         }
-        var runner = new BenchRunner(benchSize, threads, rounds,
-            ChildProcesses.Project(executable, benchSize, threads),
-            reference is null ? null : ChildProcesses.PyTorch(python.FullName, script, benchSize, threads),
-            reference?.PeakGflops, Console.Out);
+        var runner = new BenchRunner(benchSize, threads, rounds, ChildProcesses.Project(executable, benchSize, threads), reference, Console.Out);
         var result = runner.Run(header, stage, new EndToEnd(coldSeconds, warmSeconds));
         BenchReport.Write(result, output.FullName);
         Console.WriteLine($"wrote {Path.Combine(output.FullName, "report.md")} and report.json");

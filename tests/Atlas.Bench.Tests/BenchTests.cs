@@ -65,7 +65,7 @@ public sealed class BenchTests
         StepMeasurement Reference(StepRequest r) { calls.Add("pytorch " + r.Label); return new StepMeasurement(r, 2.0, Tiny.Steps, 0, null); }
         var header = BenchHeader.Current("stub reference");
         var stage = new StageTiming("finetune/test", 2.0, 10, 8, 3, Tiny.Vision, DateTimeOffset.UnixEpoch);
-        var result = new BenchRunner(Tiny, threads: 1, rounds: 2, Project, Reference, pytorchPeakGflops: 1.0, TextWriter.Null)
+        var result = new BenchRunner(Tiny, threads: 1, rounds: 2, Project, new PyTorchReference("stub", 1.0, Reference), TextWriter.Null)
             .Run(header, stage, new EndToEnd(null, 12.5));
 
         // A/B: each compared operation alternates project, PyTorch within a round, and rounds repeat the sequence.
