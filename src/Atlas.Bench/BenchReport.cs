@@ -38,6 +38,10 @@ public static class BenchReport
             {
                 c.Operation, $"{c.TrainableParameters:N0}", F(c.ProjectMs), F(c.PyTorchMs), F(c.Ratio, "F3"), F(c.ProjectPeakRssMiB, "F0"),
             }));
+        if (r.Agreement is { } agreement)
+            md.AppendLine($"Both sides compute the same forward: on the same weights and batch the reference's {agreement.Logits} " +
+                          $"logits differ from the project's by at most {agreement.MaxAbsDifference:E2} (largest |logit| " +
+                          $"{agreement.MaxAbsLogit:F2}).").AppendLine();
         md.AppendLine(r.PyTorchPeakGflops is { } referencePeak
             ? $"Raw ratios compare two builds, not two frameworks: on the same thread count the reference's own matrix product " +
               $"peaks at {F(referencePeak, "F1")} GFLOP/s and the project's libtorch at {F(r.PeakGflops, "F1")} GFLOP/s. The " +

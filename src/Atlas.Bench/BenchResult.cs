@@ -53,7 +53,9 @@ public sealed record EndToEnd(double? ColdSeconds, double? WarmSeconds);
 /// <param name="Description">Its torch version, BLAS and interpreter.</param>
 /// <param name="PeakGflops">Its own matrix-product peak on the bench's threads.</param>
 /// <param name="Measure">Times one request with it.</param>
-public sealed record PyTorchReference(string Description, double PeakGflops, Func<StepRequest, StepMeasurement> Measure);
+/// <param name="Check">Recomputes the logits <see cref="ForwardCheck.Export"/> wrote into a folder.</param>
+public sealed record PyTorchReference(
+    string Description, double PeakGflops, Func<StepRequest, StepMeasurement> Measure, Func<string, ForwardAgreement> Check);
 
 /// <summary>The ceiling of one [M, K]·[K, N] product of the tower's own shape, run alone.</summary>
 public sealed record ShapedProduct(long M, long K, long N, double Gflops);
@@ -61,6 +63,7 @@ public sealed record ShapedProduct(long M, long K, long N, double Gflops);
 /// <summary>Everything one bench run measured.</summary>
 /// <param name="PeakGflops">This project's matrix-product peak (libtorch through TorchSharp).</param>
 /// <param name="PyTorchPeakGflops">The reference's own matrix-product peak on the same threads.</param>
+/// <param name="Agreement">The reference's logits against the project's on the same weights and batch.</param>
 /// <param name="WidestProduct">The tower's largest product alone: what its small shapes allow at best.</param>
 public sealed record BenchResult(
     BenchHeader Header,
@@ -71,6 +74,7 @@ public sealed record BenchResult(
     int StepsPerMeasurement,
     double PeakGflops,
     double? PyTorchPeakGflops,
+    ForwardAgreement? Agreement,
     ShapedProduct WidestProduct,
     double ForwardFlops,
     double TrainingStepFlops,

@@ -30,6 +30,22 @@ public sealed class BenchRunner(
         var widest = TowerFlops.WidestProduct(size.Vision, size.Batch);
         double widestGflops = MatmulPeak.Measure(widest.M, widest.K, widest.N, repeats: 50);
 
+        ForwardAgreement? agreement = null;
+        if (reference is not null)
+        {
+            log.WriteLine("[bench] forward agreement with the reference");
+            string exported = Path.Combine(Path.GetTempPath(), $"atlas-bench-{Guid.NewGuid():N}");
+            try
+            {
+                ForwardCheck.Export(size, exported);
+                agreement = reference.Check(exported);
+            }
+            finally
+            {
+                if (Directory.Exists(exported)) Directory.Delete(exported, recursive: true);
+            }
+        }
+
         StepRequest[] compared =
         [
             new(StepOperations.Forward), new(StepOperations.FineTune),
@@ -55,7 +71,7 @@ public sealed class BenchRunner(
 
         double stepFlops = TowerFlops.TrainingStep(size.Vision, size.Classes, size.Batch);
         double forwardFlops = size.Batch * TowerFlops.ForwardPerImage(size.Vision, size.Classes);
-        return new BenchResult(header, size.Name, size.Batch, threads, rounds, size.Steps, peak, reference?.PeakGflops,
+        return new BenchResult(header, size.Name, size.Batch, threads, rounds, size.Steps, peak, reference?.PeakGflops, agreement,
             new ShapedProduct(widest.M, widest.K, widest.N, widestGflops), forwardFlops, stepFlops,
             comparisons, [.. gridRequests.Select(r => Summary(grid[r]))], [.. selectionRequests.Select(r => Summary(selection[r]))],
             Summary(augmented[augmentedRequest]), fineTuneStage, endToEnd);

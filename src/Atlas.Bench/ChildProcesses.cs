@@ -43,24 +43,35 @@ public static class ChildProcesses
         {
             return null;
         }
+        // The script's description of the tower, batch and step, as this size has them.
+        List<string> Arguments(string operation, int tasks)
+        {
+            var v = size.Vision;
+            var arguments = new List<string> { script, "--op", operation };
+            foreach (var (name, value) in new (string, int)[]
+            {
+                ("image", v.ImageSize), ("channels", v.Channels), ("patch", v.PatchSize), ("width", v.Width), ("layers", v.Layers),
+                ("heads", v.Heads), ("mlp-ratio", v.MlpRatio), ("embed", v.EmbedDim), ("batch", size.Batch), ("classes", size.Classes),
+                ("tasks", Math.Max(1, tasks)), ("rank", size.LoraRank), ("threads", threads), ("steps", size.Steps), ("warmup", size.Warmup),
+            })
+                arguments.AddRange(["--" + name, Invariant(value)]);
+            arguments.AddRange(["--alpha", Invariant(2 * size.LoraRank)]);
+            return arguments;
+        }
         return new PyTorchReference(
             $"PyTorch {peak.GetProperty("torch").GetString()} (BLAS: {peak.GetProperty("blas").GetString()}) via {python}",
             peak.GetProperty("gflops").GetDouble(),
             request =>
             {
-                var v = size.Vision;
-                var arguments = new List<string> { script, "--op", request.Operation };
-                foreach (var (name, value) in new (string, int)[]
-                {
-                    ("image", v.ImageSize), ("channels", v.Channels), ("patch", v.PatchSize), ("width", v.Width), ("layers", v.Layers),
-                    ("heads", v.Heads), ("mlp-ratio", v.MlpRatio), ("embed", v.EmbedDim), ("batch", size.Batch), ("classes", size.Classes),
-                    ("tasks", Math.Max(1, request.TaskCount)), ("rank", size.LoraRank), ("threads", threads), ("steps", size.Steps),
-                    ("warmup", size.Warmup),
-                })
-                    arguments.AddRange(["--" + name, Invariant(value)]);
-                arguments.AddRange(["--alpha", Invariant(2 * size.LoraRank)]);
-                using var output = JsonDocument.Parse(LastLine(Run(python, arguments)));
+                using var output = JsonDocument.Parse(LastLine(Run(python, Arguments(request.Operation, request.TaskCount))));
                 return new StepMeasurement(request, output.RootElement.GetProperty("median_ms").GetDouble(), size.Steps, 0, null);
+            },
+            exported =>
+            {
+                using var output = JsonDocument.Parse(LastLine(Run(python, [.. Arguments("check", 0), "--exported", exported])));
+                var root = output.RootElement;
+                return new ForwardAgreement(root.GetProperty("max_abs_difference").GetDouble(),
+                    root.GetProperty("max_abs_logit").GetDouble(), root.GetProperty("logits").GetInt64());
             });
     }
 

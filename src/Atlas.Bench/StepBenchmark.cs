@@ -29,15 +29,8 @@ public static class StepBenchmark
         NativeAllocator.Configure(); // as every experiment session does: without it a fresh process re-maps its activations each step
         var memory = ResidentMemory.Start();
         using var scope = NewDisposeScope();
-        var config = ConfigFor(size);
-        var visual = ClipInitializer.Initialize(config, Seed)
-            .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal))
-            .ToDictionary(p => p.Key, p => p.Value);
         using var generator = new Generator(unchecked((ulong)Seed));
-        using Scalar logitScale = 100.ToScalar();
-        var head = nn.functional.normalize(randn([size.Classes, size.Vision.EmbedDim], generator: generator), p: 2, dim: -1) * logitScale;
-        var images = rand([size.Batch, size.Vision.Channels, size.Vision.ImageSize, size.Vision.ImageSize], generator: generator);
-        var labels = randint(0, size.Classes, [size.Batch], generator: generator);
+        var (config, visual, head, images, labels) = Inputs(size, generator);
 
         var (medianSeconds, trainable) = request.Operation switch
         {
@@ -49,6 +42,22 @@ public static class StepBenchmark
             _ => TimeComposition(size, config, visual, head, images, labels, request, generator),
         };
         return new StepMeasurement(request, medianSeconds * 1000, size.Steps, trainable, memory.PeakMiB);
+    }
+
+    /// <summary>What every measurement runs on: a randomly initialised tower, a unit-norm head scaled by 100 (CLIP's logit
+    /// scale), a batch of [0, 1] images and labels, all drawn from <paramref name="generator"/>; the caller owns the scope.</summary>
+    internal static (ClipConfig Config, Dictionary<string, Tensor> Visual, Tensor Head, Tensor Images, Tensor Labels) Inputs(
+        BenchSize size, Generator generator)
+    {
+        var config = ConfigFor(size);
+        var visual = ClipInitializer.Initialize(config, Seed)
+            .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value);
+        using Scalar logitScale = 100.ToScalar();
+        var head = nn.functional.normalize(randn([size.Classes, size.Vision.EmbedDim], generator: generator), p: 2, dim: -1) * logitScale;
+        var images = rand([size.Batch, size.Vision.Channels, size.Vision.ImageSize, size.Vision.ImageSize], generator: generator);
+        var labels = randint(0, size.Classes, [size.Batch], generator: generator);
+        return (config, visual, head, images, labels);
     }
 
     /// <summary>The CLIP config whose image tower is <paramref name="size"/>'s (the text tower is never run).</summary>

@@ -63,9 +63,21 @@ public sealed class BenchTests
         var calls = new List<string>();
         StepMeasurement Project(StepRequest r) { calls.Add("project " + r.Label); return StepBenchmark.Run(Tiny, r); }
         StepMeasurement Reference(StepRequest r) { calls.Add("pytorch " + r.Label); return new StepMeasurement(r, 2.0, Tiny.Steps, 0, null); }
+        ForwardAgreement Agreement(string exported)
+        {
+            // The export names every tower weight plus images, head and the project's logits.
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(exported, "manifest.json")));
+            var names = manifest.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Contains("logits", names);
+            Assert.Contains("visual.conv1.weight", names);
+            var logits = manifest.RootElement.GetProperty("logits");
+            long count = logits.GetProperty("shape").EnumerateArray().Aggregate(1L, (a, d) => a * d.GetInt64());
+            Assert.Equal(4 * count, new FileInfo(Path.Combine(exported, logits.GetProperty("file").GetString()!)).Length);
+            return new ForwardAgreement(1e-6, 10, count);
+        }
         var header = BenchHeader.Current("stub reference");
         var stage = new StageTiming("finetune/test", 2.0, 10, 8, 3, Tiny.Vision, DateTimeOffset.UnixEpoch);
-        var result = new BenchRunner(Tiny, threads: 1, rounds: 2, Project, new PyTorchReference("stub", 1.0, Reference), TextWriter.Null)
+        var result = new BenchRunner(Tiny, threads: 1, rounds: 2, Project, new PyTorchReference("stub", 1.0, Reference, Agreement), TextWriter.Null)
             .Run(header, stage, new EndToEnd(null, 12.5));
 
         // A/B: each compared operation alternates project, PyTorch within a round, and rounds repeat the sequence.
@@ -85,6 +97,7 @@ public sealed class BenchTests
                 Assert.Contains(section, markdown);
             Assert.Contains(header.Machine.HostName, markdown);
             Assert.Contains("whole stage `finetune/test`: 10 steps of 8", markdown);
+            Assert.Contains($"reference's {Tiny.Batch * Tiny.Classes} logits differ from the project's by at most 1.00E-006", markdown);
             Assert.Contains("| warm (every stage up to date) | 0:12.5 |", markdown);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "report.json")));
             Assert.Equal(4, json.RootElement.GetProperty("comparisons").GetArrayLength());

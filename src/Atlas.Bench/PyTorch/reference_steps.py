@@ -1,7 +1,8 @@
 """The bench's PyTorch side: the mini CLIP image tower and the four measured steps, written directly in PyTorch.
 
 Each call times one operation (forward, finetune, atlas or lora) on a fixed random batch, or this torch's matrix-product
-peak (matmul), and prints one JSON object.
+peak (matmul), or recomputes the logits the project exported (check: weights, images and head as raw float32 files
+named in manifest.json) and reports how far they are from the project's, and prints one JSON object.
 The tower mirrors Atlas.Models (pre-LN transformer, fused q/k/v projection, QuickGELU, class token, ln_post, proj) and
 the steps mirror Atlas.Training (cross-entropy through a frozen head, global grad-norm clipping at 1, AdamW). Attention
 is written out (softmax(QKᵀ/√d)V) because torch 1.13 has no scaled_dot_product_attention.
@@ -9,6 +10,7 @@ is written out (softmax(QKᵀ/√d)V) because torch 1.13 has no scaled_dot_produ
 import argparse
 import json
 import math
+import os
 import re
 import statistics
 import time
@@ -19,12 +21,13 @@ import torch.nn.functional as F
 
 def parse():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--op", required=True, choices=["forward", "finetune", "atlas", "lora", "matmul"])
+    p.add_argument("--op", required=True, choices=["forward", "finetune", "atlas", "lora", "matmul", "check"])
     for name, default in [("image", 28), ("channels", 1), ("patch", 7), ("width", 64), ("layers", 4), ("heads", 4),
                           ("mlp-ratio", 4), ("embed", 64), ("batch", 32), ("classes", 10), ("tasks", 7), ("rank", 16),
                           ("threads", 1), ("steps", 30), ("warmup", 5), ("seed", 1), ("matmul-side", 1024)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--alpha", type=float, default=32.0)
+    p.add_argument("--exported", help="folder the project exported for --op check")
     return p.parse_args()
 
 
@@ -93,10 +96,27 @@ def report(a, **fields):
                       "threads": torch.get_num_threads()}))
 
 
+def check(a):
+    import numpy as np
+    with open(os.path.join(a.exported, "manifest.json")) as f:
+        manifest = json.load(f)
+    tensors = {name: torch.from_numpy(np.fromfile(os.path.join(a.exported, entry["file"]), dtype="<f4")).view(entry["shape"])
+               for name, entry in manifest.items()}
+    weights = {name: t for name, t in tensors.items() if name.startswith("visual.")}
+    with torch.no_grad():
+        logits = F.normalize(encode_image(tensors["images"], weights, a), dim=-1) @ tensors["head"].t()
+    difference = (logits - tensors["logits"]).abs()
+    report(a, max_abs_difference=difference.max().item(), max_abs_logit=tensors["logits"].abs().max().item(),
+           logits=logits.numel())
+
+
 def main():
     a = parse()
     torch.set_num_threads(a.threads)
     g = torch.Generator().manual_seed(a.seed)
+    if a.op == "check":
+        check(a)
+        return
     if a.op == "matmul":
         x, y = torch.randn(a.matmul_side, a.matmul_side, generator=g), torch.randn(a.matmul_side, a.matmul_side, generator=g)
         fastest = min(step_seconds(lambda: x @ y, 2, 10))  # a peak: the fastest product, as the project measures it
