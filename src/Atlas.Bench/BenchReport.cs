@@ -36,7 +36,7 @@ public static class BenchReport
         Table(md, ["operation", "trainable", "project ms", "PyTorch ms", "project / PyTorch", "project peak RSS MiB"],
             r.Comparisons.Select(c => new[]
             {
-                c.Operation, $"{c.TrainableParameters:N0}", F(c.ProjectMs), F(c.PyTorchMs), F(c.Ratio, "F3"), F(c.ProjectPeakRssMiB, "F0"),
+                c.Request.Label, $"{c.TrainableParameters:N0}", F(c.ProjectMs), F(c.PyTorchMs), F(c.Ratio, "F3"), F(c.ProjectPeakRssMiB, "F0"),
             }));
         if (r.Agreement is { } agreement)
             md.AppendLine($"Both sides compute the same forward: on the same weights and batch the reference's {agreement.Logits} " +
@@ -58,12 +58,12 @@ public static class BenchReport
         double ceiling = r.WidestProduct.Gflops;
         var roofline = r.Comparisons.Select(c =>
         {
-            double flops = c.Operation == StepOperations.Forward ? r.ForwardFlops : r.TrainingStepFlops;
+            double flops = c.Request.Operation == StepOperations.Forward ? r.ForwardFlops : r.TrainingStepFlops;
             double project = Gflops(flops, c.ProjectMs);
             double? reference = c.PyTorchMs is { } ms ? Gflops(flops, ms) : null;
             return new[]
             {
-                c.Operation, $"{flops / 1e6:F1}", F(project, "F1"), F(project / r.PeakGflops, "P1"), F(project / ceiling, "P1"),
+                c.Request.Label, $"{flops / 1e6:F1}", F(project, "F1"), F(project / r.PeakGflops, "P1"), F(project / ceiling, "P1"),
                 F(reference, "F1"), F(reference / r.PyTorchPeakGflops, "P1"),
             };
         }).ToList();
@@ -81,7 +81,7 @@ public static class BenchReport
         Table(md, ["step", "MFLOP", "project GFLOP/s", "project % of peak", "project % of c_fc ceiling", "PyTorch GFLOP/s", "PyTorch % of its peak"],
             roofline);
 
-        var fineTune = r.Comparisons.First(c => c.Operation == StepOperations.FineTune);
+        var fineTune = r.Comparisons.First(c => c.Request.Operation == StepOperations.FineTune);
         Section(md, "Composition overhead", "aTLAS steps by pool size T and partitions K (blockwise: one coefficient per " +
             $"block), against full fine-tuning at {F(fineTune.ProjectMs)} ms and {F(fineTune.ProjectPeakRssMiB, "F0")} MiB.");
         Table(md, ["T", "K", "coefficients", "median ms", "× fine-tuning", "peak RSS MiB"],
@@ -110,7 +110,7 @@ public static class BenchReport
         var memory = new List<string[]>
         {
             new[] { "full fine-tuning", F(fineTune.ProjectPeakRssMiB, "F0") },
-            new[] { "LoRA", F(r.Comparisons.First(c => c.Operation == StepOperations.Lora).ProjectPeakRssMiB, "F0") },
+            new[] { "LoRA", F(r.Comparisons.First(c => c.Request.Operation == StepOperations.Lora).ProjectPeakRssMiB, "F0") },
         };
         memory.AddRange(r.CompositionGrid.Where(m => m.Request.Partitions is null)
             .Select(m => new[] { $"aTLAS, {m.Request.TaskCount} task vector(s)", F(m.PeakRssMiB, "F0") }));

@@ -33,12 +33,12 @@ public sealed record BenchHeader(
 }
 
 /// <summary>One operation measured by both sides.</summary>
-/// <param name="Operation">Its label.</param>
+/// <param name="Request">The operation.</param>
 /// <param name="ProjectMs">This project's median step.</param>
 /// <param name="PyTorchMs">PyTorch's median step; null without the reference.</param>
 /// <param name="ProjectPeakRssMiB">The project process's peak resident memory (largest over rounds).</param>
 /// <param name="TrainableParameters">Elements the step updates.</param>
-public sealed record Comparison(string Operation, double ProjectMs, double? PyTorchMs, double? ProjectPeakRssMiB, long TrainableParameters)
+public sealed record Comparison(StepRequest Request, double ProjectMs, double? PyTorchMs, double? ProjectPeakRssMiB, long TrainableParameters)
 {
     /// <summary>Project time over PyTorch time: below 1, the project is faster.</summary>
     public double? Ratio => PyTorchMs is { } reference ? ProjectMs / reference : null;

@@ -56,7 +56,7 @@ public sealed class BenchRunner(
         var comparisons = compared.Select(r =>
         {
             var mine = Summary(ab[0][r]);
-            return new Comparison(r.Label, mine.MedianMs, reference is null ? null : Summary(ab[1][r]).MedianMs, mine.PeakRssMiB,
+            return new Comparison(r, mine.MedianMs, reference is null ? null : Summary(ab[1][r]).MedianMs, mine.PeakRssMiB,
                 mine.TrainableParameters);
         }).ToList();
 
