@@ -41,10 +41,10 @@ public sealed class ArtifactLayout(string experimentName)
     /// stage completes.</summary>
     public string RunLedger(string stageId) => Path.Combine(StageDir(stageId), "runs.partial.json");
 
-    public string AdditionResult(string method) => Path.Combine(StageDir(StageIds.Addition(method)), "result.json");
+    public string AdditionResult(Pipeline.Specs.CompositionMethod method) => Path.Combine(StageDir(StageIds.Addition(method)), "result.json");
 
     /// <summary>Learned Λ of a task-addition method, with task and block names (<c>safetensors</c> or <c>csv</c>).</summary>
-    public string AdditionCoefficients(string method, string extension) =>
+    public string AdditionCoefficients(Pipeline.Specs.CompositionMethod method, string extension) =>
         Path.Combine(StageDir(StageIds.Addition(method)), $"coefficients.{extension}");
 
     public string NegationResult(string target) => Path.Combine(StageDir(StageIds.Negation(target)), "result.json");

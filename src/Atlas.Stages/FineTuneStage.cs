@@ -36,7 +36,7 @@ public sealed class FineTuneStage(string task) : Stage
         using var train = context.TaskData(context.Task(task), SourceSplit.Train);
         var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), run.Seed);
         var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
-            Cosine: recipe.Schedule == "cosine", recipe.GradClip);
+            Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
         var checkpoint = Checkpoint(context, run, recipe.Steps);
 
         var (weights, history) = FineTuning.Run(context.PretrainedVisual(), HeadStage.Read(context, task), batches, context.Config,

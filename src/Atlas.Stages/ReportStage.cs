@@ -68,7 +68,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
 
     private static IReadOnlyList<string> Figures(ExperimentSpec spec) =>
     [
-        .. spec.Addition?.Methods.Contains(CompositionMethods.AtlasBlockwise) == true ? [CoefficientFigure] : Array.Empty<string>(),
+        .. spec.Addition?.Methods.Contains(CompositionMethod.AtlasBlockwise) == true ? [CoefficientFigure] : Array.Empty<string>(),
         .. spec.FewShot is null ? Array.Empty<string>() : [FewShotTables.Figure],
         .. spec.BlockSelection is null ? Array.Empty<string>() : [BlockSelectionTables.Figure],
         .. spec.Peft is null ? Array.Empty<string>() : [PeftTables.Figure],
@@ -106,7 +106,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         if (Figures(context.Spec).Contains(CoefficientFigure))
         {
             var (tasks, blocks, values) = CoefficientArtifacts.ReadMatrix(context,
-                context.Layout.AdditionCoefficients(CompositionMethods.AtlasBlockwise, "csv"));
+                context.Layout.AdditionCoefficients(CompositionMethod.AtlasBlockwise, "csv"));
             HeatmapFigure.Write(context.Absolute(context.Layout.Figure(CoefficientFigure)),
                 "aTLAS task addition: learned coefficients Λ (task vectors × parameter blocks)", tasks, blocks, values, "coefficient");
         }
@@ -177,13 +177,13 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         text.AppendLine("How each method chose its model:");
         text.AppendLine();
         foreach (var method in context.Spec.Addition!.Methods)
-            text.AppendLine($"- `{method}`: {AdditionStage.Read(context, method).Selection}");
+            text.AppendLine($"- `{SpecNames.Of(method)}`: {AdditionStage.Read(context, method).Selection}");
         if (Figures(context.Spec).Contains(CoefficientFigure))
         {
             text.AppendLine();
             text.AppendLine($"![Learned aTLAS coefficients](figures/{CoefficientFigure}.png)");
             text.AppendLine();
-            text.AppendLine($"Values: `{context.Layout.AdditionCoefficients(CompositionMethods.AtlasBlockwise, "csv")}` (one row per task vector and block, blocks in canonical order).");
+            text.AppendLine($"Values: `{context.Layout.AdditionCoefficients(CompositionMethod.AtlasBlockwise, "csv")}` (one row per task vector and block, blocks in canonical order).");
         }
         return text.ToString();
     }
@@ -192,7 +192,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     {
         var spec = context.Spec.FewShot!;
         return $"Targets: {string.Join(", ", spec.Targets.Select(t => $"`{t}`"))}; aTLAS uses the other tasks' vectors and keeps " +
-               (spec.Selection == "validation" ? "the epoch with the best full-validation accuracy (the paper's protocol)." : "its last epoch (no label beyond the shots).") +
+               (spec.Selection == ModelSelection.Validation ? "the epoch with the best full-validation accuracy (the paper's protocol)." : "its last epoch (no label beyond the shots).") +
                $" k-shot indices and per-run accuracies: `{context.Layout.FewShotResult(spec.Targets[0])}` and its siblings.\n\n" +
                $"![Few-shot accuracy](figures/{FewShotTables.Figure}.png)\n";
     }
@@ -213,8 +213,8 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     private static string PeftSummary(ExperimentContext context)
     {
         var spec = context.Spec.Peft!;
-        static string Kept(PeftTraining training) => training.Selection == "validation" ? "its best validation epoch" : "its last step";
-        bool paperProtocol = spec.Atlas.Selection == "validation" && spec.Lora.Selection == "last" && spec.Full.Selection == "last";
+        static string Kept(PeftTraining training) => training.Selection == ModelSelection.Validation ? "its best validation epoch" : "its last step";
+        bool paperProtocol = spec.Atlas.Selection == ModelSelection.Validation && spec.Lora.Selection == ModelSelection.Last && spec.Full.Selection == ModelSelection.Last;
         return $"Each method learns the same cross-entropy from the same nested subsets for {spec.Epochs} epochs; aTLAS × K (K = {string.Join(", ", spec.Atlas.Partitions)}) keeps " +
                $"{Kept(spec.Atlas)}, LoRA {Kept(spec.Lora)}, full fine-tuning {Kept(spec.Full)}" +
                (paperProtocol ? " (the paper's protocol). " : ". ") +

@@ -1,3 +1,5 @@
+using Atlas.Pipeline.Specs;
+
 namespace Atlas.Stages;
 
 /// <summary>Stage ids (also their artifact folders) and the phase each belongs to.</summary>
@@ -11,7 +13,7 @@ public static class StageIds
     public static string FineTune(string task) => $"finetune/{task}";
     public static string TaskVector(string task) => $"taskvector/{task}";
     public static string Evaluate(string task) => $"evaluate/{task}";
-    public static string Addition(string method) => $"addition/{method}";
+    public static string Addition(CompositionMethod method) => $"addition/{SpecNames.Of(method)}";
     public static string Negation(string target) => $"negation/{target}";
     public static string FewShot(string target) => $"fewshot/{target}";
     public static string TestTime(string target) => $"tta/{target}";

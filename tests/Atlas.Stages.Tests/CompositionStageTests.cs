@@ -1,3 +1,4 @@
+using Atlas.Pipeline.Specs;
 using System.Text.Json.Nodes;
 using Atlas.Models;
 using Atlas.Stages.Composition;
@@ -40,11 +41,11 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
         var context = session.Context;
         var zeroShot = MicroSpec.Tasks.ToDictionary(t => t, t => EvaluateStage.Read(context, t).ZeroShotVal);
 
-        var grid = AdditionStage.Read(context, "task_arithmetic").Grid!;
+        var grid = AdditionStage.Read(context, CompositionMethod.TaskArithmetic).Grid!;
         Assert.Equal([0, 0.5, 1], grid.Select(p => p.Value));
         Assert.Equal(zeroShot, grid[0].Metrics);
 
-        foreach (var method in new[] { "atlas_isotropic", "atlas_blockwise" })
+        foreach (var method in new[] { CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise })
         {
             var epochs = AdditionStage.Read(context, method).Epochs!;
             Assert.Equal([0, 1, 2], epochs.Select(e => e.Epoch));
@@ -59,7 +60,7 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
         using var session = pipeline.Repository.Open();
         var context = session.Context;
         var blocks = ClipParameterNames.Visual(context.Config);
-        foreach (var method in new[] { "adamerging", "atlas_isotropic", "atlas_blockwise" })
+        foreach (var method in new[] { CompositionMethod.AdaMerging, CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise })
         {
             var (tasks, names, values) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(method, "csv"));
             Assert.Equal(MicroSpec.Tasks, tasks);
@@ -72,10 +73,10 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
             Assert.Equal(MicroSpec.Tasks, JsonNode.Parse(metadata["tasks"])!.AsArray().Select(t => t!.GetValue<string>()));
         }
         // Isotropic: one value per task, repeated over every block; AdaMerging starts from 0.3, so it is never all zero.
-        var (_, _, isotropic) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients("atlas_isotropic", "csv"));
+        var (_, _, isotropic) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(CompositionMethod.AtlasIsotropic, "csv"));
         for (int t = 0; t < isotropic.GetLength(0); t++)
             for (int j = 1; j < isotropic.GetLength(1); j++) Assert.Equal(isotropic[t, 0], isotropic[t, j]);
-        var (_, _, adamerging) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients("adamerging", "csv"));
+        var (_, _, adamerging) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(CompositionMethod.AdaMerging, "csv"));
         Assert.Contains(adamerging.Cast<double>(), v => v != 0);
     }
 

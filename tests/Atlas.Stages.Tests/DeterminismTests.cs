@@ -170,7 +170,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
         using var train = context.TaskData(context.Task(Task), SourceSplit.Train);
         var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), record.Seed);
         var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
-            Cosine: recipe.Schedule == "cosine", recipe.GradClip);
+            Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
         string path = repository.Absolute(context.Layout.FineTuneCheckpoint(Task));
         var checkpoint = new StoppingCheckpoint(
             new FileCheckpoint(path, runKey, FileCheckpoint.IntervalFor(recipe.Steps), TextWriter.Null), stopAfterStep);

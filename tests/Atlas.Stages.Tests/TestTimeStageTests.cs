@@ -1,3 +1,4 @@
+using Atlas.Pipeline.Specs;
 using System.Text.Json.Nodes;
 using Atlas.Stages.Adaptation;
 using Atlas.Stages.Tests.Support;
@@ -17,7 +18,7 @@ public sealed class TestTimeStageTests(MicroPipeline pipeline)
         var result = TestTimeStage.Read(context, MicroSpec.TestTimeTarget);
         Assert.Equal(MicroSpec.Tasks.Where(t => t != MicroSpec.TestTimeTarget), result.Pool);
         Assert.Equal(EvaluateStage.Read(context, MicroSpec.TestTimeTarget).ZeroShotTest, result.ZeroShot);
-        Assert.Equal(["entropy", "sar", "ufm"], result.Accuracy.Keys.Order());
+        Assert.Equal([TestTimeObjective.Entropy, TestTimeObjective.Sar, TestTimeObjective.Ufm], result.Accuracy.Keys.Order());
         Assert.All(result.Accuracy.Values, a => Assert.InRange(a, 0, 100));
         // 32 test images in batches of 8 for 2 epochs; the trusted set holds at least one image per class.
         Assert.Equal(8, result.Steps);

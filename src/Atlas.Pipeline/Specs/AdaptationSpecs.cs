@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace Atlas.Pipeline.Specs;
 
@@ -29,8 +30,7 @@ public sealed record FewShotSpec
 
     /// <summary><c>validation</c> keeps the epoch with the best accuracy on the full labelled validation split (the
     /// paper's protocol, which uses far more labels than k); <c>last</c> keeps the last epoch and needs no extra label.</summary>
-    [AllowedValues("validation", "last")]
-    public string Selection { get; init; } = "validation";
+    public ModelSelection Selection { get; init; } = ModelSelection.Validation;
 
     /// <summary>Epochs of the adapters and of the linear probe, trained on cached features (paper: Tip-Adapter-F 10,
     /// LP++ 300).</summary>
@@ -42,8 +42,7 @@ public sealed record AdapterTraining
 {
     /// <summary>Linear-probe start: <c>zeros</c> (the standard CLIP linear probe, logistic regression from scratch, as
     /// the paper's baseline) or <c>zero_shot</c> (weights = the zero-shot head, so training refines zero-shot CLIP).</summary>
-    [AllowedValues("zeros", "zero_shot")]
-    public string LinearProbeInit { get; init; } = "zeros";
+    public LinearProbeInit LinearProbeInit { get; init; } = LinearProbeInit.Zeros;
 
     /// <summary>Linear-probe epochs.</summary>
     [Range(1, int.MaxValue)]
@@ -78,19 +77,36 @@ public sealed record TestTimeSpec
 
     /// <summary><c>entropy</c> (entropy of strongly augmented views), <c>sar</c> (sharpness-aware, reliable entropy with
     /// resets), <c>ufm</c> (FixMatch-style weak/strong views with a trusted zero-shot set).</summary>
-    [MinLength(1), AllowedValues(TestTimeObjectives.Entropy, TestTimeObjectives.Sar, TestTimeObjectives.Ufm)]
-    public List<string> Objectives { get; init; } = [TestTimeObjectives.Entropy, TestTimeObjectives.Sar, TestTimeObjectives.Ufm];
+    [MinLength(1)]
+    public List<TestTimeObjective> Objectives { get; init; } = [TestTimeObjective.Entropy, TestTimeObjective.Sar, TestTimeObjective.Ufm];
 
     /// <summary>How Λ is learned (paper: lr 1e-3, cosine, 10 epochs, batch 128; the crop scale is the strong view's).</summary>
     public required CoefficientTraining Learn { get; init; }
 }
 
-/// <summary>The test-time objectives, as written in specs and tables.</summary>
-public static class TestTimeObjectives
+/// <summary>The test-time objectives; their spec names are also the table's column names.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum TestTimeObjective
 {
-    public const string Entropy = "entropy";
-    public const string Sar = "sar";
-    public const string Ufm = "ufm";
+    /// <summary>Mean prediction entropy of strongly augmented views.</summary>
+    Entropy,
+
+    /// <summary>SAR: sharpness-aware minimisation of the entropy of reliable samples, with model resets.</summary>
+    Sar,
+
+    /// <summary>UFM: FixMatch-style weak/strong views with a trusted pseudo-labelled set.</summary>
+    Ufm,
+}
+
+/// <summary>Where the linear probe's weights start.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum LinearProbeInit
+{
+    /// <summary>Zero weights: the standard CLIP linear probe, logistic regression from scratch.</summary>
+    Zeros,
+
+    /// <summary>The zero-shot head's weights, so training refines zero-shot CLIP.</summary>
+    ZeroShot,
 }
 
 /// <summary>
@@ -118,8 +134,8 @@ public sealed record BlockSelectionSpec
 
     /// <summary><c>blockwise</c> ranks the task vectors per block and mixes the n best blocks into n new vectors;
     /// <c>whole</c> keeps the n whole vectors with the highest mean informativeness.</summary>
-    [MinLength(1), AllowedValues(BlockSelectionStrategies.Blockwise, BlockSelectionStrategies.Whole)]
-    public List<string> Strategies { get; init; } = [BlockSelectionStrategies.Blockwise, BlockSelectionStrategies.Whole];
+    [MinLength(1)]
+    public List<BlockSelectionStrategy> Strategies { get; init; } = [BlockSelectionStrategy.Blockwise, BlockSelectionStrategy.Whole];
 
     /// <summary>How Λ is learned, as in few-shot (paper: lr 0.1, cosine, 10 epochs, crop 0.5–1 plus flips); the epoch
     /// with the best validation accuracy is kept.</summary>
@@ -130,9 +146,13 @@ public sealed record BlockSelectionSpec
     public int MinBatchesPerEpoch { get; init; } = 10;
 }
 
-/// <summary>The selection strategies, as written in specs and tables.</summary>
-public static class BlockSelectionStrategies
+/// <summary>The selection strategies; their spec names are also the table's column names.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum BlockSelectionStrategy
 {
-    public const string Blockwise = "blockwise";
-    public const string Whole = "whole";
+    /// <summary>Rank the task vectors per block and mix the n best blocks into n new vectors.</summary>
+    Blockwise,
+
+    /// <summary>Keep the n whole vectors with the highest mean informativeness.</summary>
+    Whole,
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Runtime.Serialization;
+using System.Text.Json.Serialization;
 
 namespace Atlas.Pipeline.Specs;
 
@@ -8,12 +10,10 @@ namespace Atlas.Pipeline.Specs;
 public sealed record AdditionSpec
 {
     /// <summary>The methods to run, one table row each (zero-shot and fine-tuned rows are always shown).</summary>
-    [AllowedValues(CompositionMethods.TaskArithmetic, CompositionMethods.Ties, CompositionMethods.AdaMerging,
-        CompositionMethods.AtlasIsotropic, CompositionMethods.AtlasBlockwise)]
-    public List<string> Methods { get; init; } =
+    public List<CompositionMethod> Methods { get; init; } =
     [
-        CompositionMethods.TaskArithmetic, CompositionMethods.Ties, CompositionMethods.AdaMerging,
-        CompositionMethods.AtlasIsotropic, CompositionMethods.AtlasBlockwise,
+        CompositionMethod.TaskArithmetic, CompositionMethod.Ties, CompositionMethod.AdaMerging,
+        CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise,
     ];
 
     /// <summary>Tasks whose vectors are added (at least two); absent means every task of the spec.</summary>
@@ -89,8 +89,7 @@ public sealed record CoefficientTraining
     public required int Batch { get; init; }
 
     /// <summary><c>constant</c> (task addition and negation) or <c>cosine</c>.</summary>
-    [AllowedValues("cosine", "constant")]
-    public string Schedule { get; init; } = "constant";
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
 
     /// <summary>Largest global gradient L2 norm.</summary>
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
@@ -157,12 +156,23 @@ public sealed record AdaMergingSpec
     public double Init { get; init; } = 0.3;
 }
 
-/// <summary>The names of the task-addition methods, as written in specs, stage ids and tables.</summary>
-public static class CompositionMethods
+/// <summary>The task-addition methods; their spec names are also their stage ids (<c>addition/NAME</c>).</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum CompositionMethod
 {
-    public const string TaskArithmetic = "task_arithmetic";
-    public const string Ties = "ties";
-    public const string AdaMerging = "adamerging";
-    public const string AtlasIsotropic = "atlas_isotropic";
-    public const string AtlasBlockwise = "atlas_blockwise";
+    /// <summary>θ0 + α·Σ τ with α searched on validation.</summary>
+    TaskArithmetic,
+
+    /// <summary>TIES-merging (trim, elect sign, disjoint mean), its λ searched on validation.</summary>
+    Ties,
+
+    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits.</summary>
+    [EnumMember(Value = "adamerging")]
+    AdaMerging,
+
+    /// <summary>aTLAS with one coefficient per task vector.</summary>
+    AtlasIsotropic,
+
+    /// <summary>aTLAS with one coefficient per task vector and parameter block.</summary>
+    AtlasBlockwise,
 }

@@ -177,9 +177,8 @@ public sealed record TrainSpec
     [Range(0, int.MaxValue)]
     public int WarmupSteps { get; init; }
 
-    /// <summary><c>cosine</c> or <c>constant</c>, after warm-up.</summary>
-    [AllowedValues("cosine", "constant")]
-    public string Schedule { get; init; } = "cosine";
+    /// <summary>The rate after warm-up: <c>cosine</c> or <c>constant</c>.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
 
     /// <summary>Largest global gradient L2 norm; larger gradients are scaled down to it.</summary>
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
@@ -214,8 +213,7 @@ public sealed record TrainOverrides
     public int? WarmupSteps { get; init; }
 
     /// <inheritdoc cref="TrainSpec.Schedule"/>
-    [AllowedValues("cosine", "constant")]
-    public string? Schedule { get; init; }
+    public ScheduleKind? Schedule { get; init; }
 
     /// <inheritdoc cref="TrainSpec.GradClip"/>
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]

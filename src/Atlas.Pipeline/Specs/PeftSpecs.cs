@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace Atlas.Pipeline.Specs;
 
@@ -19,8 +20,8 @@ public sealed record PeftSpec
     public List<double> Fractions { get; init; } = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0];
 
     /// <summary>The methods to compare: <c>atlas</c> (aTLAS × K), <c>lora</c>, <c>full</c> (full fine-tuning).</summary>
-    [MinLength(1), AllowedValues(PeftMethods.Atlas, PeftMethods.Lora, PeftMethods.Full)]
-    public List<string> Methods { get; init; } = [PeftMethods.Atlas, PeftMethods.Lora, PeftMethods.Full];
+    [MinLength(1)]
+    public List<PeftMethod> Methods { get; init; } = [PeftMethod.Atlas, PeftMethod.Lora, PeftMethod.Full];
 
     /// <summary>Passes over the subset (paper: per dataset, e.g. MNIST 5, DTD 76); steps grow with the fraction.</summary>
     [Range(1, int.MaxValue)]
@@ -61,8 +62,7 @@ public record PeftTraining
 
     /// <summary><c>validation</c> keeps the epoch with the best accuracy on the labelled validation split (Λ = 0 or the
     /// pretrained tower if none beats it); <c>last</c> keeps the last step.</summary>
-    [AllowedValues("validation", "last")]
-    public string Selection { get; init; } = "last";
+    public ModelSelection Selection { get; init; } = ModelSelection.Last;
 }
 
 /// <summary>aTLAS × K: Λ [T, P, K] over the other tasks' vectors, every block's elements split at random into K parts.</summary>
@@ -71,7 +71,7 @@ public sealed record AtlasPeftSpec : PeftTraining
     public AtlasPeftSpec()
     {
         Lr = 0.1;
-        Selection = "validation";
+        Selection = ModelSelection.Validation;
     }
 
     /// <summary>K, partitions per block: one aTLAS × K run per value (paper: 10 in its scripts; its Table 17 sweeps 1 to
@@ -81,13 +81,11 @@ public sealed record AtlasPeftSpec : PeftTraining
 
     /// <summary><c>per_tensor</c> draws one partition per block; <c>per_shape</c> shares one among blocks of equal shape,
     /// as the released code does.</summary>
-    [AllowedValues("per_tensor", "per_shape")]
-    public string PartitionScope { get; init; } = "per_tensor";
+    public PartitionScopeOption PartitionScope { get; init; } = PartitionScopeOption.PerTensor;
 
     /// <summary><c>all</c> adapts every block; <c>matrices</c> adapts only 2-D blocks and leaves the rest at θ0, as the
     /// released code does.</summary>
-    [AllowedValues("all", "matrices")]
-    public string PartitionBlocks { get; init; } = "all";
+    public PartitionBlocksOption PartitionBlocks { get; init; } = PartitionBlocksOption.All;
 }
 
 /// <summary>LoRA pairs on the attention in/out projections and both MLP matrices of every residual block.</summary>
@@ -102,24 +100,57 @@ public sealed record LoraPeftSpec : PeftTraining
     public double Alpha { get; init; } = 32;
 }
 
-/// <summary>The PEFT methods, as written in specs and tables.</summary>
-public static class PeftMethods
+/// <summary>The PEFT methods compared.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum PeftMethod
 {
-    public const string Atlas = "atlas";
-    public const string Lora = "lora";
-    public const string Full = "full";
+    /// <summary>aTLAS × K over the other tasks' vectors.</summary>
+    Atlas,
 
+    /// <summary>LoRA pairs on the attention and MLP matrices.</summary>
+    Lora,
+
+    /// <summary>Every weight of the image tower.</summary>
+    Full,
+}
+
+/// <summary>How aTLAS × K draws its partitions.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum PartitionScopeOption
+{
+    /// <summary>One random partition per block.</summary>
+    PerTensor,
+
+    /// <summary>One partition shared among blocks of equal shape, as the released code does.</summary>
+    PerShape,
+}
+
+/// <summary>Which blocks aTLAS × K adapts.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum PartitionBlocksOption
+{
+    /// <summary>Every block.</summary>
+    All,
+
+    /// <summary>Only 2-D blocks; the rest stay at θ0, as the released code does.</summary>
+    Matrices,
+}
+
+/// <summary>The runs of a PEFT comparison.</summary>
+public static class PeftVariants
+{
     /// <summary>The runs a spec asks for per data fraction, in table order: one per method, and for aTLAS one per K.</summary>
-    public static IReadOnlyList<PeftVariant> Variants(PeftSpec spec) =>
+    public static IReadOnlyList<PeftVariant> Of(PeftSpec spec) =>
     [
         .. spec.Methods.SelectMany(method => method switch
         {
-            Atlas => spec.Atlas.Partitions.Select(k => new PeftVariant($"atlas_x{k}", method, k)),
-            Lora => [new PeftVariant($"lora_r{spec.Lora.Rank}", method, null)],
-            _ => [new PeftVariant("full_finetune", method, null)],
+            PeftMethod.Atlas => spec.Atlas.Partitions.Select(k => new PeftVariant($"atlas_x{k}", method, k)),
+            PeftMethod.Lora => [new PeftVariant($"lora_r{spec.Lora.Rank}", method, null)],
+            PeftMethod.Full => [new PeftVariant("full_finetune", method, null)],
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), method, "unknown PEFT method"),
         }),
     ];
 }
 
 /// <summary>One run of a PEFT comparison per data fraction: its table name, method and (aTLAS) K.</summary>
-public sealed record PeftVariant(string Name, string Method, int? Partitions);
+public sealed record PeftVariant(string Name, PeftMethod Method, int? Partitions);

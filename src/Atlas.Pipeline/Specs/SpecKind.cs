@@ -6,6 +6,12 @@ internal enum SpecKind
     Integer,
     Number,
     String,
+
+    /// <summary><c>true</c> or <c>false</c>.</summary>
+    Boolean,
+
+    /// <summary>One of a C# enum's names (<see cref="SpecNames"/>).</summary>
+    Enum,
     List,
     Map,
     Object,

@@ -84,6 +84,8 @@ public static class SpecSchema
         }
         var type = shape.Kind switch
         {
+            SpecKind.Boolean => "boolean",
+            SpecKind.Enum => "string",
             SpecKind.Integer => "integer",
             SpecKind.Number => "number",
             SpecKind.String => "string",
@@ -91,6 +93,11 @@ public static class SpecSchema
             _ => "object",
         };
         var schema = new JsonObject { ["type"] = shape.Nullable ? new JsonArray(type, "null") : type };
+        if (shape.Kind == SpecKind.Enum)
+        {
+            var names = SpecNames.All(shape.ClrType).Select(n => (JsonNode?)JsonValue.Create(n));
+            schema["enum"] = new JsonArray([.. names, .. shape.Nullable ? new JsonNode?[] { null } : []]);
+        }
         if (shape.Kind == SpecKind.List) schema["items"] = ValueSchema(shape.Element!, docs, definitions);
         if (shape.Kind == SpecKind.Map) schema["additionalProperties"] = ValueSchema(shape.Element!, docs, definitions);
         return schema;

@@ -44,13 +44,15 @@ internal sealed class SpecShape
         if (type == typeof(int)) return Scalar(SpecKind.Integer);
         if (type == typeof(double)) return Scalar(SpecKind.Number);
         if (type == typeof(string)) return Scalar(SpecKind.String);
+        if (type == typeof(bool)) return Scalar(SpecKind.Boolean);
+        if (type.IsEnum) return Scalar(SpecKind.Enum);
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
             return Collection(SpecKind.List, elementNullability!.GenericTypeArguments[0]);
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string))
             return Collection(SpecKind.Map, elementNullability!.GenericTypeArguments[1]);
         if (type.IsClass && type.Assembly == typeof(SpecShape).Assembly)
             return new SpecShape(SpecKind.Object, type, nullable, null, FieldsOf(type));
-        throw new NotSupportedException($"spec property type {type} has no YAML shape; use int, double, string, List<T>, Dictionary<string, T> or a spec record");
+        throw new NotSupportedException($"spec property type {type} has no YAML shape; use int, double, string, bool, an enum, List<T>, Dictionary<string, T> or a spec record");
 
         SpecShape Scalar(SpecKind kind) => new(kind, type, nullable, null, []);
 

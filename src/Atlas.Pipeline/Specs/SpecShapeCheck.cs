@@ -32,7 +32,7 @@ internal sealed class SpecShapeCheck
         }
         switch (shape.Kind)
         {
-            case SpecKind.Integer or SpecKind.Number or SpecKind.String:
+            case SpecKind.Integer or SpecKind.Number or SpecKind.String or SpecKind.Boolean or SpecKind.Enum:
                 CheckScalar(node, shape, path, rules);
                 break;
             case SpecKind.List when node is YamlSequenceNode sequence:
@@ -61,6 +61,11 @@ internal sealed class SpecShapeCheck
             Fail(node, path, $"expected {Describe(shape.Kind)}, got {Describe(node)}");
             return;
         }
+        if (shape.Kind == SpecKind.Enum)
+        {
+            CheckChoice(scalar, shape.ClrType, path);
+            return;
+        }
         object value;
         try
         {
@@ -73,6 +78,16 @@ internal sealed class SpecShapeCheck
         }
         foreach (var rule in rules)
             if (SpecRules.Violation(rule, value) is { } problem) Fail(node, path, problem);
+    }
+
+    /// <summary>A typed choice: the exact spec name of one enum value, else the known names and the nearest one.</summary>
+    private void CheckChoice(YamlScalarNode scalar, Type enumType, FieldPath path)
+    {
+        var text = scalar.Value ?? "";
+        if (SpecNames.Parse(enumType, text) is not null) return;
+        var known = SpecNames.All(enumType);
+        var hint = NameSuggestion.Closest(text, known) is { } suggestion ? $"; did you mean '{suggestion}'?" : "";
+        Fail(scalar, path, $"must be one of {string.Join(", ", known)}; got '{text}'{hint}");
     }
 
     private void CheckCount(YamlNode node, FieldPath path, IReadOnlyList<ValidationAttribute> rules, System.Collections.ICollection items)
@@ -122,6 +137,8 @@ internal sealed class SpecShapeCheck
         SpecKind.Integer => "an integer",
         SpecKind.Number => "a number",
         SpecKind.String => "a string",
+        SpecKind.Boolean => "true or false",
+        SpecKind.Enum => "a name",
         SpecKind.List => "a list",
         _ => "a mapping",
     };

@@ -59,7 +59,7 @@ internal sealed class SpecValidator
         {
             CheckTargets(testTime.Targets, Root.Key("test_time").Key("targets"));
             CheckCoefficientTraining(testTime.Learn, Root.Key("test_time").Key("learn"));
-            if (testTime.Learn.Regularizer is not null && testTime.Objectives.Contains(TestTimeObjectives.Sar))
+            if (testTime.Learn.Regularizer is not null && testTime.Objectives.Contains(TestTimeObjective.Sar))
                 Fail(Root.Key("test_time").Key("learn").Key("regularizer"), "SAR's sharpness-aware update has no penalty term; drop the regularizer or the sar objective");
         }
         if (spec.BlockSelection is { } blockSelection) CheckBlockSelection(blockSelection, Root.Key("block_selection"));
@@ -92,15 +92,15 @@ internal sealed class SpecValidator
         for (int i = 1; i < peft.Fractions.Count; i++)
             if (peft.Fractions[i] <= peft.Fractions[i - 1])
                 Fail(path.Key("fractions").Index(i), FormattableString.Invariant($"fractions must be ascending, got {peft.Fractions[i]} after {peft.Fractions[i - 1]}"));
-        if (peft.Methods.Contains(PeftMethods.Atlas) && spec.Tasks.Count < 2)
+        if (peft.Methods.Contains(PeftMethod.Atlas) && spec.Tasks.Count < 2)
             Fail(path.Key("methods"), "aTLAS needs at least one other task's vector; the spec has one task");
         CheckCropScale(peft.CropScale, path.Key("crop_scale"));
     }
 
-    private void CheckDistinct(List<string> values, FieldPath path, string what)
+    private void CheckDistinct<T>(List<T> values, FieldPath path, string what) where T : struct, Enum
     {
         for (int i = 0; i < values.Count; i++)
-            if (values.IndexOf(values[i]) < i) Fail(path.Index(i), $"{what} '{values[i]}' is listed twice");
+            if (values.IndexOf(values[i]) < i) Fail(path.Index(i), $"{what} '{SpecNames.Of(values[i])}' is listed twice");
     }
 
     private void CheckTargets(List<string> targets, FieldPath path)

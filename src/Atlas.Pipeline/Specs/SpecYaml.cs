@@ -18,6 +18,7 @@ internal static class SpecYaml
         .WithEnforceRequiredMembers()
         .WithDuplicateKeyChecking()
         .WithEnforceNullability()
+        .WithTypeConverter(new EnumNameConverter())
         .Build();
 
     /// <summary>Writes every non-null property, quoting strings that would otherwise read back as numbers or null.</summary>
@@ -25,6 +26,7 @@ internal static class SpecYaml
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .WithQuotingNecessaryStrings()
+        .WithTypeConverter(new EnumNameConverter())
         .Build();
 
     /// <summary>
@@ -37,6 +39,23 @@ internal static class SpecYaml
 
     /// <summary>Whether the deserializer reads this scalar as null.</summary>
     public static bool IsNull(YamlScalarNode scalar) => ConvertScalar(scalar, typeof(object)) is null;
+
+    /// <summary>Reads and writes enums by their <see cref="SpecNames"/> spelling only (YamlDotNet would accept any
+    /// casing of the C# member name, and numbers).</summary>
+    private sealed class EnumNameConverter : IYamlTypeConverter
+    {
+        public bool Accepts(Type type) => type.IsEnum;
+
+        public object? ReadYaml(IParser parser, Type type, ObjectDeserializer rootDeserializer)
+        {
+            var scalar = parser.Consume<Scalar>();
+            return SpecNames.Parse(type, scalar.Value)
+                ?? throw new YamlException(scalar.Start, scalar.End, $"'{scalar.Value}' is not one of {string.Join(", ", SpecNames.All(type))}");
+        }
+
+        public void WriteYaml(IEmitter emitter, object? value, Type type, ObjectSerializer serializer) =>
+            emitter.Emit(new Scalar(SpecNames.Of((Enum)value!)));
+    }
 
     /// <summary>The event stream of a document holding just one scalar.</summary>
     private sealed class SingleScalarParser(YamlScalarNode scalar) : IParser

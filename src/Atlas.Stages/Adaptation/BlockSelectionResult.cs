@@ -1,7 +1,7 @@
 namespace Atlas.Stages.Adaptation;
 
 /// <summary>aTLAS learned on one selection of blocks.</summary>
-/// <param name="Strategy">A <see cref="Pipeline.Specs.BlockSelectionStrategies"/> name, or <c>full_pool</c>.</param>
+/// <param name="Strategy">A <see cref="Pipeline.Specs.BlockSelectionStrategy"/> spec name, or <c>full_pool</c>.</param>
 /// <param name="Budget">n, the task vectors' worth of blocks learned on (the pool size for the full pool).</param>
 /// <param name="Sources">Per mixed task vector, the source task of each block in canonical block order (whole-vector
 /// selection repeats one task along a row).</param>

@@ -88,7 +88,7 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
         };
         foreach (var strategy in spec.Strategies)
             foreach (int budget in spec.Budgets)
-                runs.Add(Learn(context, spec, inputs, objective, stepsPerEpoch, strategy, strategy == BlockSelectionStrategies.Blockwise
+                runs.Add(Learn(context, spec, inputs, objective, stepsPerEpoch, SpecNames.Of(strategy), strategy == BlockSelectionStrategy.Blockwise
                     ? BlockSelection.Blockwise(informativeness, budget)
                     : inputs.Pool.WholeVectorTable(BlockSelection.WholeVectors(informativeness, budget))));
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,

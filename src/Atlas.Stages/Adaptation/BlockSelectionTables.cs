@@ -62,14 +62,14 @@ public static class BlockSelectionTables
         var full = table.Rows[^1];
         var series = spec.Strategies.Select(strategy =>
         {
-            var points = new[] { zeroShot }.Concat(spec.Budgets.Select(n => table.Rows.Single(r => r.Key == RowName(strategy, n)))).Append(full).ToList();
-            return new LineSeries(strategy, [.. points.Select(p => p.Values[0])], [.. points.Select(p => p.Values[1])], [.. points.Select(p => p.Values[2])]);
+            var points = new[] { zeroShot }.Concat(spec.Budgets.Select(n => table.Rows.Single(r => r.Key == RowName(SpecNames.Of(strategy), n)))).Append(full).ToList();
+            return new LineSeries(SpecNames.Of(strategy), [.. points.Select(p => p.Values[0])], [.. points.Select(p => p.Values[1])], [.. points.Select(p => p.Values[2])]);
         }).ToList();
         LineFigure.Write(path, "aTLAS under a task-vector budget (mini profile)", "task vectors' worth of blocks (n)", "test accuracy (%)", series, logX: false);
     }
 
     private static IEnumerable<(string Strategy, int Budget)> Selections(BlockSelectionSpec spec, int poolSize) =>
-        spec.Strategies.SelectMany(s => spec.Budgets.Select(n => (s, n))).Append((BlockSelectionStage.FullPool, poolSize));
+        spec.Strategies.SelectMany(s => spec.Budgets.Select(n => (SpecNames.Of(s), n))).Append((BlockSelectionStage.FullPool, poolSize));
 
     private static string RowName(string strategy, int budget) => $"{strategy}_n{budget}";
 

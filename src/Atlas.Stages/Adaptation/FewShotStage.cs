@@ -90,7 +90,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
         var objective = new TaskBatches([(batches, task.Head)], context.Config);
         var initial = model.Initial();
-        using var selection = spec.Selection == "validation"
+        using var selection = spec.Selection == ModelSelection.Validation
             ? task.ValidationSelection(stepsPerEpoch, model, initial, context)
             : null;
         var (last, _) = model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null),
@@ -112,7 +112,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         using (enable_grad())
         {
             var zeroShotCache = FeatureCache.Encode(inputs.Pretrained, cacheImages, context.Config, context.Spec.Evaluate.Batch);
-            var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head, fromZeroShot: adapters.LinearProbeInit == "zero_shot"), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
+            var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head, fromZeroShot: adapters.LinearProbeInit == LinearProbeInit.ZeroShot), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
                 adapters.LinearProbeLr, 0.1, adapters.LinearProbeEpochs);
             accuracy[FewShotMethods.LinearProbe] = FeatureCache.Accuracy(LinearProbe.Logits(probe, zeroShotTest), task.Test.Labels);
             (accuracy[FewShotMethods.TipAdapter], accuracy[FewShotMethods.LpPlusPlus]) =

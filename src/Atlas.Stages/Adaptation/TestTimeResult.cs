@@ -1,3 +1,5 @@
+using Atlas.Pipeline.Specs;
+
 namespace Atlas.Stages.Adaptation;
 
 /// <summary>Test-time adaptation of one target: zero-shot and adapted test accuracy (%) per objective, with what each
@@ -6,7 +8,7 @@ public sealed record TestTimeResult(
     string Target,
     IReadOnlyList<string> Pool,
     double ZeroShot,
-    IReadOnlyDictionary<string, double> Accuracy,
+    IReadOnlyDictionary<TestTimeObjective, double> Accuracy,
     int Steps,
     int SarResets,
     int SarSkippedSteps,

@@ -59,26 +59,27 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
             return task.AccuracyOf(model.Weights(coefficients), task.Test, context);
         }
 
-        var accuracy = new Dictionary<string, double>();
+        var accuracy = new Dictionary<TestTimeObjective, double>();
         int sarResets = 0, sarSkipped = 0, trustedImages = 0, trustedPerClass = 0;
         foreach (var objective in spec.Objectives)
         {
             using var scope = NewDisposeScope();
-            var progress = new TrainingProgress($"{Id} {objective}", steps, context.Log);
+            string name = SpecNames.Of(objective);
+            var progress = new TrainingProgress($"{Id} {name}", steps, context.Log);
             Tensor coefficients;
             switch (objective)
             {
-                case TestTimeObjectives.Entropy:
+                case TestTimeObjective.Entropy:
                 {
                     var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(),
-                        StageIds.Seed(run.Seed, objective), StrongAugmentation.PaperFlipProbability);
+                        StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability);
                     (coefficients, _) = model.Train(model.Initial(), recipe,
                         (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), progress, regularizer: regularizer);
                     break;
                 }
-                case TestTimeObjectives.Sar:
+                case TestTimeObjective.Sar:
                 {
-                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, null, StageIds.Seed(run.Seed, objective));
+                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, null, StageIds.Seed(run.Seed, name));
                     var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step) => LogitsOf(model.Weights(trained), batches.At(step).Images),
                         steps, new SarSettings(learn.Lr), progress);
                     coefficients = adapted[ComposedModel.CoefficientsKey];
@@ -86,13 +87,13 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     sarSkipped = trace.Count(s => !s.Updated);
                     break;
                 }
-                default:
+                case TestTimeObjective.Ufm:
                 {
                     var probabilities = nn.functional.softmax(
                         ZeroShotHead.Logits(FeatureCache.Encode(inputs.Pretrained, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1);
                     var trusted = TrustedSet.Build(probabilities);
                     (trustedImages, trustedPerClass) = (trusted.Trusted.Count, trusted.PerClass);
-                    ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, objective));
+                    ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, name));
                     var batches = new UfmBatches(trusted.Unlabelled, trusted.Trusted, learn.Batch, seed);
                     var mask = batches.TrustedMask();
                     var strong = new StrongAugmentation(new RandomResizedCrop(learn.CropScale[0], learn.CropScale[1]),
@@ -111,10 +112,12 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     }, progress, regularizer: regularizer);
                     break;
                 }
+                default:
+                    throw new InvalidOperationException($"unknown test-time objective {objective}");
             }
             accuracy[objective] = TestAccuracy(coefficients);
             context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{Id}] {objective}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
+                $"[{Id}] {name}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
         }
         var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
         context.WriteJson(context.Layout.TestTimeResult(Target), result);

@@ -16,6 +16,6 @@ public static class TestTimeTables
             .ToList();
         rows.Add(new ResultRow("mean", [.. Enumerable.Range(0, spec.Objectives.Count + 1).Select(c => rows.Average(r => r.Values[c]))]));
         return new ResultTable("Test-time adaptation: test top-1 accuracy (%) after learning Λ on the unlabelled test split (paper Table 4 twin)",
-            "target", ["zero_shot", .. spec.Objectives], rows);
+            "target", ["zero_shot", .. spec.Objectives.Select(SpecNames.Of)], rows);
     }
 }

@@ -16,11 +16,11 @@ namespace Atlas.Stages.Composition;
 /// best mean normalised validation accuracy; layer-wise AdaMerging minimises prediction entropy on the unlabelled test
 /// splits. Every method is reported on the test splits.
 /// </summary>
-public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : Stage
+public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string> tasks) : Stage
 {
     public override string Id => StageIds.Addition(method);
     public override string Phase => "Addition";
-    public override string Description => $"task addition of {tasks.Count} task vectors by {method}";
+    public override string Description => $"task addition of {tasks.Count} task vectors by {SpecNames.Of(method)}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(tasks, tasks);
 
     public override object Parameters(ExperimentContext context)
@@ -28,10 +28,11 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
         var spec = Spec(context);
         object settings = method switch
         {
-            CompositionMethods.TaskArithmetic => spec.AlphaGrid,
-            CompositionMethods.Ties => spec.Ties,
-            CompositionMethods.AdaMerging => spec.Adamerging,
-            _ => spec.Learn,
+            CompositionMethod.TaskArithmetic => spec.AlphaGrid,
+            CompositionMethod.Ties => spec.Ties,
+            CompositionMethod.AdaMerging => spec.Adamerging,
+            CompositionMethod.AtlasIsotropic or CompositionMethod.AtlasBlockwise => spec.Learn,
+            _ => throw UnknownMethod(),
         };
         return new
         {
@@ -53,22 +54,24 @@ public sealed class AdditionStage(string method, IReadOnlyList<string> tasks) : 
         using var inputs = CompositionInputs.Load(context, tasks, tasks);
         var result = method switch
         {
-            CompositionMethods.TaskArithmetic => SearchScale(context, inputs, inputs.Pool, spec.AlphaGrid, "α"),
-            CompositionMethods.Ties => SearchTies(context, inputs, spec.Ties),
-            CompositionMethods.AdaMerging => AdaMerging(context, inputs, spec.Adamerging, run),
-            CompositionMethods.AtlasIsotropic => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Isotropic(inputs.Pool.BlockNames), run),
-            CompositionMethods.AtlasBlockwise => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Blockwise(inputs.Pool.BlockNames), run),
-            _ => throw new InvalidOperationException($"unknown task-addition method '{method}'"),
+            CompositionMethod.TaskArithmetic => SearchScale(context, inputs, inputs.Pool, spec.AlphaGrid, "α"),
+            CompositionMethod.Ties => SearchTies(context, inputs, spec.Ties),
+            CompositionMethod.AdaMerging => AdaMerging(context, inputs, spec.Adamerging, run),
+            CompositionMethod.AtlasIsotropic => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Isotropic(inputs.Pool.BlockNames), run),
+            CompositionMethod.AtlasBlockwise => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Blockwise(inputs.Pool.BlockNames), run),
+            _ => throw UnknownMethod(),
         };
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
         context.WriteJson(context.Layout.AdditionResult(method), result);
     }
 
-    public static AdditionResult Read(ExperimentContext context, string method) =>
+    public static AdditionResult Read(ExperimentContext context, CompositionMethod method) =>
         context.ReadJson<AdditionResult>(context.Layout.AdditionResult(method));
 
-    private bool Learned => method is not (CompositionMethods.TaskArithmetic or CompositionMethods.Ties);
+    private InvalidOperationException UnknownMethod() => new($"unknown task-addition method {method}");
+
+    private bool Learned => method is not (CompositionMethod.TaskArithmetic or CompositionMethod.Ties);
 
     private IReadOnlyList<string> CoefficientFiles(ExperimentContext context) =>
         [context.Layout.AdditionCoefficients(method, "safetensors"), context.Layout.AdditionCoefficients(method, "csv")];

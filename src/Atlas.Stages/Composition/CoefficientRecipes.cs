@@ -10,7 +10,7 @@ internal static class CoefficientRecipes
 {
     /// <summary>AdamW over <paramref name="steps"/> steps, no warm-up (the paper's coefficient scripts have none).</summary>
     public static OptimizationRecipe Recipe(this CoefficientTraining learn, int steps) =>
-        new(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == "cosine", learn.GradClip);
+        new(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == ScheduleKind.Cosine, learn.GradClip);
 
     /// <summary>The optional L_p penalty on Λ.</summary>
     public static CoefficientRegularizer? Regularizer(this CoefficientTraining learn) =>

@@ -1,3 +1,4 @@
+using Atlas.Pipeline.Specs;
 using Atlas.Training.Selection;
 
 namespace Atlas.Stages.Composition;
@@ -13,7 +14,7 @@ public sealed record GridPoint(double Value, double? Score, bool Admissible, IRe
 /// were chosen (a grid trace or an epoch trace), and the loss history of learned methods.
 /// </summary>
 public sealed record AdditionResult(
-    string Method,
+    CompositionMethod Method,
     string Selection,
     IReadOnlyList<TaskScore> Tasks,
     IReadOnlyList<GridPoint>? Grid,

@@ -10,13 +10,13 @@ public static class CompositionTables
     public const string Negation = "task_negation";
 
     /// <summary>The table row of each addition method.</summary>
-    private static readonly IReadOnlyDictionary<string, string> MethodRows = new Dictionary<string, string>
+    private static readonly IReadOnlyDictionary<CompositionMethod, string> MethodRows = new Dictionary<CompositionMethod, string>
     {
-        [CompositionMethods.TaskArithmetic] = "task_arithmetic",
-        [CompositionMethods.Ties] = "ties_merging",
-        [CompositionMethods.AdaMerging] = "adamerging_layerwise",
-        [CompositionMethods.AtlasIsotropic] = "atlas_isotropic",
-        [CompositionMethods.AtlasBlockwise] = "atlas_blockwise",
+        [CompositionMethod.TaskArithmetic] = "task_arithmetic",
+        [CompositionMethod.Ties] = "ties_merging",
+        [CompositionMethod.AdaMerging] = "adamerging_layerwise",
+        [CompositionMethod.AtlasIsotropic] = "atlas_isotropic",
+        [CompositionMethod.AtlasBlockwise] = "atlas_blockwise",
     };
 
     /// <summary>

@@ -47,7 +47,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
         foreach (double fraction in spec.Fractions)
         {
             var positions = DataFraction.Select((int)train.Images.shape[0], fraction, subsetSeed);
-            foreach (var variant in PeftMethods.Variants(spec))
+            foreach (var variant in PeftVariants.Of(spec))
                 runs.Add(ledger.GetOrRun($"{PeftTables.Percent(fraction)}%/{variant.Name}", () =>
                 {
                     var result = RunOne(context, spec, inputs, train, positions, fraction, variant, run);
@@ -85,7 +85,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
         using var ownedLayout = layout;
         var recipe = new OptimizationRecipe(training.Lr, training.WeightDecay, steps, (int)(training.WarmupFraction * steps), Cosine: true, GradClip: 1.0);
         var progress = new TrainingProgress($"{Id} {variant.Name} {PeftTables.Percent(fraction)}%", steps, context.Log);
-        using var selection = training.Selection == "validation"
+        using var selection = training.Selection == ModelSelection.Validation
             ? task.ValidationSelection(stepsPerEpoch, tower, tower.Initial(), context, batch)
             : null;
         var (last, _) = FineTuning.Run(tower, task.Head, batches, context.Config, recipe, progress, selection: selection);
@@ -103,18 +103,30 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
     {
         switch (variant.Method)
         {
-            case PeftMethods.Atlas:
+            case PeftMethod.Atlas:
                 var atlas = spec.Atlas;
                 var layout = CoefficientLayout.Partitioned(inputs.Pool.BlockNames, inputs.Pool.BlockShapes, variant.Partitions!.Value,
                     StageIds.Seed(run.Seed, "partitions"),
-                    atlas.PartitionScope == "per_shape" ? PartitionScope.PerShape : PartitionScope.PerTensor,
-                    atlas.PartitionBlocks == "matrices" ? PartitionBlocks.MatricesOnly : PartitionBlocks.All);
+                    atlas.PartitionScope switch
+                    {
+                        PartitionScopeOption.PerTensor => PartitionScope.PerTensor,
+                        PartitionScopeOption.PerShape => PartitionScope.PerShape,
+                        _ => throw new InvalidOperationException($"unknown partition scope {atlas.PartitionScope}"),
+                    },
+                    atlas.PartitionBlocks switch
+                    {
+                        PartitionBlocksOption.All => PartitionBlocks.All,
+                        PartitionBlocksOption.Matrices => PartitionBlocks.MatricesOnly,
+                        _ => throw new InvalidOperationException($"unknown partition blocks {atlas.PartitionBlocks}"),
+                    });
                 return (atlas, new ComposedModel(inputs.Pretrained, inputs.Pool, layout), layout);
-            case PeftMethods.Lora:
+            case PeftMethod.Lora:
                 var lora = spec.Lora;
                 return (lora, new LoraTower(inputs.Pretrained, lora.Rank, lora.Alpha, StageIds.Seed(run.Seed, "lora")), null);
-            default:
+            case PeftMethod.Full:
                 return (spec.Full, new FullTower(inputs.Pretrained), null);
+            default:
+                throw new InvalidOperationException($"unknown PEFT method {variant.Method}");
         }
     }
 }

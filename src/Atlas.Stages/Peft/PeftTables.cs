@@ -23,7 +23,7 @@ public static class PeftTables
     public static ResultTable Build(ExperimentContext context, PeftSpec spec)
     {
         var runs = Runs(context, spec);
-        var rows = PeftMethods.Variants(spec).Select(variant => new ResultRow(variant.Name,
+        var rows = PeftVariants.Of(spec).Select(variant => new ResultRow(variant.Name,
         [
             runs.First(r => r.Variant == variant.Name).TrainableParameters,
             .. spec.Fractions.Select(f => runs.Where(r => r.Variant == variant.Name && r.Fraction == f).Average(r => r.TestAccuracy)),
@@ -39,7 +39,7 @@ public static class PeftTables
     {
         double largest = spec.Fractions[^1];
         var runs = Runs(context, spec).Where(r => r.Fraction == largest).ToList();
-        var rows = PeftMethods.Variants(spec).Select(variant =>
+        var rows = PeftVariants.Of(spec).Select(variant =>
         {
             var own = runs.Where(r => r.Variant == variant.Name).ToList();
             return new ResultRow(variant.Name,

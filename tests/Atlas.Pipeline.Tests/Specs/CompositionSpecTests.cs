@@ -30,10 +30,10 @@ public sealed class CompositionSpecTests
 
         var addition = spec.Addition!;
         Assert.Equal(
-            [CompositionMethods.TaskArithmetic, CompositionMethods.Ties, CompositionMethods.AdaMerging, CompositionMethods.AtlasIsotropic, CompositionMethods.AtlasBlockwise],
+            [CompositionMethod.TaskArithmetic, CompositionMethod.Ties, CompositionMethod.AdaMerging, CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise],
             addition.Methods);
         Assert.Null(addition.Tasks);
-        Assert.Equal((0.05, 0.1, 10, 16, "constant", 1.0), (addition.Learn.Lr, addition.Learn.WeightDecay, addition.Learn.Epochs, addition.Learn.Batch, addition.Learn.Schedule, addition.Learn.GradClip));
+        Assert.Equal((0.05, 0.1, 10, 16, ScheduleKind.Constant, 1.0), (addition.Learn.Lr, addition.Learn.WeightDecay, addition.Learn.Epochs, addition.Learn.Batch, addition.Learn.Schedule, addition.Learn.GradClip));
         Assert.Equal([0.9, 1.0], addition.Learn.CropScale);
         Assert.Equal((0.0, 1.0, 21), (addition.AlphaGrid.Start, addition.AlphaGrid.Stop, addition.AlphaGrid.Count));
         Assert.Equal(0.2, addition.Ties.Keep);
@@ -49,7 +49,7 @@ public sealed class CompositionSpecTests
     public void UnknownMethodIsRejectedWithTheAllowedNames()
     {
         AssertErrors(WithSections(Addition + "  methods: [task_arithmetic, atlas]\n"),
-            "46:30: addition.methods[1]: must be one of task_arithmetic, ties, adamerging, atlas_isotropic, atlas_blockwise; got 'atlas'");
+            "46:30: addition.methods[1]: must be one of task_arithmetic, ties, adamerging, atlas_isotropic, atlas_blockwise; got 'atlas'; did you mean 'atlas_isotropic'?");
     }
 
     [Fact]

@@ -28,14 +28,14 @@ public sealed class PeftSpecTests
         var peft = SpecLoader.Parse(ValidYaml + Peft, "valid.yaml", Context).Peft!;
         Assert.Equal([0.01, 0.05, 0.1, 0.25, 0.5, 1.0], peft.Fractions);
         Assert.Equal([0.5, 1.0], peft.CropScale);
-        Assert.Equal((0.1, 0.1, 0.0, "validation"), (peft.Atlas.Lr, peft.Atlas.WeightDecay, peft.Atlas.WarmupFraction, peft.Atlas.Selection));
+        Assert.Equal((0.1, 0.1, 0.0, ModelSelection.Validation), (peft.Atlas.Lr, peft.Atlas.WeightDecay, peft.Atlas.WarmupFraction, peft.Atlas.Selection));
         Assert.Equal([10], peft.Atlas.Partitions);
-        Assert.Equal(("per_tensor", "all"), (peft.Atlas.PartitionScope, peft.Atlas.PartitionBlocks));
-        Assert.Equal((16, 32.0, 1e-3, "last"), (peft.Lora.Rank, peft.Lora.Alpha, peft.Lora.Lr, peft.Lora.Selection));
-        Assert.Equal((1e-5, 0.1, "last"), (peft.Full.Lr, peft.Full.WarmupFraction, peft.Full.Selection));
-        Assert.Equal(["atlas_x10", "lora_r16", "full_finetune"], PeftMethods.Variants(peft).Select(v => v.Name));
+        Assert.Equal((PartitionScopeOption.PerTensor, PartitionBlocksOption.All), (peft.Atlas.PartitionScope, peft.Atlas.PartitionBlocks));
+        Assert.Equal((16, 32.0, 1e-3, ModelSelection.Last), (peft.Lora.Rank, peft.Lora.Alpha, peft.Lora.Lr, peft.Lora.Selection));
+        Assert.Equal((1e-5, 0.1, ModelSelection.Last), (peft.Full.Lr, peft.Full.WarmupFraction, peft.Full.Selection));
+        Assert.Equal(["atlas_x10", "lora_r16", "full_finetune"], PeftVariants.Of(peft).Select(v => v.Name));
         Assert.Equal(["atlas_x10", "atlas_x80", "lora_r16"],
-            PeftMethods.Variants(peft with { Methods = [PeftMethods.Atlas, PeftMethods.Lora], Atlas = peft.Atlas with { Partitions = [10, 80] } })
+            PeftVariants.Of(peft with { Methods = [PeftMethod.Atlas, PeftMethod.Lora], Atlas = peft.Atlas with { Partitions = [10, 80] } })
                 .Select(v => v.Name));
     }
 

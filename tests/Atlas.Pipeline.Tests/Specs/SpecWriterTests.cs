@@ -13,8 +13,8 @@ public sealed class SpecWriterTests
 
         var plain = resolved.Task("mnist");
         var parity = resolved.Task("mnist_parity");
-        Assert.Equal((0.001, 20, 16, "cosine"), (plain.Finetune.Lr, plain.Finetune.Steps, plain.Finetune.Batch, plain.Finetune.Schedule));
-        Assert.Equal((0.002, 30, 16, "cosine"), (parity.Finetune.Lr, parity.Finetune.Steps, parity.Finetune.Batch, parity.Finetune.Schedule));
+        Assert.Equal((0.001, 20, 16, ScheduleKind.Cosine), (plain.Finetune.Lr, plain.Finetune.Steps, plain.Finetune.Batch, plain.Finetune.Schedule));
+        Assert.Equal((0.002, 30, 16, ScheduleKind.Cosine), (parity.Finetune.Lr, parity.Finetune.Steps, parity.Finetune.Batch, parity.Finetune.Schedule));
         Assert.Equal(Enumerable.Range(0, 10), plain.LabelMap);
         Assert.Equal(["a photo of the {c}.", "{c}."], parity.Templates);
     }

@@ -1,3 +1,5 @@
+using Atlas.Pipeline.Specs;
+
 namespace Atlas.Stages.Tests.Support;
 
 /// <summary>
@@ -13,8 +15,11 @@ internal static class MicroSpec
     public static IReadOnlyList<string> Tasks { get; } = ["mnist", "mnist_parity", "fashion_coarse"];
 
     /// <summary>Task-addition methods the micro spec runs (all of them, by default).</summary>
-    public static IReadOnlyList<string> AdditionMethods { get; } =
-        ["task_arithmetic", "ties", "adamerging", "atlas_isotropic", "atlas_blockwise"];
+    public static IReadOnlyList<CompositionMethod> AdditionMethods { get; } =
+    [
+        CompositionMethod.TaskArithmetic, CompositionMethod.Ties, CompositionMethod.AdaMerging, CompositionMethod.AtlasIsotropic,
+        CompositionMethod.AtlasBlockwise,
+    ];
 
     /// <summary>The negation target and its control.</summary>
     public const string NegationTarget = "mnist", NegationControl = "fashion_coarse";

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atlas.Pipeline.Specs;
+using static Atlas.Pipeline.Tests.Specs.SpecFixture;
+
+namespace Atlas.Pipeline.Tests.Specs;
+
+/// <summary>Typed choices (enums): one spelling in YAML, JSON and the schema, and a located error with a suggestion.</summary>
+public sealed class SpecChoiceTests
+{
+    [Fact]
+    public void TypoedChoiceIsRejectedWithTheNamesAndTheNearestOne()
+    {
+        AssertErrors(With("  batch: 16\n", "  batch: 16\n  schedule: cosin\n"),
+            "42:13: finetune.schedule: must be one of cosine, constant; got 'cosin'; did you mean 'cosine'?");
+    }
+
+    [Fact]
+    public void ChoiceIsCaseSensitiveAndNotANumber()
+    {
+        // YamlDotNet alone would accept the C# member name in any casing, and the member's number.
+        AssertErrors(With("      steps: 30", "      steps: 30\n      schedule: Cosine"),
+            "38:17: tasks[1].finetune.schedule: must be one of cosine, constant; got 'Cosine'; did you mean 'cosine'?");
+        AssertErrors(With("      steps: 30", "      steps: 30\n      schedule: 1"),
+            "38:17: tasks[1].finetune.schedule: must be one of cosine, constant; got '1'");
+    }
+
+    [Fact]
+    public void ChoiceReadsAsItsEnumValue()
+    {
+        var spec = SpecLoader.Parse(With("      steps: 30", "      steps: 30\n      schedule: constant"), "choice.yaml", Context);
+
+        Assert.Equal(ScheduleKind.Cosine, spec.Finetune.Schedule);
+        Assert.Equal(ScheduleKind.Constant, spec.Tasks[1].Finetune!.Schedule);
+    }
+
+    [Fact]
+    public void SpecNamesAreTheSnakeCaseMemberNamesUnlessFixedByAnEarlierArtifact()
+    {
+        // Written out by hand: these names are stage ids (addition/NAME), table labels and lock parameters already on disk.
+        Assert.Equal(["task_arithmetic", "ties", "adamerging", "atlas_isotropic", "atlas_blockwise"], SpecNames.All(typeof(CompositionMethod)));
+        Assert.Equal(["zeros", "zero_shot"], SpecNames.All(typeof(LinearProbeInit)));
+        Assert.Equal(["per_tensor", "per_shape"], SpecNames.All(typeof(PartitionScopeOption)));
+        Assert.Equal("adamerging", SpecNames.Of(CompositionMethod.AdaMerging));
+        Assert.Equal(CompositionMethod.AtlasBlockwise, SpecNames.Parse(typeof(CompositionMethod), "atlas_blockwise"));
+        Assert.Null(SpecNames.Parse(typeof(CompositionMethod), "AtlasBlockwise"));
+    }
+
+    [Fact]
+    public void JsonWritesTheSpecNameSoLockParametersKeepTheirHash()
+    {
+        // The lock parameters before choices were typed held the same strings: {"schedule":"constant", ...}.
+        var learn = new CoefficientTraining { Lr = 0.1, Epochs = 2, Batch = 8 };
+        var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        var json = JsonSerializer.SerializeToNode(learn, options)!;
+
+        Assert.Equal("constant", (string?)json["schedule"]);
+        Assert.Equal(ScheduleKind.Constant, JsonSerializer.Deserialize<CoefficientTraining>(json, options)!.Schedule);
+        var keyed = JsonSerializer.Serialize(new Dictionary<TestTimeObjective, double> { [TestTimeObjective.Ufm] = 1.5 });
+        Assert.Equal("{\"ufm\":1.5}", keyed);
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ScheduleKind>("\"Cosine\""));
+    }
+
+    [Fact]
+    public void ResolvedYamlWritesChoicesByName()
+    {
+        var spec = SpecLoader.Parse(ValidYaml, "valid.yaml", Context);
+        var yaml = SpecWriter.ToResolvedYaml(spec);
+
+        Assert.Contains("schedule: cosine", yaml);
+        var reread = SpecLoader.Parse(yaml, "resolved.yaml", Context);
+        Assert.Equal(ScheduleKind.Cosine, reread.Finetune.Schedule);
+
+    }
+
+    [Fact]
+    public void SchemaListsEveryEnumValue()
+    {
+        var schema = JsonNode.Parse(SpecSchema.Generate())!;
+        var definitions = schema["$defs"]!;
+        // A JSON null (a nullable choice) reads as "null".
+        string[] Enum(string type, string property) =>
+            [.. definitions[type]!["properties"]![property]!["enum"]!.AsArray().Select(n => (string?)n ?? "null")];
+        string[] ItemEnum(string type, string property) =>
+            [.. definitions[type]!["properties"]![property]!["items"]!["enum"]!.AsArray().Select(n => (string?)n ?? "null")];
+
+        Assert.Equal(["task_arithmetic", "ties", "adamerging", "atlas_isotropic", "atlas_blockwise"], ItemEnum("AdditionSpec", "methods"));
+        Assert.Equal(["entropy", "sar", "ufm"], ItemEnum("TestTimeSpec", "objectives"));
+        Assert.Equal(["blockwise", "whole"], ItemEnum("BlockSelectionSpec", "strategies"));
+        Assert.Equal(["atlas", "lora", "full"], ItemEnum("PeftSpec", "methods"));
+        Assert.Equal(["validation", "last"], Enum("FewShotSpec", "selection"));
+        Assert.Equal(["zeros", "zero_shot"], Enum("AdapterTraining", "linear_probe_init"));
+        Assert.Equal(["per_tensor", "per_shape"], Enum("AtlasPeftSpec", "partition_scope"));
+        Assert.Equal(["all", "matrices"], Enum("AtlasPeftSpec", "partition_blocks"));
+        Assert.Equal(["cosine", "constant", "null"], Enum("TrainOverrides", "schedule"));
+        Assert.Equal("constant", (string?)definitions["CoefficientTraining"]!["properties"]!["schedule"]!["default"]);
+    }
+}
