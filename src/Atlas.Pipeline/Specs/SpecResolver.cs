@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>Turns a spec into what the stages consume: every default and inheritance made explicit.</summary>
@@ -28,30 +30,30 @@ public static class SpecResolver
     }
 
     /// <summary>The default recipe with every field the task sets replaced.</summary>
-    public static TrainSpec Merge(TrainSpec defaults, TrainOverrides? overrides) =>
-        overrides is null
-            ? defaults
-            : new TrainSpec
-            {
-                Lr = overrides.Lr ?? defaults.Lr,
-                WeightDecay = overrides.WeightDecay ?? defaults.WeightDecay,
-                Batch = overrides.Batch ?? defaults.Batch,
-                Steps = overrides.Steps ?? defaults.Steps,
-                WarmupSteps = overrides.WarmupSteps ?? defaults.WarmupSteps,
-                Schedule = overrides.Schedule ?? defaults.Schedule,
-                GradClip = overrides.GradClip ?? defaults.GradClip,
-                CropScale = overrides.CropScale ?? defaults.CropScale,
-            };
-
-    private static TrainOverrides ToOverrides(TrainSpec recipe) => new()
+    public static TrainSpec Merge(TrainSpec defaults, TrainOverrides? overrides)
     {
-        Lr = recipe.Lr,
-        WeightDecay = recipe.WeightDecay,
-        Batch = recipe.Batch,
-        Steps = recipe.Steps,
-        WarmupSteps = recipe.WarmupSteps,
-        Schedule = recipe.Schedule,
-        GradClip = recipe.GradClip,
-        CropScale = [.. recipe.CropScale],
-    };
+        if (overrides is null) return defaults;
+        var merged = defaults with { };
+        foreach (var (recipe, replacement) in OverridableFields)
+            if (replacement.GetValue(overrides) is { } value) recipe.SetValue(merged, value);
+        return merged;
+    }
+
+    /// <summary>Every field of the recipe written out, so the resolved spec shows what each task ran with.</summary>
+    private static TrainOverrides ToOverrides(TrainSpec recipe)
+    {
+        var overrides = new TrainOverrides();
+        foreach (var (field, replacement) in OverridableFields) replacement.SetValue(overrides, field.GetValue(recipe));
+        return overrides;
+    }
+
+    /// <summary>
+    /// <see cref="TrainOverrides"/> mirrors <see cref="TrainSpec"/> field for field (a test checks names, types and
+    /// rules), so merging pairs them by name instead of listing the fields a third and fourth time here.
+    /// </summary>
+    private static readonly (PropertyInfo Recipe, PropertyInfo Override)[] OverridableFields =
+    [
+        .. typeof(TrainOverrides).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(o =>
+            (typeof(TrainSpec).GetProperty(o.Name) ?? throw new InvalidOperationException($"{nameof(TrainOverrides)}.{o.Name} has no {nameof(TrainSpec)} field to override"), o)),
+    ];
 }

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using Atlas.Pipeline.Specs;
+
+namespace Atlas.Pipeline.Tests.Specs;
+
+/// <summary>
+/// <see cref="TrainOverrides"/> is <see cref="TrainSpec"/> with every field optional. Merging pairs them by name, so a
+/// field added to one and not the other would silently drop per-task overrides: these tests fail instead.
+/// </summary>
+public sealed class TrainOverridesTests
+{
+    private static PropertyInfo[] Fields(Type record) => record.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+
+    [Fact]
+    public void OverridesMirrorTheRecipeFieldForFieldWithTheSameRules()
+    {
+        var recipe = Fields(typeof(TrainSpec));
+        var overrides = Fields(typeof(TrainOverrides));
+        Assert.Equal(recipe.Select(p => p.Name).Order(), overrides.Select(p => p.Name).Order());
+
+        var nullability = new NullabilityInfoContext();
+        foreach (var field in recipe)
+        {
+            var twin = typeof(TrainOverrides).GetProperty(field.Name)!;
+            var expectedType = field.PropertyType.IsValueType ? typeof(Nullable<>).MakeGenericType(field.PropertyType) : field.PropertyType;
+            Assert.True(expectedType == twin.PropertyType, $"TrainOverrides.{field.Name} is {twin.PropertyType}, expected {expectedType}");
+            Assert.Equal(NullabilityState.Nullable, nullability.Create(twin).ReadState);
+            Assert.Equal(Rules(field), Rules(twin));
+        }
+    }
+
+    [Fact]
+    public void EveryOverriddenFieldReplacesTheDefaultAndNoOtherChanges()
+    {
+        var defaults = new TrainSpec { Lr = 0.001, Batch = 16, Steps = 20 };
+        // A value for every field, each different from the default.
+        var overrides = new TrainOverrides
+        {
+            Lr = 0.5, WeightDecay = 0.25, Batch = 3, Steps = 7, WarmupSteps = 2, Schedule = ScheduleKind.Constant, GradClip = 4.0,
+            CropScale = [0.6, 0.7],
+        };
+        Assert.All(Fields(typeof(TrainOverrides)), p => Assert.NotNull(p.GetValue(overrides)));
+
+        var merged = SpecResolver.Merge(defaults, overrides);
+
+        Assert.Equal((0.5, 0.25, 3, 7, 2, ScheduleKind.Constant, 4.0), (merged.Lr, merged.WeightDecay, merged.Batch, merged.Steps, merged.WarmupSteps, merged.Schedule, merged.GradClip));
+        Assert.Equal([0.6, 0.7], merged.CropScale);
+
+        var onlyLr = SpecResolver.Merge(defaults, new TrainOverrides { Lr = 0.5 });
+        Assert.Equal(defaults with { Lr = 0.5 }, onlyLr);
+        Assert.Equal(0.001, defaults.Lr);
+    }
+
+    /// <summary>Each validation attribute as its type and public settings, comparable across properties.</summary>
+    private static List<string> Rules(PropertyInfo property) =>
+    [
+        .. property.GetCustomAttributes<ValidationAttribute>().Select(a => a.GetType().Name + ":" + string.Join(",",
+            a.GetType().GetProperties().Where(p => p.Name is not ("TypeId" or "ErrorMessageString")).Select(p => $"{p.Name}={p.GetValue(a)}"))).Order(),
+    ];
+}
