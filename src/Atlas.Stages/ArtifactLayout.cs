@@ -12,6 +12,10 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string Lock(string stageId) => Path.Combine(StageDir(stageId), "lock.json");
 
+    /// <summary>A file of a stage's folder: each stage names its own outputs through this (the family's stage class
+    /// owns its file names, so a new family adds nothing here).</summary>
+    public string StageFile(string stageId, string fileName) => Path.Combine(StageDir(stageId), fileName);
+
     public string Splits => Path.Combine(StageDir(StageIds.Data), "splits.json");
 
     public string PretrainedWeights => Path.Combine(StageDir(StageIds.Pretrain), "clip.safetensors");
@@ -37,33 +41,9 @@ public sealed class ArtifactLayout(string experimentName)
     /// <summary>Resumable snapshot of a stage's unfinished training; removed when the stage completes.</summary>
     public string Checkpoint(string stageId) => Path.Combine(StageDir(stageId), "checkpoint.safetensors");
 
-    /// <summary>Finished runs of an unfinished many-run stage (<see cref="Adaptation.RunLedger{T}"/>); removed when the
+    /// <summary>Finished runs of an unfinished many-run stage (<see cref="Composition.RunLedger{T}"/>); removed when the
     /// stage completes.</summary>
     public string RunLedger(string stageId) => Path.Combine(StageDir(stageId), "runs.partial.json");
-
-    public string AdditionResult(Pipeline.Specs.CompositionMethod method) => Path.Combine(StageDir(StageIds.Addition(method)), "result.json");
-
-    /// <summary>Learned Λ of a task-addition method, with task and block names (<c>safetensors</c> or <c>csv</c>).</summary>
-    public string AdditionCoefficients(Pipeline.Specs.CompositionMethod method, string extension) =>
-        Path.Combine(StageDir(StageIds.Addition(method)), $"coefficients.{extension}");
-
-    public string NegationResult(string target) => Path.Combine(StageDir(StageIds.Negation(target)), "result.json");
-
-    /// <summary>Learned Λ of a negation target (<c>safetensors</c> or <c>csv</c>).</summary>
-    public string NegationCoefficients(string target, string extension) =>
-        Path.Combine(StageDir(StageIds.Negation(target)), $"coefficients.{extension}");
-
-    /// <summary>Every few-shot run of a target: k-shot indices, kept epoch and test accuracy per method.</summary>
-    public string FewShotResult(string target) => Path.Combine(StageDir(StageIds.FewShot(target)), "result.json");
-
-    /// <summary>Test-time adaptation of a target: test accuracy per objective and each run's diagnostics.</summary>
-    public string TestTimeResult(string target) => Path.Combine(StageDir(StageIds.TestTime(target)), "result.json");
-
-    /// <summary>Block selection of a target: per draw, the informativeness ranking and every budget's accuracy and cost.</summary>
-    public string BlockSelectionResult(string target) => Path.Combine(StageDir(StageIds.BlockSelection(target)), "result.json");
-
-    /// <summary>The PEFT comparison of a target: per data fraction and method, accuracy, parameters, step time, memory.</summary>
-    public string PeftResult(string target) => Path.Combine(StageDir(StageIds.Peft(target)), "result.json");
 
     public string FiguresDir => Path.Combine(ExperimentDir, "figures");
 

@@ -1,8 +1,7 @@
-using Atlas.Pipeline.Specs;
-
 namespace Atlas.Stages;
 
-/// <summary>Stage ids (also their artifact folders) and the phase each belongs to.</summary>
+/// <summary>Ids of the foundation stages (also their artifact folders) and the seed derivation; each experiment
+/// family's stage class names its own ids (<c>AdditionStage.IdOf</c>…).</summary>
 public static class StageIds
 {
     public const string Data = "data";
@@ -13,12 +12,6 @@ public static class StageIds
     public static string FineTune(string task) => $"finetune/{task}";
     public static string TaskVector(string task) => $"taskvector/{task}";
     public static string Evaluate(string task) => $"evaluate/{task}";
-    public static string Addition(CompositionMethod method) => $"addition/{SpecNames.Of(method)}";
-    public static string Negation(string target) => $"negation/{target}";
-    public static string FewShot(string target) => $"fewshot/{target}";
-    public static string TestTime(string target) => $"tta/{target}";
-    public static string BlockSelection(string target) => $"selection/{target}";
-    public static string Peft(string target) => $"peft/{target}";
 
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of

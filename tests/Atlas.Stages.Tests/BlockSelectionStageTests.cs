@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Atlas.Stages.Adaptation;
+using Atlas.Stages.BlockSelection;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;
@@ -49,7 +49,7 @@ public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
             }
         }
         Assert.NotEqual(result.Draws[0].Positions, result.Draws[1].Positions);
-        Assert.False(File.Exists(pipeline.Repository.Absolute(session.Context.Layout.RunLedger(StageIds.BlockSelection(MicroSpec.BlockSelectionTarget)))));
+        Assert.False(File.Exists(pipeline.Repository.Absolute(session.Context.Layout.RunLedger(BlockSelectionStage.IdOf(MicroSpec.BlockSelectionTarget)))));
     }
 
     [Fact]

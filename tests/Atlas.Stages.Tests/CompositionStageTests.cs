@@ -4,6 +4,8 @@ using Atlas.Models;
 using Atlas.Stages.Composition;
 using Atlas.Stages.Storage;
 using Atlas.Stages.Tests.Support;
+using Atlas.Stages.Addition;
+using Atlas.Stages.Negation;
 
 namespace Atlas.Stages.Tests;
 
@@ -62,21 +64,21 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
         var blocks = ClipParameterNames.Visual(context.Config);
         foreach (var method in new[] { CompositionMethod.AdaMerging, CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise })
         {
-            var (tasks, names, values) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(method, "csv"));
+            var (tasks, names, values) = CoefficientArtifacts.ReadMatrix(context, AdditionStage.CoefficientsPath(context.Layout, method, "csv"));
             Assert.Equal(MicroSpec.Tasks, tasks);
             Assert.Equal(blocks, names);
             Assert.Equal([tasks.Count, blocks.Count], new[] { values.GetLength(0), values.GetLength(1) });
 
-            var path = pipeline.Repository.Absolute(context.Layout.AdditionCoefficients(method, "safetensors"));
+            var path = pipeline.Repository.Absolute(AdditionStage.CoefficientsPath(context.Layout, method, "safetensors"));
             var metadata = SafeTensorsFile.ReadMetadata(path);
             Assert.Equal(blocks, JsonNode.Parse(metadata["blocks"])!.AsArray().Select(b => b!.GetValue<string>()));
             Assert.Equal(MicroSpec.Tasks, JsonNode.Parse(metadata["tasks"])!.AsArray().Select(t => t!.GetValue<string>()));
         }
         // Isotropic: one value per task, repeated over every block; AdaMerging starts from 0.3, so it is never all zero.
-        var (_, _, isotropic) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(CompositionMethod.AtlasIsotropic, "csv"));
+        var (_, _, isotropic) = CoefficientArtifacts.ReadMatrix(context, AdditionStage.CoefficientsPath(context.Layout, CompositionMethod.AtlasIsotropic, "csv"));
         for (int t = 0; t < isotropic.GetLength(0); t++)
             for (int j = 1; j < isotropic.GetLength(1); j++) Assert.Equal(isotropic[t, 0], isotropic[t, j]);
-        var (_, _, adamerging) = CoefficientArtifacts.ReadMatrix(context, context.Layout.AdditionCoefficients(CompositionMethod.AdaMerging, "csv"));
+        var (_, _, adamerging) = CoefficientArtifacts.ReadMatrix(context, AdditionStage.CoefficientsPath(context.Layout, CompositionMethod.AdaMerging, "csv"));
         Assert.Contains(adamerging.Cast<double>(), v => v != 0);
     }
 
@@ -114,17 +116,17 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;
-        var addition = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(CompositionTables.Addition, "json"))))!;
+        var addition = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(AdditionTables.Table, "json"))))!;
         Assert.Equal([.. MicroSpec.Tasks, "mean_absolute", "mean_normalized"], addition["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(["zero_shot", "finetuned", "task_arithmetic", "ties_merging", "adamerging_layerwise", "atlas_isotropic", "atlas_blockwise"],
             addition["rows"]!.AsArray().Select(r => r!["key"]!.GetValue<string>()));
         var finetunedRow = addition["rows"]!.AsArray()[1]!["values"]!;
         Assert.Equal(100, finetunedRow["mean_normalized"]!.GetValue<double>());
 
-        var negation = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(CompositionTables.Negation, "json"))))!;
+        var negation = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(NegationTables.Table, "json"))))!;
         Assert.Equal([MicroSpec.NegationTarget, "mean"], negation["rows"]!.AsArray().Select(r => r!["key"]!.GetValue<string>()));
 
-        var figure = pipeline.Repository.Absolute(layout.Figure(ReportStage.CoefficientFigure));
+        var figure = pipeline.Repository.Absolute(layout.Figure(AdditionTables.CoefficientFigure));
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(figure).Take(4));
         var report = File.ReadAllText(pipeline.Repository.Absolute(layout.Report));
         Assert.Contains("](figures/addition_coefficients.png)", report);

@@ -28,8 +28,8 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;
         foreach (var extension in new[] { "md", "csv", "json" })
-            Assert.True(File.Exists(pipeline.Repository.Absolute(layout.Table(ReportStage.FineTuneTable, extension))), $"{extension} table missing");
-        Assert.Equal(Path.Combine("artifacts", MicroSpec.Name, "tables", "finetune_accuracy.csv"), layout.Table(ReportStage.FineTuneTable, "csv"));
+            Assert.True(File.Exists(pipeline.Repository.Absolute(layout.Table(FoundationFamily.FineTuneTable, extension))), $"{extension} table missing");
+        Assert.Equal(Path.Combine("artifacts", MicroSpec.Name, "tables", "finetune_accuracy.csv"), layout.Table(FoundationFamily.FineTuneTable, "csv"));
 
         var report = File.ReadAllText(pipeline.Repository.Absolute(layout.Report));
         Assert.Contains("# Atlas.Repro report: `micro`", report);
@@ -53,7 +53,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;
-        var table = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(ReportStage.FineTuneTable, "json"))))!;
+        var table = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(layout.Table(FoundationFamily.FineTuneTable, "json"))))!;
         Assert.Equal(TableColumns, table["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
         var rows = table["rows"]!.AsArray();
         Assert.Equal([.. MicroSpec.Tasks, "mean"], rows.Select(r => r!["key"]!.GetValue<string>()));

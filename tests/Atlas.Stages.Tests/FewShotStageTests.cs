@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Atlas.Data;
-using Atlas.Stages.Adaptation;
+using Atlas.Stages.FewShot;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;
@@ -43,7 +43,7 @@ public sealed class FewShotStageTests(MicroPipeline pipeline)
             Assert.NotEqual(draws[0].Positions, draws[1].Positions);
             Assert.NotEqual(draws[0].Seed, draws[1].Seed);
         }
-        Assert.False(File.Exists(pipeline.Repository.Absolute(context.Layout.RunLedger(StageIds.FewShot(MicroSpec.FewShotTarget)))));
+        Assert.False(File.Exists(pipeline.Repository.Absolute(context.Layout.RunLedger(FewShotStage.IdOf(MicroSpec.FewShotTarget)))));
     }
 
     [Fact]

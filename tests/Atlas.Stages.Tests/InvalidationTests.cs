@@ -1,4 +1,10 @@
 using Atlas.Stages.Tests.Support;
+using Atlas.Stages.Addition;
+using Atlas.Stages.Negation;
+using Atlas.Stages.FewShot;
+using Atlas.Stages.TestTime;
+using Atlas.Stages.BlockSelection;
+using Atlas.Stages.Peft;
 
 namespace Atlas.Stages.Tests;
 
@@ -22,9 +28,9 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         string[] expected =
         [
             StageIds.FineTune(Task), StageIds.TaskVector(Task), StageIds.Evaluate(Task),
-            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.FewShot(MicroSpec.FewShotTarget),
-            StageIds.TestTime(MicroSpec.TestTimeTarget), StageIds.BlockSelection(MicroSpec.BlockSelectionTarget),
-            StageIds.Peft(MicroSpec.PeftTarget), StageIds.Report,
+            .. MicroSpec.AdditionMethods.Select(AdditionStage.IdOf), FewShotStage.IdOf(MicroSpec.FewShotTarget),
+            TestTimeStage.IdOf(MicroSpec.TestTimeTarget), BlockSelectionStage.IdOf(MicroSpec.BlockSelectionTarget),
+            PeftStage.IdOf(MicroSpec.PeftTarget), StageIds.Report,
         ];
         var stale = plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToList();
         Assert.Equal(expected.Order(), stale.Order());
@@ -39,7 +45,7 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         // block-selection stages read only the evaluation's accuracies, which the 32-image micro splits may reproduce
         // exactly; they are skipped at run time then, as consumers of unchanged outputs.
         var ran = repository.RunAll(new StringWriter());
-        string[] accuracyReaders = [StageIds.TestTime(Task), StageIds.BlockSelection(Task)];
+        string[] accuracyReaders = [TestTimeStage.IdOf(Task), BlockSelectionStage.IdOf(Task)];
         Assert.Equal(expected.Except(accuracyReaders).Order(), ran.Except(accuracyReaders).Order());
         Assert.All(repository.Open().Plan(), p => Assert.True(p.Value.IsUpToDate, $"{p.Key}: {p.Value}"));
     }
@@ -56,9 +62,9 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         string[] expected =
         [
             .. others.SelectMany(t => new[] { StageIds.FineTune(t), StageIds.TaskVector(t), StageIds.Evaluate(t) }),
-            .. MicroSpec.AdditionMethods.Select(StageIds.Addition), StageIds.Negation(MicroSpec.NegationTarget),
-            StageIds.FewShot(MicroSpec.FewShotTarget), StageIds.TestTime(MicroSpec.TestTimeTarget),
-            StageIds.BlockSelection(MicroSpec.BlockSelectionTarget), StageIds.Peft(MicroSpec.PeftTarget), StageIds.Report,
+            .. MicroSpec.AdditionMethods.Select(AdditionStage.IdOf), NegationStage.IdOf(MicroSpec.NegationTarget),
+            FewShotStage.IdOf(MicroSpec.FewShotTarget), TestTimeStage.IdOf(MicroSpec.TestTimeTarget),
+            BlockSelectionStage.IdOf(MicroSpec.BlockSelectionTarget), PeftStage.IdOf(MicroSpec.PeftTarget), StageIds.Report,
         ];
         Assert.Equal(expected.Order(), stale.Order());
     }

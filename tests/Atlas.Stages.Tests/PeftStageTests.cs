@@ -48,7 +48,7 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
         // Without validation selection LoRA and full fine-tuning test their last epoch.
         Assert.All(result.Runs.Where(r => r.Variant != variants[0]), r => Assert.Equal(MicroSpec.PeftEpochs, r.KeptEpoch));
         Assert.Equal(EvaluateStage.Read(context, MicroSpec.PeftTarget).ZeroShotTest, result.ZeroShotTest);
-        Assert.False(File.Exists(pipeline.Repository.Absolute(context.Layout.RunLedger(StageIds.Peft(MicroSpec.PeftTarget)))));
+        Assert.False(File.Exists(pipeline.Repository.Absolute(context.Layout.RunLedger(PeftStage.IdOf(MicroSpec.PeftTarget)))));
     }
 
     [Fact]

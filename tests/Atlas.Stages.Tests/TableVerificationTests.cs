@@ -9,7 +9,7 @@ namespace Atlas.Stages.Tests;
 /// </summary>
 public sealed class TableVerificationTests : IDisposable
 {
-    private const string Table = ReportStage.FineTuneTable;
+    private const string Table = FoundationFamily.FineTuneTable;
 
     // Only the fine-tuning table exists here, so the spec asks for no other.
     private readonly TempRepository repository = new(MicroSpec.WithoutComposition);

@@ -1,6 +1,6 @@
 using Atlas.Pipeline.Specs;
 using System.Text.Json.Nodes;
-using Atlas.Stages.Adaptation;
+using Atlas.Stages.TestTime;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;

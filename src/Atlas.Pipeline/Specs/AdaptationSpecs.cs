@@ -7,8 +7,17 @@ namespace Atlas.Pipeline.Specs;
 /// Few-shot recognition (spec §4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
 /// k labelled images per class, against zero-shot, a linear probe, Tip-Adapter-F and LP++ (and aTLAS with each adapter).
 /// </summary>
-public sealed record FewShotSpec
+public sealed record FewShotSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckTargets(Targets, path.Key("targets"));
+        if (check.Spec.Tasks.Count < 2) check.Fail(path, "few-shot aTLAS needs at least one other task's vector; the spec has one task");
+        for (int i = 0; i < Shots.Count; i++)
+            if (Shots.IndexOf(Shots[i]) < i) check.Fail(path.Key("shots").Index(i), $"shot count {Shots[i]} is listed twice");
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+    }
+
     /// <summary>Target tasks; each is learned with the pool of every other task's vector.</summary>
     [MinLength(1)]
     public required List<string> Targets { get; init; }
@@ -69,8 +78,16 @@ public sealed record AdapterTraining
 /// Test-time adaptation (spec §4.4): per target, Λ over the other tasks' vectors learned from the unlabelled test split
 /// alone, by each objective; the last Λ is tested (no labelled selection).
 /// </summary>
-public sealed record TestTimeSpec
+public sealed record TestTimeSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckTargets(Targets, path.Key("targets"));
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+        if (Learn.Regularizer is not null && Objectives.Contains(TestTimeObjective.Sar))
+            check.Fail(path.Key("learn").Key("regularizer"), "SAR's sharpness-aware update has no penalty term; drop the regularizer or the sar objective");
+    }
+
     /// <summary>Target tasks.</summary>
     [MinLength(1)]
     public required List<string> Targets { get; init; }
@@ -113,8 +130,24 @@ public enum LinearProbeInit
 /// Task-vector selection under a memory budget (spec §3.4): per target, the coefficient gradient at Λ = 0 is accumulated
 /// over one pass of k-shot batches, and aTLAS learns Λ on only n task vectors' worth of blocks, for every budget n.
 /// </summary>
-public sealed record BlockSelectionSpec
+public sealed record BlockSelectionSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckTargets(Targets, path.Key("targets"));
+        check.CheckDistinct(Strategies, path.Key("strategies"), "strategy");
+        int poolSize = check.Spec.Tasks.Count - 1;
+        for (int i = 0; i < Budgets.Count; i++)
+        {
+            int budget = Budgets[i];
+            if (i > 0 && budget <= Budgets[i - 1])
+                check.Fail(path.Key("budgets").Index(i), $"budgets must be ascending, got {budget} after {Budgets[i - 1]}");
+            else if (budget >= poolSize)
+                check.Fail(path.Key("budgets").Index(i), $"a budget must be less than the {poolSize} task vectors of a target's pool (the full pool is always run), got {budget}");
+        }
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+    }
+
     /// <summary>Target tasks; the pool is every other task's vector.</summary>
     [MinLength(1)]
     public required List<string> Targets { get; init; }

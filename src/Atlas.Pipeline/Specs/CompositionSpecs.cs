@@ -7,8 +7,24 @@ namespace Atlas.Pipeline.Specs;
 /// <summary>
 /// Task addition (spec §4.1): one set of coefficients for all listed tasks' vectors, compared across merging methods.
 /// </summary>
-public sealed record AdditionSpec
+public sealed record AdditionSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckDistinct(Methods, path.Key("methods"), "method");
+        var tasks = Tasks ?? [];
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (tasks.IndexOf(tasks[i]) < i) check.Fail(path.Key("tasks").Index(i), $"task '{tasks[i]}' is listed twice");
+            else check.CheckTaskReference(tasks[i], path.Key("tasks").Index(i));
+        }
+        if (Tasks is null && check.Spec.Tasks.Count < 2)
+            check.Fail(path, $"task addition needs at least two tasks; the spec has {check.Spec.Tasks.Count}");
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+        check.CheckGrid(AlphaGrid, path.Key("alpha_grid"));
+        check.CheckGrid(Ties.Grid, path.Key("ties").Key("grid"));
+    }
+
     /// <summary>The methods to run, one table row each (zero-shot and fine-tuned rows are always shown).</summary>
     public List<CompositionMethod> Methods { get; init; } =
     [
@@ -34,8 +50,24 @@ public sealed record AdditionSpec
 }
 
 /// <summary>Task negation (spec §4.2): per target, forget it while a control task keeps its accuracy.</summary>
-public sealed record NegationSpec
+public sealed record NegationSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        for (int i = 0; i < Targets.Count; i++)
+        {
+            var target = Targets[i];
+            var targetPath = path.Key("targets").Index(i);
+            int first = Targets.FindIndex(t => t.Task == target.Task);
+            if (first < i) check.Fail(targetPath.Key("task"), $"target '{target.Task}' is listed twice (also targets[{first}])");
+            check.CheckTaskReference(target.Task, targetPath.Key("task"));
+            check.CheckTaskReference(target.Control, targetPath.Key("control"));
+            if (target.Control == target.Task) check.Fail(targetPath.Key("control"), "the control task must differ from the target");
+        }
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+        check.CheckGrid(AlphaGrid, path.Key("alpha_grid"));
+    }
+
     /// <summary>Targets and their control tasks.</summary>
     [MinLength(1)]
     public required List<NegationTarget> Targets { get; init; }

@@ -8,8 +8,23 @@ namespace Atlas.Pipeline.Specs;
 /// other tasks' vectors, LoRA and full fine-tuning learn the same cross-entropy from the same images, and each is scored
 /// on the test split with its learnable-parameter count, step time and peak memory.
 /// </summary>
-public sealed record PeftSpec
+public sealed record PeftSpec : ISpecSection
 {
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckTargets(Targets, path.Key("targets"));
+        check.CheckDistinct(Methods, path.Key("methods"), "method");
+        for (int i = 0; i < Atlas.Partitions.Count; i++)
+            if (Atlas.Partitions.IndexOf(Atlas.Partitions[i]) < i)
+                check.Fail(path.Key("atlas").Key("partitions").Index(i), $"K = {Atlas.Partitions[i]} is listed twice");
+        for (int i = 1; i < Fractions.Count; i++)
+            if (Fractions[i] <= Fractions[i - 1])
+                check.Fail(path.Key("fractions").Index(i), FormattableString.Invariant($"fractions must be ascending, got {Fractions[i]} after {Fractions[i - 1]}"));
+        if (Methods.Contains(PeftMethod.Atlas) && check.Spec.Tasks.Count < 2)
+            check.Fail(path.Key("methods"), "aTLAS needs at least one other task's vector; the spec has one task");
+        check.CheckCropScale(CropScale, path.Key("crop_scale"));
+    }
+
     /// <summary>Target tasks.</summary>
     [MinLength(1)]
     public required List<string> Targets { get; init; }

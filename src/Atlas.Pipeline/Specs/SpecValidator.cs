@@ -30,6 +30,9 @@ internal sealed class SpecValidator
         return validator.errors;
     }
 
+    /// <summary>The spec being checked: sections read the tasks and other sections from it.</summary>
+    internal ExperimentSpec Spec => spec;
+
     private void CheckAll()
     {
         if (!context.Backbones.Contains(spec.Backbone))
@@ -52,58 +55,18 @@ internal sealed class SpecValidator
                 Fail(path.Key("name"), $"duplicate task name '{task.Name}' (also tasks[{taskIndex[task.Name]}])");
             CheckTask(task, path);
         }
-        if (spec.Addition is { } addition) CheckAddition(addition, Root.Key("addition"));
-        if (spec.Negation is { } negation) CheckNegation(negation, Root.Key("negation"));
-        if (spec.FewShot is { } fewShot) CheckFewShot(fewShot, Root.Key("few_shot"));
-        if (spec.TestTime is { } testTime)
-        {
-            CheckTargets(testTime.Targets, Root.Key("test_time").Key("targets"));
-            CheckCoefficientTraining(testTime.Learn, Root.Key("test_time").Key("learn"));
-            if (testTime.Learn.Regularizer is not null && testTime.Objectives.Contains(TestTimeObjective.Sar))
-                Fail(Root.Key("test_time").Key("learn").Key("regularizer"), "SAR's sharpness-aware update has no penalty term; drop the regularizer or the sar objective");
-        }
-        if (spec.BlockSelection is { } blockSelection) CheckBlockSelection(blockSelection, Root.Key("block_selection"));
-        if (spec.Peft is { } peft) CheckPeft(peft, Root.Key("peft"));
+        // Experiment sections carry their own cross-field rules, so a new section needs no edit here.
+        foreach (var field in SpecShape.Root.Fields)
+            if (field.Property.GetValue(spec) is ISpecSection section) section.Check(this, Root.Key(field.Key));
     }
 
-    private void CheckBlockSelection(BlockSelectionSpec selection, FieldPath path)
-    {
-        CheckTargets(selection.Targets, path.Key("targets"));
-        CheckDistinct(selection.Strategies, path.Key("strategies"), "strategy");
-        int poolSize = spec.Tasks.Count - 1;
-        for (int i = 0; i < selection.Budgets.Count; i++)
-        {
-            int budget = selection.Budgets[i];
-            if (i > 0 && budget <= selection.Budgets[i - 1])
-                Fail(path.Key("budgets").Index(i), $"budgets must be ascending, got {budget} after {selection.Budgets[i - 1]}");
-            else if (budget >= poolSize)
-                Fail(path.Key("budgets").Index(i), $"a budget must be less than the {poolSize} task vectors of a target's pool (the full pool is always run), got {budget}");
-        }
-        CheckCoefficientTraining(selection.Learn, path.Key("learn"));
-    }
-
-    private void CheckPeft(PeftSpec peft, FieldPath path)
-    {
-        CheckTargets(peft.Targets, path.Key("targets"));
-        CheckDistinct(peft.Methods, path.Key("methods"), "method");
-        for (int i = 0; i < peft.Atlas.Partitions.Count; i++)
-            if (peft.Atlas.Partitions.IndexOf(peft.Atlas.Partitions[i]) < i)
-                Fail(path.Key("atlas").Key("partitions").Index(i), $"K = {peft.Atlas.Partitions[i]} is listed twice");
-        for (int i = 1; i < peft.Fractions.Count; i++)
-            if (peft.Fractions[i] <= peft.Fractions[i - 1])
-                Fail(path.Key("fractions").Index(i), FormattableString.Invariant($"fractions must be ascending, got {peft.Fractions[i]} after {peft.Fractions[i - 1]}"));
-        if (peft.Methods.Contains(PeftMethod.Atlas) && spec.Tasks.Count < 2)
-            Fail(path.Key("methods"), "aTLAS needs at least one other task's vector; the spec has one task");
-        CheckCropScale(peft.CropScale, path.Key("crop_scale"));
-    }
-
-    private void CheckDistinct<T>(List<T> values, FieldPath path, string what) where T : struct, Enum
+    internal void CheckDistinct<T>(List<T> values, FieldPath path, string what) where T : struct, Enum
     {
         for (int i = 0; i < values.Count; i++)
             if (values.IndexOf(values[i]) < i) Fail(path.Index(i), $"{what} '{SpecNames.Of(values[i])}' is listed twice");
     }
 
-    private void CheckTargets(List<string> targets, FieldPath path)
+    internal void CheckTargets(List<string> targets, FieldPath path)
     {
         for (int i = 0; i < targets.Count; i++)
         {
@@ -112,56 +75,15 @@ internal sealed class SpecValidator
         }
     }
 
-    private void CheckFewShot(FewShotSpec fewShot, FieldPath path)
-    {
-        CheckTargets(fewShot.Targets, path.Key("targets"));
-        if (spec.Tasks.Count < 2) Fail(path, "few-shot aTLAS needs at least one other task's vector; the spec has one task");
-        for (int i = 0; i < fewShot.Shots.Count; i++)
-            if (fewShot.Shots.IndexOf(fewShot.Shots[i]) < i) Fail(path.Key("shots").Index(i), $"shot count {fewShot.Shots[i]} is listed twice");
-        CheckCoefficientTraining(fewShot.Learn, path.Key("learn"));
-    }
-
-    private void CheckAddition(AdditionSpec addition, FieldPath path)
-    {
-        CheckDistinct(addition.Methods, path.Key("methods"), "method");
-        var tasks = addition.Tasks ?? [];
-        for (int i = 0; i < tasks.Count; i++)
-        {
-            if (tasks.IndexOf(tasks[i]) < i) Fail(path.Key("tasks").Index(i), $"task '{tasks[i]}' is listed twice");
-            else CheckTaskReference(tasks[i], path.Key("tasks").Index(i));
-        }
-        if (addition.Tasks is null && spec.Tasks.Count < 2)
-            Fail(path, $"task addition needs at least two tasks; the spec has {spec.Tasks.Count}");
-        CheckCoefficientTraining(addition.Learn, path.Key("learn"));
-        CheckGrid(addition.AlphaGrid, path.Key("alpha_grid"));
-        CheckGrid(addition.Ties.Grid, path.Key("ties").Key("grid"));
-    }
-
-    private void CheckNegation(NegationSpec negation, FieldPath path)
-    {
-        for (int i = 0; i < negation.Targets.Count; i++)
-        {
-            var target = negation.Targets[i];
-            var targetPath = path.Key("targets").Index(i);
-            int first = negation.Targets.FindIndex(t => t.Task == target.Task);
-            if (first < i) Fail(targetPath.Key("task"), $"target '{target.Task}' is listed twice (also targets[{first}])");
-            CheckTaskReference(target.Task, targetPath.Key("task"));
-            CheckTaskReference(target.Control, targetPath.Key("control"));
-            if (target.Control == target.Task) Fail(targetPath.Key("control"), "the control task must differ from the target");
-        }
-        CheckCoefficientTraining(negation.Learn, path.Key("learn"));
-        CheckGrid(negation.AlphaGrid, path.Key("alpha_grid"));
-    }
-
-    private void CheckTaskReference(string task, FieldPath path)
+    internal void CheckTaskReference(string task, FieldPath path)
     {
         if (!spec.Tasks.Any(t => t.Name == task))
             Fail(path, $"unknown task '{task}' (known: {string.Join(", ", spec.Tasks.Select(t => t.Name))})");
     }
 
-    private void CheckCoefficientTraining(CoefficientTraining learn, FieldPath path) => CheckCropScale(learn.CropScale, path.Key("crop_scale"));
+    internal void CheckCoefficientTraining(CoefficientTraining learn, FieldPath path) => CheckCropScale(learn.CropScale, path.Key("crop_scale"));
 
-    private void CheckGrid(ScalingGridSpec grid, FieldPath path)
+    internal void CheckGrid(ScalingGridSpec grid, FieldPath path)
     {
         if (grid.Start > grid.Stop) Fail(path, FormattableString.Invariant($"start {grid.Start} is larger than stop {grid.Stop}"));
     }
@@ -249,7 +171,7 @@ internal sealed class SpecValidator
         else Fail(stepsOverride, $"must be greater than warmup_steps ({warmupSteps}), got {steps}");
     }
 
-    private void CheckCropScale(List<double> cropScale, FieldPath path)
+    internal void CheckCropScale(List<double> cropScale, FieldPath path)
     {
         if (cropScale[0] > cropScale[1]) Fail(path, FormattableString.Invariant($"min {cropScale[0]} is larger than max {cropScale[1]}"));
     }
@@ -259,7 +181,7 @@ internal sealed class SpecValidator
 
     private static string NotInData(string source) => $"source '{source}' is not listed under data.sources";
 
-    private void Fail(FieldPath path, string problem)
+    internal void Fail(FieldPath path, string problem)
     {
         var error = document.Error(path, problem);
         if (reported.Add(error.ToString())) errors.Add(error);

@@ -21,9 +21,12 @@ internal static class SpecYaml
         .WithTypeConverter(new EnumNameConverter())
         .Build();
 
-    /// <summary>Writes every non-null property, quoting strings that would otherwise read back as numbers or null.</summary>
+    /// <summary>Writes every non-null property, quoting strings that would otherwise read back as numbers or null, and
+    /// writing a value shared by two fields (a task's recipe inherits the default's lists) in full at both places
+    /// rather than as a YAML alias.</summary>
     public static ISerializer Serializer { get; } = new SerializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .DisableAliases()
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .WithQuotingNecessaryStrings()
         .WithTypeConverter(new EnumNameConverter())

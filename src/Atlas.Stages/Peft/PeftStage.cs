@@ -2,7 +2,6 @@ using System.Globalization;
 using Atlas.Data;
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
-using Atlas.Stages.Adaptation;
 using Atlas.Stages.Composition;
 using Atlas.Training;
 using Atlas.Training.Composition;
@@ -28,11 +27,17 @@ namespace Atlas.Stages.Peft;
 /// </summary>
 public sealed class PeftStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.Peft(Target);
+    /// <summary>The stage id (and folder) of one target: <c>peft/TARGET</c>.</summary>
+    public static string IdOf(string target) => $"peft/{target}";
+
+    /// <summary>The PEFT comparison of a target: per data fraction and method, accuracy, parameters, step time, memory.</summary>
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+
+    public override string Id => IdOf(Target);
     public override string Phase => "Peft";
     public override string Description => $"PEFT on {Target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
 
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.PeftResult(Target)];
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
@@ -57,11 +62,11 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
                     return result;
                 }));
         }
-        context.WriteJson(context.Layout.PeftResult(Target), new PeftResult(Target, Pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
+        context.WriteJson(ResultPath(context.Layout, Target), new PeftResult(Target, Pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
         ledger.Delete();
     }
 
-    public static PeftResult Read(ExperimentContext context, string target) => context.ReadJson<PeftResult>(context.Layout.PeftResult(target));
+    public static PeftResult Read(ExperimentContext context, string target) => context.ReadJson<PeftResult>(ResultPath(context.Layout, target));
 
     private static PeftSpec Spec(ExperimentContext context) =>
         context.Spec.Peft ?? throw new InvalidOperationException($"{context.SpecPath}: no peft section");

@@ -52,6 +52,17 @@ public sealed class TrainOverridesTests
         Assert.Equal(0.001, defaults.Lr);
     }
 
+    [Fact]
+    public void ResolvedSpecWritesEveryTaskRecipeInFullWithoutAliases()
+    {
+        // Tasks without overrides share the default recipe's lists; YAML would otherwise write them once and alias them.
+        var yaml = SpecWriter.ToResolvedYaml(SpecLoader.Parse(SpecFixture.ValidYaml, "valid.yaml", SpecFixture.Context));
+
+        Assert.DoesNotContain("&o", yaml);
+        Assert.DoesNotContain("*o", yaml);
+        Assert.Equal(3, yaml.Split("crop_scale:\n    - 0.9\n    - 1\n").Length - 1 + yaml.Split("crop_scale:\n  - 0.9\n  - 1\n").Length - 1);
+    }
+
     /// <summary>Each validation attribute as its type and public settings, comparable across properties.</summary>
     private static List<string> Rules(PropertyInfo property) =>
     [

@@ -2,7 +2,7 @@ using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.FewShot;
 
 /// <summary>The few-shot table and figure (paper Figure 3 twin): test accuracy per method and shot count, mean and
 /// standard deviation over every target and draw.</summary>
@@ -20,7 +20,7 @@ public static class FewShotTables
             .. spec.Shots.SelectMany(k =>
             {
                 var values = runs.Where(r => r.Shots == k).Select(r => r.Accuracy[method]).ToList();
-                return new[] { values.Average(), StandardDeviation(values) };
+                return new[] { values.Average(), TableStatistics.StandardDeviation(values) };
             }),
         ])).ToList();
         return new ResultTable(
@@ -35,12 +35,5 @@ public static class FewShotTables
         var series = table.Rows.Select(row => new LineSeries(row.Key, shots,
             [.. spec.Shots.Select((_, i) => row.Values[2 * i])], [.. spec.Shots.Select((_, i) => row.Values[2 * i + 1])])).ToList();
         LineFigure.Write(path, "Few-shot recognition (mini profile)", "shots per class", "test accuracy (%)", series, logX: true);
-    }
-
-    /// <summary>Population standard deviation (0 for a single value).</summary>
-    internal static double StandardDeviation(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
     }
 }

@@ -1,6 +1,6 @@
 using Atlas.Pipeline.Specs;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.TestTime;
 
 /// <summary>Test-time adaptation of one target: zero-shot and adapted test accuracy (%) per objective, with what each
 /// objective did (SAR's resets, UFM's trusted set).</summary>

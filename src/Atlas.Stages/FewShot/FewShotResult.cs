@@ -1,4 +1,4 @@
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.FewShot;
 
 /// <summary>One few-shot run: a (shots, seed) draw and the test accuracy (%) of every method on it.</summary>
 /// <param name="Shots">k, images per class.</param>

@@ -8,7 +8,10 @@ using Atlas.Training;
 using Atlas.Training.Composition;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Adaptation;
+// The method's selection rules share their name with this folder's namespace.
+using TaskVectorSelection = Atlas.Method.Composition.BlockSelection;
+
+namespace Atlas.Stages.BlockSelection;
 
 /// <summary>
 /// aTLAS under a memory budget on one target (spec §3.4). Per k-shot draw, one pass over the oversampled, augmented
@@ -26,11 +29,17 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
 {
     public const string FullPool = "full_pool";
 
-    public override string Id => StageIds.BlockSelection(Target);
+    /// <summary>The stage id (and folder) of one target: <c>selection/TARGET</c>.</summary>
+    public static string IdOf(string target) => $"selection/{target}";
+
+    /// <summary>Block selection of a target: per draw, the informativeness ranking and every budget's accuracy and cost.</summary>
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+
+    public override string Id => IdOf(Target);
     public override string Phase => "BlockSelection";
     public override string Description => $"aTLAS on {Target} with n of {Pool.Count} task vectors' blocks, ranked by gradient";
 
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.BlockSelectionResult(Target)];
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
@@ -53,13 +62,13 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
                 return RunDraw(context, spec, inputs, train, set, d, seed);
             }));
         }
-        context.WriteJson(context.Layout.BlockSelectionResult(Target),
+        context.WriteJson(ResultPath(context.Layout, Target),
             new BlockSelectionResult(Target, Pool, spec.Shots, inputs.Tasks[0].Accuracy.ZeroShotTest, draws));
         ledger.Delete();
     }
 
     public static BlockSelectionResult Read(ExperimentContext context, string target) =>
-        context.ReadJson<BlockSelectionResult>(context.Layout.BlockSelectionResult(target));
+        context.ReadJson<BlockSelectionResult>(ResultPath(context.Layout, target));
 
     private static BlockSelectionSpec Spec(ExperimentContext context) =>
         context.Spec.BlockSelection ?? throw new InvalidOperationException($"{context.SpecPath}: no block_selection section");
@@ -89,8 +98,8 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
         foreach (var strategy in spec.Strategies)
             foreach (int budget in spec.Budgets)
                 runs.Add(Learn(context, spec, inputs, objective, stepsPerEpoch, SpecNames.Of(strategy), strategy == BlockSelectionStrategy.Blockwise
-                    ? BlockSelection.Blockwise(informativeness, budget)
-                    : inputs.Pool.WholeVectorTable(BlockSelection.WholeVectors(informativeness, budget))));
+                    ? TaskVectorSelection.Blockwise(informativeness, budget)
+                    : inputs.Pool.WholeVectorTable(TaskVectorSelection.WholeVectors(informativeness, budget))));
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] draw {draw}: {string.Join(", ", runs.Select(r => $"{r.Strategy} n={r.Budget} {r.TestAccuracy:F2}%"))}"));
         var table = Enumerable.Range(0, poolSize).Select(t => (IReadOnlyList<double>)

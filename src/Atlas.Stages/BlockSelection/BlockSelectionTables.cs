@@ -2,7 +2,7 @@ using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.BlockSelection;
 
 /// <summary>
 /// The block-selection tables and figure (paper Table 14 / Figure 6 twin): test accuracy per strategy and budget n,
@@ -21,12 +21,12 @@ public static class BlockSelectionTables
     {
         var results = spec.Targets.Select(t => BlockSelectionStage.Read(context, t)).ToList();
         var zeroShot = results.Select(r => r.ZeroShotTest).ToList();
-        var rows = new List<ResultRow> { new("zero_shot", [0, zeroShot.Average(), FewShotTables.StandardDeviation(zeroShot), 0]) };
+        var rows = new List<ResultRow> { new("zero_shot", [0, zeroShot.Average(), TableStatistics.StandardDeviation(zeroShot), 0]) };
         foreach (var (strategy, budget) in Selections(spec, results[0].Pool.Count))
         {
             var runs = Runs(results, strategy, budget);
             var accuracy = runs.Select(r => r.TestAccuracy).ToList();
-            rows.Add(new ResultRow(RowName(strategy, budget), [budget, accuracy.Average(), FewShotTables.StandardDeviation(accuracy), runs[0].TaskVectorMiB]));
+            rows.Add(new ResultRow(RowName(strategy, budget), [budget, accuracy.Average(), TableStatistics.StandardDeviation(accuracy), runs[0].TaskVectorMiB]));
         }
         return new ResultTable(
             $"Block selection: few-shot ({spec.Shots} shots) test top-1 accuracy (%) of aTLAS on n task vectors' worth of blocks, mean and std over " +

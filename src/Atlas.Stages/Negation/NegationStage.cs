@@ -6,7 +6,9 @@ using Atlas.Training.Composition;
 using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Composition;
+using Atlas.Stages.Composition;
+
+namespace Atlas.Stages.Negation;
 
 /// <summary>
 /// Task negation of one target (spec §4.2): make the model forget the target while a control task keeps at least a
@@ -17,7 +19,16 @@ namespace Atlas.Stages.Composition;
 /// </summary>
 public sealed class NegationStage(NegationTarget target) : Stage
 {
-    public override string Id => StageIds.Negation(target.Task);
+    /// <summary>The stage id (and folder) of one target: <c>negation/TARGET</c>.</summary>
+    public static string IdOf(string target) => $"negation/{target}";
+
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+
+    /// <summary>Learned Λ of a target (<c>safetensors</c> or <c>csv</c>).</summary>
+    public static string CoefficientsPath(ArtifactLayout layout, string target, string extension) =>
+        layout.StageFile(IdOf(target), $"coefficients.{extension}");
+
+    public override string Id => IdOf(target.Task);
     public override string Phase => "Negation";
     public override string Description => $"negate {target.Task}, keeping {target.Control}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages([target.Task], Evaluated);
@@ -43,9 +54,9 @@ public sealed class NegationStage(NegationTarget target) : Stage
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
     [
-        context.Layout.NegationResult(target.Task),
-        context.Layout.NegationCoefficients(target.Task, "safetensors"),
-        context.Layout.NegationCoefficients(target.Task, "csv"),
+        ResultPath(context.Layout, target.Task),
+        CoefficientsPath(context.Layout, target.Task, "safetensors"),
+        CoefficientsPath(context.Layout, target.Task, "csv"),
     ];
 
     public override void Execute(ExperimentContext context, StageRun run)
@@ -116,8 +127,8 @@ public sealed class NegationStage(NegationTarget target) : Stage
         }, new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
 
         var best = selection.BestWeights[ComposedModel.CoefficientsKey];
-        CoefficientArtifacts.Write(context, context.Layout.NegationCoefficients(target.Task, "safetensors"),
-            context.Layout.NegationCoefficients(target.Task, "csv"), inputs.Pool.TaskNames, layout, best);
+        CoefficientArtifacts.Write(context, CoefficientsPath(context.Layout, target.Task, "safetensors"),
+            CoefficientsPath(context.Layout, target.Task, "csv"), inputs.Pool.TaskNames, layout, best);
         NegationScore atlas;
         using (no_grad())
         using (var scope = NewDisposeScope()) atlas = Score(model.Weights(best));
@@ -127,12 +138,12 @@ public sealed class NegationStage(NegationTarget target) : Stage
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] test target/control: zero-shot {zeroShot.TargetTest:F2}/{zeroShot.ControlTest:F2}, task arithmetic (α = {alpha:0.##}) " +
             $"{taskArithmetic.TargetTest:F2}/{taskArithmetic.ControlTest:F2}, aTLAS (epoch {selection.BestEpoch}) {atlas.TargetTest:F2}/{atlas.ControlTest:F2}"));
-        context.WriteJson(context.Layout.NegationResult(target.Task), result);
+        context.WriteJson(ResultPath(context.Layout, target.Task), result);
         checkpoint.Delete();
     }
 
     public static NegationResult Read(ExperimentContext context, string target) =>
-        context.ReadJson<NegationResult>(context.Layout.NegationResult(target));
+        context.ReadJson<NegationResult>(ResultPath(context.Layout, target));
 
     private static NegationSpec Spec(ExperimentContext context) =>
         context.Spec.Negation ?? throw new InvalidOperationException($"{context.SpecPath}: no negation section");

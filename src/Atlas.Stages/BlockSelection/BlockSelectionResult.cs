@@ -1,4 +1,4 @@
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.BlockSelection;
 
 /// <summary>aTLAS learned on one selection of blocks.</summary>
 /// <param name="Strategy">A <see cref="Pipeline.Specs.BlockSelectionStrategy"/> spec name, or <c>full_pool</c>.</param>

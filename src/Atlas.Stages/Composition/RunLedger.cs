@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Atlas.Pipeline.Store;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.Composition;
 
 /// <summary>
 /// The finished runs of a stage that performs many independent runs (shots × seeds, data fractions): each result is

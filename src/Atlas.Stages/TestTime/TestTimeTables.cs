@@ -1,7 +1,7 @@
 using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Specs;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.TestTime;
 
 /// <summary>The test-time adaptation table (paper Table 4 twin): test accuracy per target and objective.</summary>
 public static class TestTimeTables

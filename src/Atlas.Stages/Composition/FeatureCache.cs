@@ -2,7 +2,7 @@ using Atlas.Models;
 using Atlas.Training;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.Composition;
 
 /// <summary>Image features of a frozen tower, computed once so that adapters and probes train on cached features.</summary>
 public static class FeatureCache

@@ -7,7 +7,9 @@ using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Composition;
+using Atlas.Stages.Composition;
+
+namespace Atlas.Stages.Addition;
 
 /// <summary>
 /// Task addition with one method (spec §4.1): a single model for all tasks, from θ0 and the tasks' vectors. Task
@@ -18,7 +20,16 @@ namespace Atlas.Stages.Composition;
 /// </summary>
 public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string> tasks) : Stage
 {
-    public override string Id => StageIds.Addition(method);
+    /// <summary>The stage id (and folder) of one method: <c>addition/NAME</c>.</summary>
+    public static string IdOf(CompositionMethod method) => $"addition/{SpecNames.Of(method)}";
+
+    public static string ResultPath(ArtifactLayout layout, CompositionMethod method) => layout.StageFile(IdOf(method), "result.json");
+
+    /// <summary>Learned Λ of a method, with task and block names (<c>safetensors</c> or <c>csv</c>).</summary>
+    public static string CoefficientsPath(ArtifactLayout layout, CompositionMethod method, string extension) =>
+        layout.StageFile(IdOf(method), $"coefficients.{extension}");
+
+    public override string Id => IdOf(method);
     public override string Phase => "Addition";
     public override string Description => $"task addition of {tasks.Count} task vectors by {SpecNames.Of(method)}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(tasks, tasks);
@@ -46,7 +57,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, tasks, tasks), .. DataFiles(context)];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
-        Learned ? [context.Layout.AdditionResult(method), .. CoefficientFiles(context)] : [context.Layout.AdditionResult(method)];
+        Learned ? [ResultPath(context.Layout, method), .. CoefficientFiles(context)] : [ResultPath(context.Layout, method)];
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
@@ -63,18 +74,18 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         };
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
-        context.WriteJson(context.Layout.AdditionResult(method), result);
+        context.WriteJson(ResultPath(context.Layout, method), result);
     }
 
     public static AdditionResult Read(ExperimentContext context, CompositionMethod method) =>
-        context.ReadJson<AdditionResult>(context.Layout.AdditionResult(method));
+        context.ReadJson<AdditionResult>(ResultPath(context.Layout, method));
 
     private InvalidOperationException UnknownMethod() => new($"unknown task-addition method {method}");
 
     private bool Learned => method is not (CompositionMethod.TaskArithmetic or CompositionMethod.Ties);
 
     private IReadOnlyList<string> CoefficientFiles(ExperimentContext context) =>
-        [context.Layout.AdditionCoefficients(method, "safetensors"), context.Layout.AdditionCoefficients(method, "csv")];
+        [CoefficientsPath(context.Layout, method, "safetensors"), CoefficientsPath(context.Layout, method, "csv")];
 
     private static AdditionSpec Spec(ExperimentContext context) =>
         context.Spec.Addition ?? throw new InvalidOperationException($"{context.SpecPath}: no addition section");
@@ -176,8 +187,8 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     private AdditionResult Finish(ExperimentContext context, CompositionInputs inputs, ComposedModel model, Tensor coefficients, string selection,
         IReadOnlyList<EpochRecord>? epochs, IReadOnlyList<LossPoint> history)
     {
-        CoefficientArtifacts.Write(context, context.Layout.AdditionCoefficients(method, "safetensors"),
-            context.Layout.AdditionCoefficients(method, "csv"), inputs.Pool.TaskNames, model.Layout, coefficients);
+        CoefficientArtifacts.Write(context, CoefficientsPath(context.Layout, method, "safetensors"),
+            CoefficientsPath(context.Layout, method, "csv"), inputs.Pool.TaskNames, model.Layout, coefficients);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var scores = Scores(context, inputs, model.Weights(coefficients));

@@ -11,7 +11,7 @@ using Atlas.Training.Adapters;
 using Atlas.Training.Composition;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.FewShot;
 
 /// <summary>
 /// Few-shot recognition of one target (spec §4.3): for every shot count k and draw, k images per class are sampled
@@ -28,11 +28,17 @@ namespace Atlas.Stages.Adaptation;
 /// </summary>
 public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.FewShot(Target);
+    /// <summary>The stage id (and folder) of one target: <c>fewshot/TARGET</c>.</summary>
+    public static string IdOf(string target) => $"fewshot/{target}";
+
+    /// <summary>Every few-shot run of a target: k-shot indices, kept epoch and test accuracy per method.</summary>
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+
+    public override string Id => IdOf(Target);
     public override string Phase => "FewShot";
     public override string Description => $"few-shot {Target} from {Pool.Count} other task vectors";
 
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.FewShotResult(Target)];
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
@@ -67,12 +73,12 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
                     return new FewShotRun(k, d, seed, set.Positions, epoch, accuracy);
                 }));
             }
-        context.WriteJson(context.Layout.FewShotResult(Target), new FewShotResult(Target, Pool, runs));
+        context.WriteJson(ResultPath(context.Layout, Target), new FewShotResult(Target, Pool, runs));
         ledger.Delete();
     }
 
     public static FewShotResult Read(ExperimentContext context, string target) =>
-        context.ReadJson<FewShotResult>(context.Layout.FewShotResult(target));
+        context.ReadJson<FewShotResult>(ResultPath(context.Layout, target));
 
     private static FewShotSpec Spec(ExperimentContext context) =>
         context.Spec.FewShot ?? throw new InvalidOperationException($"{context.SpecPath}: no few_shot section");

@@ -1,13 +1,13 @@
 using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Specs;
 
-namespace Atlas.Stages.Composition;
+namespace Atlas.Stages.Addition;
 
-/// <summary>The mini twins of the paper's task-addition (Table 2/8) and task-negation (Table 1/7) tables.</summary>
-public static class CompositionTables
+/// <summary>The mini twin of the paper's task-addition table (Table 2/8) and the learned-coefficient heatmap.</summary>
+public static class AdditionTables
 {
-    public const string Addition = "task_addition";
-    public const string Negation = "task_negation";
+    public const string Table = "task_addition";
+    public const string CoefficientFigure = "addition_coefficients";
 
     /// <summary>The table row of each addition method.</summary>
     private static readonly IReadOnlyDictionary<CompositionMethod, string> MethodRows = new Dictionary<CompositionMethod, string>
@@ -23,7 +23,7 @@ public static class CompositionTables
     /// Rows: zero-shot, fine-tuned (one model per task), then one merged model per method. Columns: test accuracy per
     /// task, its mean, and the mean normalised accuracy (each task's accuracy divided by its fine-tuned accuracy).
     /// </summary>
-    public static ResultTable AdditionTable(ExperimentContext context, AdditionSpec spec)
+    public static ResultTable Build(ExperimentContext context, AdditionSpec spec)
     {
         var tasks = spec.Tasks ?? [.. context.Spec.Tasks.Select(t => t.Name)];
         var accuracies = tasks.Select(t => EvaluateStage.Read(context, t)).ToList();
@@ -42,20 +42,5 @@ public static class CompositionTables
         }
         return new ResultTable("Task addition: test top-1 accuracy (%) of one merged model on every task (paper Table 2/8 twin)",
             "method", [.. tasks, "mean_absolute", "mean_normalized"], rows);
-    }
-
-    /// <summary>Rows: one per target, then the mean. Columns: target and control test accuracy of the zero-shot,
-    /// task-arithmetic (θ0 − α·τ) and aTLAS models.</summary>
-    public static ResultTable NegationTable(ExperimentContext context, NegationSpec spec)
-    {
-        var rows = spec.Targets.Select(t => NegationStage.Read(context, t.Task)).Select(r => new ResultRow(r.Target,
-        [
-            r.ZeroShot.TargetTest, r.ZeroShot.ControlTest, r.TaskArithmetic.TargetTest, r.TaskArithmetic.ControlTest,
-            r.Atlas.TargetTest, r.Atlas.ControlTest,
-        ])).ToList();
-        rows.Add(new ResultRow("mean", [.. Enumerable.Range(0, 6).Select(c => rows.Average(r => r.Values[c]))]));
-        return new ResultTable("Task negation: test top-1 accuracy (%) on the target (lower is better) and on its control (paper Table 1/7 twin)",
-            "target", ["zero_shot_target", "zero_shot_control", "task_arithmetic_target", "task_arithmetic_control", "atlas_target", "atlas_control"],
-            rows);
     }
 }

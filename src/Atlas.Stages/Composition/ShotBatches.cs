@@ -4,7 +4,7 @@ using Atlas.Stages.Composition;
 using Atlas.Training;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.Composition;
 
 /// <summary>The training batches of a k-shot draw (spec §4.3): the shots oversampled so an epoch has at least
 /// <c>minBatchesPerEpoch</c> batches (the paper's int(10/r)+1 rule), strongly augmented (crop and flips).</summary>

@@ -10,7 +10,7 @@ using Atlas.Training.Adaptation;
 using Atlas.Training.Composition;
 using static TorchSharp.torch;
 
-namespace Atlas.Stages.Adaptation;
+namespace Atlas.Stages.TestTime;
 
 /// <summary>
 /// Test-time adaptation of one target (spec §4.4): blockwise Λ over the other tasks' vectors, learned from the target's
@@ -27,11 +27,17 @@ namespace Atlas.Stages.Adaptation;
 /// </summary>
 public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
 {
-    public override string Id => StageIds.TestTime(Target);
+    /// <summary>The stage id (and folder) of one target: <c>tta/TARGET</c>.</summary>
+    public static string IdOf(string target) => $"tta/{target}";
+
+    /// <summary>Test-time adaptation of a target: test accuracy per objective and each run's diagnostics.</summary>
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+
+    public override string Id => IdOf(Target);
     public override string Phase => "TestTime";
     public override string Description => $"test-time adaptation of {Target} from {Pool.Count} other task vectors";
 
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.TestTimeResult(Target)];
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
@@ -120,11 +126,11 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                 $"[{Id}] {name}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
         }
         var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
-        context.WriteJson(context.Layout.TestTimeResult(Target), result);
+        context.WriteJson(ResultPath(context.Layout, Target), result);
     }
 
     public static TestTimeResult Read(ExperimentContext context, string target) =>
-        context.ReadJson<TestTimeResult>(context.Layout.TestTimeResult(target));
+        context.ReadJson<TestTimeResult>(ResultPath(context.Layout, target));
 
     private static TestTimeSpec Spec(ExperimentContext context) =>
         context.Spec.TestTime ?? throw new InvalidOperationException($"{context.SpecPath}: no test_time section");
