@@ -34,25 +34,13 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     public override string Description => $"task addition of {tasks.Count} task vectors by {SpecNames.Of(method)}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(tasks, tasks);
 
-    public override object Parameters(ExperimentContext context)
+    public override object Parameters(ExperimentContext context) => new
     {
-        var spec = Spec(context);
-        object settings = method switch
-        {
-            CompositionMethod.TaskArithmetic => spec.AlphaGrid,
-            CompositionMethod.Ties => spec.Ties,
-            CompositionMethod.AdaMerging => spec.Adamerging,
-            CompositionMethod.AtlasIsotropic or CompositionMethod.AtlasBlockwise => spec.Learn,
-            _ => throw UnknownMethod(),
-        };
-        return new
-        {
-            Method = method,
-            Tasks = CompositionInputs.DataParameters(context, tasks),
-            Settings = settings,
-            context.Spec.Evaluate.Batch,
-        };
-    }
+        Method = method,
+        Tasks = CompositionInputs.DataParameters(context, tasks),
+        Plan(Spec(context)).Settings,
+        context.Spec.Evaluate.Batch,
+    };
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, tasks, tasks), .. DataFiles(context)];
 
@@ -63,15 +51,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     {
         var spec = Spec(context);
         using var inputs = CompositionInputs.Load(context, tasks, tasks);
-        var result = method switch
-        {
-            CompositionMethod.TaskArithmetic => SearchScale(context, inputs, inputs.Pool, spec.AlphaGrid, "α"),
-            CompositionMethod.Ties => SearchTies(context, inputs, spec.Ties),
-            CompositionMethod.AdaMerging => AdaMerging(context, inputs, spec.Adamerging, run),
-            CompositionMethod.AtlasIsotropic => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Isotropic(inputs.Pool.BlockNames), run),
-            CompositionMethod.AtlasBlockwise => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Blockwise(inputs.Pool.BlockNames), run),
-            _ => throw UnknownMethod(),
-        };
+        var result = Plan(spec).Run(context, inputs, run);
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
         context.WriteJson(ResultPath(context.Layout, method), result);
@@ -80,7 +60,21 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     public static AdditionResult Read(ExperimentContext context, CompositionMethod method) =>
         context.ReadJson<AdditionResult>(ResultPath(context.Layout, method));
 
-    private InvalidOperationException UnknownMethod() => new($"unknown task-addition method {method}");
+    /// <summary>The one dispatch on the method: the spec settings that decide its result (the lock's parameters) and
+    /// how it runs. Isotropic and blockwise aTLAS share the recipe and differ in the coefficient layout.</summary>
+    private MethodPlan Plan(AdditionSpec spec) => method switch
+    {
+        CompositionMethod.TaskArithmetic => new(spec.AlphaGrid, (context, inputs, _) => SearchScale(context, inputs, inputs.Pool, spec.AlphaGrid, "α")),
+        CompositionMethod.Ties => new(spec.Ties, (context, inputs, _) => SearchTies(context, inputs, spec.Ties)),
+        CompositionMethod.AdaMerging => new(spec.Adamerging, (context, inputs, run) => AdaMerging(context, inputs, spec.Adamerging, run)),
+        CompositionMethod.AtlasIsotropic => new(spec.Learn,
+            (context, inputs, run) => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Isotropic(inputs.Pool.BlockNames), run)),
+        CompositionMethod.AtlasBlockwise => new(spec.Learn,
+            (context, inputs, run) => LearnAtlas(context, inputs, spec.Learn, CoefficientLayout.Blockwise(inputs.Pool.BlockNames), run)),
+        _ => throw new InvalidOperationException($"unknown task-addition method {method}"),
+    };
+
+    private sealed record MethodPlan(object Settings, Func<ExperimentContext, CompositionInputs, StageRun, AdditionResult> Run);
 
     private bool Learned => method is not (CompositionMethod.TaskArithmetic or CompositionMethod.Ties);
 
