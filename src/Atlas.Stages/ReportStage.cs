@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Atlas.Pipeline.Reports;
-using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Reports;
+using Atlas.Reports.Figures;
+using Atlas.Store;
 using Atlas.Stages.Adaptation;
 using Atlas.Stages.Composition;
 using Atlas.Stages.Peft;
