@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Bench;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Atlas.Data.Formats;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Data;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Data;
 

@@ -1,4 +1,4 @@
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Data.Formats;
 using TorchSharp;
 using static TorchSharp.torch;

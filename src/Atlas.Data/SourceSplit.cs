@@ -1,4 +1,4 @@
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using System.Text;
 using System.Text.Json;
 

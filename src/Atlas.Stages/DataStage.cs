@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Atlas.Data;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Stages;
 

@@ -2,7 +2,7 @@ using Atlas.Data;
 using Atlas.Models;
 using System.Text.Json;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Stages.Storage;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Atlas.Pipeline.Reports;
+using Atlas.Reports;
 using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages;

@@ -5,7 +5,7 @@ using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Provenance;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Atlas.Data;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Training;
 using Atlas.Training.Optim;
 

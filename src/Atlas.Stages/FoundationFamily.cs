@@ -1,5 +1,5 @@
 using System.Globalization;
-using Atlas.Pipeline.Reports;
+using Atlas.Reports;
 using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Atlas.Data;
 using Atlas.Models;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Training;
 using Atlas.Training.Optim;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.Text;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Stages;
 

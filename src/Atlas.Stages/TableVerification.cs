@@ -1,5 +1,5 @@
-using Atlas.Pipeline.Reports;
-using Atlas.Pipeline.Store;
+using Atlas.Reports;
+using Atlas.Store;
 
 namespace Atlas.Stages;
 

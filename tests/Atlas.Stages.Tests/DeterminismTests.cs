@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Atlas.Data;
 using Atlas.Pipeline.Provenance;
 using Atlas.Pipeline.Specs;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Stages.Storage;
 using Atlas.Stages.Tests.Support;
 using Atlas.Training;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Atlas.Pipeline.Provenance;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;

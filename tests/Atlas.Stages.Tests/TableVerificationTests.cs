@@ -1,4 +1,4 @@
-using Atlas.Pipeline.Reports;
+using Atlas.Reports;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;

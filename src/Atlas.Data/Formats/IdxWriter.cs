@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Data.Formats;
 

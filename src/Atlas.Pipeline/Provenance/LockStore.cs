@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Pipeline.Provenance;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Pipeline.Provenance;
 

@@ -1,4 +1,4 @@
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Pipeline.Specs;
 

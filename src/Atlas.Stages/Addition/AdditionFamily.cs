@@ -1,5 +1,5 @@
 using System.Text;
-using Atlas.Pipeline.Reports.Figures;
+using Atlas.Reports.Figures;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages.Composition;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Atlas.Method.Composition;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using static TorchSharp.torch;
 
 namespace Atlas.Stages.Composition;

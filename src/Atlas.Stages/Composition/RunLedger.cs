@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Stages.Composition;
 

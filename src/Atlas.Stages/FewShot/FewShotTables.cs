@@ -1,6 +1,6 @@
-using Atlas.Pipeline.Reports;
-using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
+using Atlas.Reports;
+using Atlas.Reports.Figures;
 
 namespace Atlas.Stages.FewShot;
 

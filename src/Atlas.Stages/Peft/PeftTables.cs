@@ -1,7 +1,7 @@
 using System.Globalization;
-using Atlas.Pipeline.Reports;
-using Atlas.Pipeline.Reports.Figures;
 using Atlas.Pipeline.Specs;
+using Atlas.Reports;
+using Atlas.Reports.Figures;
 
 namespace Atlas.Stages.Peft;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using Atlas.Pipeline.Reports;
 using Atlas.Pipeline.Specs;
+using Atlas.Reports;
 
 namespace Atlas.Stages.TestTime;
 

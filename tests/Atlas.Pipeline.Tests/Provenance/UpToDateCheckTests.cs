@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Atlas.Pipeline.Provenance;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
 namespace Atlas.Pipeline.Tests.Provenance;
 

@@ -1,13 +1,11 @@
-extern alias ScottPlotPackage;
-
 using System.Globalization;
 using System.Text.RegularExpressions;
-using ScottPlotPackage::ScottPlot;
-using ScottPlotPackage::ScottPlot.TickGenerators;
-using Balance = ScottPlotPackage::ScottPlot.Colormaps.Balance;
-using ColorRange = ScottPlotPackage::ScottPlot.Range;
+using ScottPlot;
+using ScottPlot.TickGenerators;
+using Balance = ScottPlot.Colormaps.Balance;
+using ColorRange = ScottPlot.Range;
 
-namespace Atlas.Pipeline.Reports.Figures;
+namespace Atlas.Reports.Figures;
 
 /// <summary>
 /// A heat map of a matrix of learned coefficients (rows = task vectors, columns = parameter blocks) as a PNG.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Atlas.Pipeline.Reports;
+namespace Atlas.Reports;
 
 /// <summary>
 /// Compares a recomputed table with its approved version cell by cell, each column with its own absolute tolerance.

@@ -1,10 +1,7 @@
-// ScottPlot is referenced under an alias (see Atlas.Pipeline.csproj): its assembly re-exports BCL attribute types.
-extern alias ScottPlotPackage;
+using Atlas.Store;
+using ScottPlot;
 
-using Atlas.Pipeline.Store;
-using ScottPlotPackage::ScottPlot;
-
-namespace Atlas.Pipeline.Reports.Figures;
+namespace Atlas.Reports.Figures;
 
 /// <summary>What every figure shares: the font, the PNG encoding, and the atomic write.</summary>
 internal static class FigureStyle

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Atlas.Pipeline.Reports;
+namespace Atlas.Reports;
 
 /// <summary>
 /// A result table: a key column (row labels) and numeric columns, rendered as Markdown for people, CSV for tools and

@@ -1,4 +1,4 @@
-namespace Atlas.Pipeline.Reports.Figures;
+namespace Atlas.Reports.Figures;
 
 /// <summary>
 /// One curve of a <see cref="LineFigure"/>: points (<paramref name="X"/>[i], <paramref name="Y"/>[i]) joined in the

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Atlas.Pipeline.Reports.Figures;
+using Atlas.Reports.Figures;
 
-namespace Atlas.Pipeline.Tests.Reports;
+namespace Atlas.Reports.Tests;
 
 public sealed class FigureTests
 {
@@ -49,7 +49,7 @@ public sealed class FigureTests
     }
 
     // Just enough PNG for what ScottPlot writes (8-bit RGBA, not interlaced); ScottPlot and SkiaSharp are deliberately
-    // not compile references of projects that use Atlas.Pipeline, tests included.
+    // not compile references of projects that use Atlas.Reports, tests included.
     private static (int Width, int Height, byte[] Rgba) DecodeRgba(byte[] png)
     {
         var (width, height) = ReadPngSize(png);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 
-namespace Atlas.Pipeline.Store;
+namespace Atlas.Store;
 
 /// <summary>
 /// Remembers file hashes by (full path, size, last-write time) in a small JSON file, so deciding whether a stage is

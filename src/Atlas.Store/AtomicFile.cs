@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Atlas.Pipeline.Store;
+namespace Atlas.Store;
 
 /// <summary>
 /// Whole-file writes that readers never see half done: the content goes to a hidden temporary file in the target's

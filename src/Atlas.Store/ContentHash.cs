@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Atlas.Pipeline.Store;
+namespace Atlas.Store;
 
 /// <summary>SHA-256 content hashes as lowercase hex: what lock records compare to decide whether work is stale.</summary>
 public static class ContentHash

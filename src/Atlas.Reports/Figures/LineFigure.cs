@@ -1,10 +1,8 @@
-extern alias ScottPlotPackage;
-
 using System.Globalization;
-using ScottPlotPackage::ScottPlot;
-using ScottPlotPackage::ScottPlot.TickGenerators;
+using ScottPlot;
+using ScottPlot.TickGenerators;
 
-namespace Atlas.Pipeline.Reports.Figures;
+namespace Atlas.Reports.Figures;
 
 /// <summary>
 /// Curves of y against x as a PNG (accuracy against shots per class, or against the fraction of training data): one

@@ -1,6 +1,6 @@
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
-namespace Atlas.Pipeline.Tests.Store;
+namespace Atlas.Store.Tests;
 
 public sealed class AtomicFileTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Atlas.Pipeline.Store;
+using Atlas.Store;
 
-namespace Atlas.Pipeline.Tests.Store;
+namespace Atlas.Store.Tests;
 
 public sealed class ContentHashTests
 {

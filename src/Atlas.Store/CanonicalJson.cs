@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Atlas.Pipeline.Store;
+namespace Atlas.Store;
 
 /// <summary>
 /// One spelling per JSON value, so equal values hash and compare equal: object keys sorted ordinally, no whitespace,

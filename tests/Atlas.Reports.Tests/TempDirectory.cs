@@ -1,0 +1,17 @@
+namespace Atlas.Reports.Tests;
+
+/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"atlas-reports-tests-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
