@@ -1,0 +1,100 @@
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.Serialization;
+using System.Text.Json.Serialization;
+
+namespace Atlas.Pipeline.Specs;
+
+/// <summary>
+/// Task addition (spec §4.1): one set of coefficients for all listed tasks' vectors, compared across merging methods.
+/// </summary>
+public sealed record AdditionSpec : ISpecSection
+{
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        check.CheckDistinct(Methods, path.Key("methods"), "method");
+        var tasks = Tasks ?? [];
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (tasks.IndexOf(tasks[i]) < i) check.Fail(path.Key("tasks").Index(i), $"task '{tasks[i]}' is listed twice");
+            else check.CheckTaskReference(tasks[i], path.Key("tasks").Index(i));
+        }
+        if (Tasks is null && check.Spec.Tasks.Count < 2)
+            check.Fail(path, $"task addition needs at least two tasks; the spec has {check.Spec.Tasks.Count}");
+        check.CheckCoefficientTraining(Learn, path.Key("learn"));
+        check.CheckGrid(AlphaGrid, path.Key("alpha_grid"));
+        check.CheckGrid(Ties.Grid, path.Key("ties").Key("grid"));
+    }
+
+    /// <summary>The methods to run, one table row each (zero-shot and fine-tuned rows are always shown).</summary>
+    public List<CompositionMethod> Methods { get; init; } =
+    [
+        CompositionMethod.TaskArithmetic, CompositionMethod.Ties, CompositionMethod.AdaMerging,
+        CompositionMethod.AtlasIsotropic, CompositionMethod.AtlasBlockwise,
+    ];
+
+    /// <summary>Tasks whose vectors are added (at least two); absent means every task of the spec.</summary>
+    [MinLength(2)]
+    public List<string>? Tasks { get; init; }
+
+    /// <summary>How aTLAS learns its coefficients on the tasks' validation splits (<c>batch</c> is per task).</summary>
+    public required CoefficientTraining Learn { get; init; }
+
+    /// <summary>Task arithmetic's α grid, searched on validation (paper: 0 to 1, 21 values).</summary>
+    public ScalingGridSpec AlphaGrid { get; init; } = new();
+
+    /// <summary>TIES-merging: the kept fraction and the λ grid searched on validation.</summary>
+    public TiesSpec Ties { get; init; } = new();
+
+    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits.</summary>
+    public AdaMergingSpec Adamerging { get; init; } = new();
+}
+
+/// <summary>TIES-merging's settings.</summary>
+public sealed record TiesSpec
+{
+    /// <summary>Fraction of each task vector's entries kept by magnitude (TIES paper: 0.2).</summary>
+    [Range(0d, 1d, MinimumIsExclusive = true)]
+    public double Keep { get; init; } = 0.2;
+
+    /// <summary>The λ grid for θ0 + λ·τ_merged, searched on validation.</summary>
+    public ScalingGridSpec Grid { get; init; } = new() { Start = 0.1, Stop = 2.0, Count = 20 };
+}
+
+/// <summary>Layer-wise AdaMerging's settings (Adam, no weight decay, coefficients start at <c>init</c>).</summary>
+public sealed record AdaMergingSpec
+{
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double Lr { get; init; } = 1e-3;
+
+    /// <summary>Optimizer steps (AdaMerging: 500).</summary>
+    [Range(1, int.MaxValue)]
+    public int Steps { get; init; } = 500;
+
+    /// <summary>Unlabelled test images per task and step (AdaMerging: 16).</summary>
+    [Range(1, int.MaxValue)]
+    public int Batch { get; init; } = 16;
+
+    /// <summary>Starting value of every coefficient (AdaMerging: 0.3).</summary>
+    public double Init { get; init; } = 0.3;
+}
+
+/// <summary>The task-addition methods; their spec names are also their stage ids (<c>addition/NAME</c>).</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum CompositionMethod
+{
+    /// <summary>θ0 + α·Σ τ with α searched on validation.</summary>
+    TaskArithmetic,
+
+    /// <summary>TIES-merging (trim, elect sign, disjoint mean), its λ searched on validation.</summary>
+    Ties,
+
+    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits.</summary>
+    [EnumMember(Value = "adamerging")]
+    AdaMerging,
+
+    /// <summary>aTLAS with one coefficient per task vector.</summary>
+    AtlasIsotropic,
+
+    /// <summary>aTLAS with one coefficient per task vector and parameter block.</summary>
+    AtlasBlockwise,
+}
