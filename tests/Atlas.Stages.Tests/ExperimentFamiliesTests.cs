@@ -1,0 +1,64 @@
+using Atlas.Pipeline.Specs;
+using Atlas.Stages.Tests.Support;
+
+namespace Atlas.Stages.Tests;
+
+/// <summary>The family registry, read from a spec alone (no stage runs): what each family adds, in registry order, and
+/// that a family whose section is absent adds nothing.</summary>
+public sealed class ExperimentFamiliesTests
+{
+    private static ExperimentSpec Micro => SpecLoader.Parse(MicroSpec.Text, "micro.yaml", ExperimentSession.Known);
+
+    [Fact]
+    public void EachFamilyDeclaresItsStagesTablesAndFiguresFromItsSection()
+    {
+        var spec = Micro;
+        var stages = ExperimentFamilies.All.Select(f => f.Stages(spec).Select(s => s.Id).ToList()).ToList();
+
+        // Written out by hand from micro.yaml: three tasks, five addition methods, one target per other family.
+        Assert.Equal(
+        [
+            "data", "pretrain",
+            "heads/mnist", "heads/mnist_parity", "heads/fashion_coarse",
+            "finetune/mnist", "finetune/mnist_parity", "finetune/fashion_coarse",
+            "taskvector/mnist", "taskvector/mnist_parity", "taskvector/fashion_coarse",
+            "evaluate/mnist", "evaluate/mnist_parity", "evaluate/fashion_coarse",
+        ], stages[0]);
+        Assert.Equal(["addition/task_arithmetic", "addition/ties", "addition/adamerging", "addition/atlas_isotropic", "addition/atlas_blockwise"], stages[1]);
+        Assert.Equal(["negation/mnist"], stages[2]);
+        Assert.Equal(["fewshot/fashion_coarse"], stages[3]);
+        Assert.Equal(["tta/mnist_parity"], stages[4]);
+        Assert.Equal(["selection/mnist_parity"], stages[5]);
+        Assert.Equal(["peft/fashion_coarse"], stages[6]);
+
+        Assert.Equal(["finetune_accuracy", "task_addition", "task_negation", "few_shot", "test_time_adaptation", "block_selection", "peft"],
+            ExperimentFamilies.All.SelectMany(f => f.Tables(spec)));
+        Assert.Equal(["block_selection_cost", "peft_cost"], ExperimentFamilies.All.SelectMany(f => f.CostTables(spec)));
+        Assert.Equal(["addition_coefficients", "few_shot_accuracy", "block_selection_accuracy", "peft_accuracy"],
+            ExperimentFamilies.All.SelectMany(f => f.Figures(spec)));
+    }
+
+    [Fact]
+    public void FamilyWithoutItsSectionAddsNothing()
+    {
+        var spec = Micro with { TestTime = null, Addition = Micro.Addition! with { Methods = [CompositionMethod.Ties] } };
+
+        Assert.DoesNotContain(ExperimentFamilies.All.SelectMany(f => f.Stages(spec)), s => s.Id.StartsWith("tta/", StringComparison.Ordinal));
+        Assert.DoesNotContain("test_time_adaptation", ExperimentFamilies.All.SelectMany(f => f.Tables(spec)));
+        // The coefficient heatmap belongs to blockwise aTLAS: without it, the addition family draws nothing.
+        Assert.DoesNotContain("addition_coefficients", ExperimentFamilies.All.SelectMany(f => f.Figures(spec)));
+        Assert.Equal(["addition/ties"], ExperimentFamilies.All.SelectMany(f => f.Stages(spec)).Select(s => s.Id).Where(id => id.StartsWith("addition/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void TargetFamiliesComposeEveryOtherTasksVector()
+    {
+        var spec = Micro;
+        var peft = ExperimentFamilies.All.SelectMany(f => f.Stages(spec)).Single(s => s.Id == "peft/fashion_coarse");
+
+        // The pool's task vectors and the target's evaluation are what the stage waits for.
+        Assert.Equal(
+            ["taskvector/mnist", "taskvector/mnist_parity", "evaluate/fashion_coarse"],
+            peft.DependsOn.Where(d => d.StartsWith("taskvector/", StringComparison.Ordinal) || d.StartsWith("evaluate/", StringComparison.Ordinal)));
+    }
+}
