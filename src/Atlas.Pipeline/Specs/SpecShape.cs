@@ -22,7 +22,10 @@ internal sealed class SpecShape
     }
 
     /// <summary>The shape of a whole spec file.</summary>
-    public static SpecShape Root { get; } = Of(typeof(ExperimentSpec), nullable: false, elementNullability: null);
+    public static SpecShape Root { get; } = ForRecord(typeof(ExperimentSpec));
+
+    /// <summary>The shape of a record whose nested records come from the same assembly (the spec's, or a test's).</summary>
+    public static SpecShape ForRecord(Type record) => Of(record, nullable: false, elementNullability: null, record.Assembly);
 
     public SpecKind Kind { get; }
 
@@ -38,9 +41,9 @@ internal sealed class SpecShape
     /// <summary>Properties of an object, in declaration order; empty otherwise.</summary>
     public IReadOnlyList<SpecField> Fields { get; }
 
-    private static SpecShape Of(Type type, bool nullable, NullabilityInfo? elementNullability)
+    private static SpecShape Of(Type type, bool nullable, NullabilityInfo? elementNullability, Assembly records)
     {
-        if (System.Nullable.GetUnderlyingType(type) is { } underlying) return Of(underlying, nullable: true, null);
+        if (System.Nullable.GetUnderlyingType(type) is { } underlying) return Of(underlying, nullable: true, null, records);
         if (type == typeof(int)) return Scalar(SpecKind.Integer);
         if (type == typeof(double)) return Scalar(SpecKind.Number);
         if (type == typeof(string)) return Scalar(SpecKind.String);
@@ -50,17 +53,17 @@ internal sealed class SpecShape
             return Collection(SpecKind.List, elementNullability!.GenericTypeArguments[0]);
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string))
             return Collection(SpecKind.Map, elementNullability!.GenericTypeArguments[1]);
-        if (type.IsClass && type.Assembly == typeof(SpecShape).Assembly)
-            return new SpecShape(SpecKind.Object, type, nullable, null, FieldsOf(type));
+        if (type.IsClass && type.Assembly == records)
+            return new SpecShape(SpecKind.Object, type, nullable, null, FieldsOf(type, records));
         throw new NotSupportedException($"spec property type {type} has no YAML shape; use int, double, string, bool, an enum, List<T>, Dictionary<string, T> or a spec record");
 
         SpecShape Scalar(SpecKind kind) => new(kind, type, nullable, null, []);
 
         SpecShape Collection(SpecKind kind, NullabilityInfo item) =>
-            new(kind, type, nullable, Of(item.Type, item.ReadState == NullabilityState.Nullable, item), []);
+            new(kind, type, nullable, Of(item.Type, item.ReadState == NullabilityState.Nullable, item, records), []);
     }
 
-    private static List<SpecField> FieldsOf(Type record)
+    private static List<SpecField> FieldsOf(Type record, Assembly records)
     {
         var nullability = new NullabilityInfoContext();
         return record.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -71,7 +74,7 @@ internal sealed class SpecShape
                 return new SpecField(
                     UnderscoredNamingConvention.Instance.Apply(p.Name),
                     p,
-                    Of(p.PropertyType, info.ReadState == NullabilityState.Nullable, info),
+                    Of(p.PropertyType, info.ReadState == NullabilityState.Nullable, info, records),
                     p.IsDefined(typeof(RequiredMemberAttribute)),
                     p.GetCustomAttributes<ValidationAttribute>().ToList());
             })

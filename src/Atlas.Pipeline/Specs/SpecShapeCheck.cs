@@ -16,10 +16,13 @@ internal sealed class SpecShapeCheck
 
     private SpecShapeCheck(SpecDocument document) => this.document = document;
 
-    public static List<SpecError> Run(SpecDocument document)
+    public static List<SpecError> Run(SpecDocument document) => Run(document, SpecShape.Root);
+
+    /// <summary>Checks <paramref name="document"/> against any record shape (tests use their own records).</summary>
+    public static List<SpecError> Run(SpecDocument document, SpecShape shape)
     {
         var check = new SpecShapeCheck(document);
-        check.Check(document.Root, SpecShape.Root, FieldPath.Root, []);
+        check.Check(document.Root, shape, FieldPath.Root, []);
         return check.errors;
     }
 
