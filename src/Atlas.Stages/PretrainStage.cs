@@ -57,7 +57,7 @@ public sealed class PretrainStage : Stage
 
         var batches = new ImageBatches(cat(images, 0), tensor(labels.ToArray()), pretrain.Batch,
             OpenClipTrainCrop, run.Seed);
-        var recipe = new OptimizationRecipe(pretrain.Lr, pretrain.WeightDecay, pretrain.Steps, pretrain.WarmupSteps, Cosine: true, GradClip: 1.0);
+        var recipe = new OptimizationRecipe(pretrain.Lr, pretrain.WeightDecay, pretrain.Steps, pretrain.WarmupSteps, Cosine: true, pretrain.GradClip);
         var initial = ClipInitializer.Initialize(context.Config, run.Seed);
         context.Log.WriteLine($"[pretrain] {labels.Count} images, {captionClasses.Count} caption classes × {templates.Count} templates");
         var checkpoint = Checkpoint(context, run, pretrain.Steps);

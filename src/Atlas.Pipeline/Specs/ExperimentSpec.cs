@@ -125,6 +125,10 @@ public sealed record PretrainSpec
     /// <summary>Linear warm-up steps before the cosine decay; fewer than <c>steps</c>.</summary>
     [Range(0, int.MaxValue)]
     public int WarmupSteps { get; init; }
+
+    /// <summary>Largest global gradient L2 norm.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double GradClip { get; init; } = 1.0;
 }
 
 /// <summary>One classification task: a view of a source dataset with its own classes and zero-shot head.</summary>

@@ -72,6 +72,14 @@ public sealed record AdapterTraining
     /// <summary>LP++ epochs (paper: 300); its learning rate follows the paper's rule 4N/λ_max(FᵀF).</summary>
     [Range(1, int.MaxValue)]
     public int LppEpochs { get; init; } = 300;
+
+    /// <summary>AdamW decoupled weight decay of the linear probe and both adapters (the aTLAS code: 0.1).</summary>
+    [Range(0d, double.PositiveInfinity)]
+    public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Largest global gradient L2 norm of the linear probe and both adapters.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double GradClip { get; init; } = 1.0;
 }
 
 /// <summary>Where the linear probe's weights start.</summary>

@@ -60,7 +60,7 @@ public sealed record PeftSpec : ISpecSection
     public PeftTraining Full { get; init; } = new() { Lr = 1e-5, WarmupFraction = 0.1 };
 }
 
-/// <summary>How one PEFT method is optimised: AdamW with decoupled weight decay, grad-norm clipping 1.0.</summary>
+/// <summary>How one PEFT method is optimised: AdamW with decoupled weight decay, warm-up then cosine, grad-norm clipping.</summary>
 public record PeftTraining
 {
     /// <summary>Peak learning rate.</summary>
@@ -74,6 +74,10 @@ public record PeftTraining
     /// <summary>Share of the steps spent warming the rate up linearly before the cosine decay (paper, LoRA: 500 steps).</summary>
     [Range(0d, 1d, MaximumIsExclusive = true)]
     public double WarmupFraction { get; init; }
+
+    /// <summary>Largest global gradient L2 norm.</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double GradClip { get; init; } = 1.0;
 
     /// <summary><c>validation</c> keeps the epoch with the best accuracy on the labelled validation split (Λ = 0 or the
     /// pretrained tower if none beats it); <c>last</c> keeps the last step.</summary>

@@ -119,7 +119,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         {
             var zeroShotCache = FeatureCache.Encode(inputs.Pretrained, cacheImages, context.Config, context.Spec.Evaluate.Batch);
             var probe = FeatureHeadTraining.Fit(LinearProbe.Initialize(task.Head, fromZeroShot: adapters.LinearProbeInit == LinearProbeInit.ZeroShot), w => LinearProbe.Logits(w, zeroShotCache), cacheLabels,
-                adapters.LinearProbeLr, 0.1, adapters.LinearProbeEpochs);
+                adapters.LinearProbeLr, adapters.WeightDecay, adapters.GradClip, adapters.LinearProbeEpochs);
             accuracy[FewShotMethods.LinearProbe] = FeatureCache.Accuracy(LinearProbe.Logits(probe, zeroShotTest), task.Test.Labels);
             (accuracy[FewShotMethods.TipAdapter], accuracy[FewShotMethods.LpPlusPlus]) =
                 Adapters(adapters, task.Head, zeroShotCache, cacheLabels, zeroShotTest, zeroShotTestLogits, task.Test.Labels);
@@ -140,9 +140,9 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var cacheLogits = ZeroShotHead.Logits(cache, head);
         var values = TipAdapter.Values(cacheLabels, classes);
         var tip = FeatureHeadTraining.Fit(TipAdapter.Initialize(cache, cacheLabels, classes),
-            w => TipAdapter.Logits(w, cache, cacheLogits, values), cacheLabels, settings.TipLr, 0.1, settings.TipEpochs);
+            w => TipAdapter.Logits(w, cache, cacheLogits, values), cacheLabels, settings.TipLr, settings.WeightDecay, settings.GradClip, settings.TipEpochs);
         var lpp = FeatureHeadTraining.Fit(LinearProbePlusPlus.Initialize(cache, cacheLabels, head),
-            w => LinearProbePlusPlus.Logits(w, cache, cacheLogits), cacheLabels, LinearProbePlusPlus.WeightLearningRate(cache), 0.1, settings.LppEpochs);
+            w => LinearProbePlusPlus.Logits(w, cache, cacheLogits), cacheLabels, LinearProbePlusPlus.WeightLearningRate(cache), settings.WeightDecay, settings.GradClip, settings.LppEpochs);
         return (FeatureCache.Accuracy(TipAdapter.Logits(tip, test, testLogits, values), testLabels),
             FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits), testLabels));
     }

@@ -88,7 +88,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
         var memory = ResidentMemory.Start();
         var (training, tower, layout) = Tower(spec, variant, inputs, run);
         using var ownedLayout = layout;
-        var recipe = new OptimizationRecipe(training.Lr, training.WeightDecay, steps, (int)(training.WarmupFraction * steps), Cosine: true, GradClip: 1.0);
+        var recipe = new OptimizationRecipe(training.Lr, training.WeightDecay, steps, (int)(training.WarmupFraction * steps), Cosine: true, training.GradClip);
         var progress = new TrainingProgress($"{Id} {variant.Name} {PeftTables.Percent(fraction)}%", steps, context.Log);
         using var selection = training.Selection == ModelSelection.Validation
             ? task.ValidationSelection(stepsPerEpoch, tower, tower.Initial(), context, batch)

@@ -15,9 +15,9 @@ public static class FeatureHeadTraining
     /// <returns>The trained tensors (detached).</returns>
     public static Dictionary<string, Tensor> Fit(
         IReadOnlyDictionary<string, Tensor> initial, Func<IReadOnlyDictionary<string, Tensor>, Tensor> logits, Tensor labels,
-        double lr, double weightDecay, int epochs)
+        double lr, double weightDecay, double gradClip, int epochs)
     {
-        var recipe = new OptimizationRecipe(lr, weightDecay, epochs, 0, Cosine: true, GradClip: 1.0);
+        var recipe = new OptimizationRecipe(lr, weightDecay, epochs, 0, Cosine: true, gradClip);
         var (trained, _) = TrainingLoop.Run(initial, recipe, (weights, _) => nn.functional.cross_entropy(logits(weights), labels),
             new TrainingProgress("adapter", epochs, TextWriter.Null));
         return trained;
