@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Few-shot recognition (spec §4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
+/// Few-shot recognition (docs/method.md §M4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
 /// k labelled images per class, against zero-shot, a linear probe, Tip-Adapter-F and LP++ (and aTLAS with each adapter).
 /// </summary>
 public sealed record FewShotSpec : ISpecSection
@@ -75,7 +75,7 @@ public sealed record AdapterTraining
 }
 
 /// <summary>
-/// Test-time adaptation (spec §4.4): per target, Λ over the other tasks' vectors learned from the unlabelled test split
+/// Test-time adaptation (docs/method.md §M5): per target, Λ over the other tasks' vectors learned from the unlabelled test split
 /// alone, by each objective; the last Λ is tested (no labelled selection).
 /// </summary>
 public sealed record TestTimeSpec : ISpecSection
@@ -127,7 +127,7 @@ public enum LinearProbeInit
 }
 
 /// <summary>
-/// Task-vector selection under a memory budget (spec §3.4): per target, the coefficient gradient at Λ = 0 is accumulated
+/// Task-vector selection under a memory budget (docs/method.md §M3.4): per target, the coefficient gradient at Λ = 0 is accumulated
 /// over one pass of k-shot batches, and aTLAS learns Λ on only n task vectors' worth of blocks, for every budget n.
 /// </summary>
 public sealed record BlockSelectionSpec : ISpecSection

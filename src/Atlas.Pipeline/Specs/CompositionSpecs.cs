@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Task addition (spec §4.1): one set of coefficients for all listed tasks' vectors, compared across merging methods.
+/// Task addition (docs/method.md §M4.2): one set of coefficients for all listed tasks' vectors, compared across merging methods.
 /// </summary>
 public sealed record AdditionSpec : ISpecSection
 {
@@ -49,7 +49,7 @@ public sealed record AdditionSpec : ISpecSection
     public AdaMergingSpec Adamerging { get; init; } = new();
 }
 
-/// <summary>Task negation (spec §4.2): per target, forget it while a control task keeps its accuracy.</summary>
+/// <summary>Task negation (docs/method.md §M4.1): per target, forget it while a control task keeps its accuracy.</summary>
 public sealed record NegationSpec : ISpecSection
 {
     void ISpecSection.Check(SpecValidator check, FieldPath path)
@@ -101,7 +101,7 @@ public sealed record NegationTarget
     public int? Epochs { get; init; }
 }
 
-/// <summary>Learning coefficients Λ with AdamW (spec §3.3): Λ starts at 0, selection after every epoch.</summary>
+/// <summary>Learning coefficients Λ with AdamW (docs/method.md §M3.3): Λ starts at 0, selection after every epoch.</summary>
 public sealed record CoefficientTraining
 {
     /// <summary>AdamW learning rate.</summary>
