@@ -1,7 +1,7 @@
 namespace Atlas.Data;
 
 /// <summary>
-/// Seeded random subsets of a partition for the data-fraction (PEFT) experiments (paper §4.5: <c>randperm(N)[:int(N·f)]</c>,
+/// Seeded random subsets of a partition for the data-fraction (PEFT) experiments (docs/method.md §M6: <c>randperm(N)[:int(N·f)]</c>,
 /// no oversampling). The subset of fraction f is the first <see cref="SubsetSize"/> entries of one permutation of
 /// 0..N−1 fixed by the seed, so for the same N and seed smaller fractions are subsets of larger ones
 /// (1% ⊂ 5% ⊂ 10% ⊂ … ⊂ 100%): a curve over fractions adds data rather than redrawing it.

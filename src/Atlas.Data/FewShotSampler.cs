@@ -1,7 +1,7 @@
 namespace Atlas.Data;
 
 /// <summary>
-/// Draws k-shot training sets (paper §4.3, utils.get_n_shots): for every class, k distinct images chosen uniformly at
+/// Draws k-shot training sets (docs/method.md §M4.3, utils.get_n_shots): for every class, k distinct images chosen uniformly at
 /// random among that class's images of the task's train partition. The train partition is disjoint from val and test
 /// by construction (<see cref="SplitPlanner"/>), so a k-shot set never overlaps the data used for selection or reporting.
 /// Unlike the reference (no seeding, labels scanned from at most ~1001 shuffled batches), every class's full list is

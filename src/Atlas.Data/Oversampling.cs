@@ -1,7 +1,7 @@
 namespace Atlas.Data;
 
 /// <summary>
-/// The reference's few-shot oversampling (paper §4.3): a k-shot list too short for a meaningful epoch is repeated so
+/// The reference's few-shot oversampling (docs/method.md §M4.3): a k-shot list too short for a meaningful epoch is repeated so
 /// that an epoch holds at least about <see cref="PaperMinBatches"/> batches. With N positions and r = N / batch, when
 /// r &lt; minBatches the list is repeated ⌊minBatches / r⌋ + 1 times (Python: <c>int(10 / r) + 1</c>), otherwise it is
 /// left as it is.

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Atlas.Data;
 
 /// <summary>
-/// The reference's "TIP-style" strong augmentation for few-shot, PEFT and test-time training (paper §4.3, trap 14):
+/// The reference's "TIP-style" strong augmentation for few-shot, PEFT and test-time training (docs/method.md §M4.3, §M7 trap 14):
 /// <see cref="RandomResizedCrop"/> with scale 0.5–1 (ratio 3/4–4/3), then <see cref="RandomHorizontalFlip"/> with
 /// probability 0.5, on a batch [B, C, H, W]. The reference resamples bicubically; the crop here is bilinear.
 /// </summary>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Atlas.Method.Tests;
 
-/// <summary>Gradient-ranked task-vector selection (spec §3.4) on hand-made informativeness tables.</summary>
+/// <summary>Gradient-ranked task-vector selection (docs/method.md §M3.4) on hand-made informativeness tables.</summary>
 public class BlockSelectionTests
 {
     // 3 tasks × 4 blocks; task 1 is best on average, but each block has its own ranking, with a tie in block 3.

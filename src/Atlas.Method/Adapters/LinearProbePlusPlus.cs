@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Adapters;
 
 /// <summary>
-/// LP++ (Huang et al., CVPR 2024) over cached features, as aTLAS uses it (spec §4.6, main-branch <c>LPPWrapper</c> +
+/// LP++ (Huang et al., CVPR 2024) over cached features, as aTLAS uses it (docs/method.md §M4.4, main-branch <c>LPPWrapper</c> +
 /// <c>lpplusplus.init_lp</c>): a linear layer on the L2-normalised image feature f̂ plus the zero-shot logits blended
 /// class-wise,
 /// <code>logits = f̂·Wᵀ + b + α ⊙ (z / 100)</code>
@@ -18,8 +18,8 @@ namespace Atlas.Method.Adapters;
 /// element-wise one-hot mask, not a C×C matrix; its shots·…/shots factors cancel).</para>
 /// <para>Deviations from the released code, both deliberate: b starts at 0 rather than <c>nn.Linear</c>'s random
 /// default, which made runs irreproducible and is the neutral choice; α is trainable — the reference built it as a
-/// plain tensor that was never registered with the optimiser (and its adapters never called backward at all, spec
-/// §6 trap 12). Optimiser per the reference: AdamW at <see cref="WeightLearningRate"/>, wd 0.1, 300 epochs, cosine.</para>
+/// plain tensor that was never registered with the optimiser (and its adapters never called backward at all,
+/// docs/method.md §M7 trap 12). Optimiser per the reference: AdamW at <see cref="WeightLearningRate"/>, wd 0.1, 300 epochs, cosine.</para>
 /// </remarks>
 public static class LinearProbePlusPlus
 {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Adapters;
 
 /// <summary>
-/// Tip-Adapter-F over cached features (spec §4.6, main-branch <c>TIPWrapper</c>): a key–value cache of the N cached
+/// Tip-Adapter-F over cached features (docs/method.md §M4.4, main-branch <c>TIPWrapper</c>): a key–value cache of the N cached
 /// few-shot features with values Y = one-hot(labels) [N, C]. For an image feature f (L2-normalised here) and its
 /// zero-shot logits z = 100·cos:
 /// <code>logits = z + α · exp(−β·(1 − f·Keysᵀ)) · Y</code>
@@ -11,7 +11,7 @@ namespace Atlas.Method.Adapters;
 /// </summary>
 /// <remarks>
 /// This is the trained ("-F") variant. The released main branch never calls <c>loss.backward()</c>, so its adapter
-/// stays at this initialisation (spec §6 trap 12). The training loop lives with the few-shot driver; note the two
+/// stays at this initialisation (docs/method.md §M7 trap 12). The training loop lives with the few-shot driver; note the two
 /// recipes: the code's (AdamW lr 1e-3 for everything, wd 0.1, 10 epochs, cosine, clip 1.0) and the paper's appendix
 /// (keys at lr 1e-3, β and α learned at lr 1e-1, 300 epochs), which is why β and α are separate entries. Keys are not
 /// re-normalised during training, as in the reference, where they are the weight of a plain <c>nn.Linear</c>.

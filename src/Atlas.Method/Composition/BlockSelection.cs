@@ -1,7 +1,7 @@
 namespace Atlas.Method.Composition;
 
 /// <summary>
-/// Task-vector selection under a memory budget (spec §3.4): given the informativeness I[t, j] of task vector t for
+/// Task-vector selection under a memory budget (docs/method.md §M3.4): given the informativeness I[t, j] of task vector t for
 /// block j (the magnitude of the coefficient gradient accumulated at Λ = 0), keep only n task vectors' worth of
 /// blocks. The result is a source-task table for <see cref="TaskVectorPool.Mix"/> (blockwise) or a list of tasks for
 /// <see cref="TaskVectorPool.SelectTasks"/> (whole vectors). Ties go to the lower task index, so the ranking is

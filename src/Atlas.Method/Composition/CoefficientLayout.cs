@@ -91,7 +91,7 @@ public sealed partial class CoefficientLayout : IDisposable
         IsPartitioned ? [taskCount, _blocks.Length, Partitions] : [taskCount, _groups.Length];
 
     /// <summary>A new float32 Λ filled with <paramref name="value"/>. Learned coefficients start at 0, which is the
-    /// pretrained (zero-shot) model exactly (spec §3.2).</summary>
+    /// pretrained (zero-shot) model exactly (docs/method.md §M3.2).</summary>
     public Tensor Create(int taskCount, double value = 0, bool requiresGrad = true, Device? device = null)
     {
         if (taskCount < 1) throw new ArgumentOutOfRangeException(nameof(taskCount), "need at least one task vector");

@@ -1,6 +1,6 @@
 namespace Atlas.Method.Composition;
 
-/// <summary>How the coefficients Λ are shared across parameter blocks (spec §3.2).</summary>
+/// <summary>How the coefficients Λ are shared across parameter blocks (docs/method.md §M3.2).</summary>
 public enum CoefficientLayoutKind
 {
     /// <summary>One coefficient per task vector (Λ [T, 1]): learned task arithmetic, and task arithmetic itself.</summary>

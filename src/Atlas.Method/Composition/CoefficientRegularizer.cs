@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Composition;
 
 /// <summary>
-/// The optional L_p penalty on the coefficients, γ · mean_j ‖Λ[:, j]‖_p (spec §3.2; off by default in the released
+/// The optional L_p penalty on the coefficients, γ · mean_j ‖Λ[:, j]‖_p (docs/method.md §M3.2; off by default in the released
 /// scripts, γ = 0.5 when on). The norm runs over the task axis (dim 0); the mean over every remaining entry, i.e. over
 /// groups, and over (block, partition) pairs for a partitioned Λ [T, P, K].
 /// </summary>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Composition;
 
 /// <summary>Shannon entropy of softmax predictions, the unsupervised objective of AdaMerging and of the
-/// <c>entropy</c> loss in spec §4.4: H(p) = −Σ_c p_c log p_c with p = softmax(logits).</summary>
+/// <c>entropy</c> loss in docs/method.md §M5: H(p) = −Σ_c p_c log p_c with p = softmax(logits).</summary>
 public static class EntropyLoss
 {
     /// <summary>H per row of logits [N, C] (natural log) → [N]. Classes with probability exactly 0 (for example −∞

@@ -1,6 +1,6 @@
 namespace Atlas.Method.Composition;
 
-/// <summary>Which blocks aTLAS × K adapts (spec §3.2, §6 trap 9).</summary>
+/// <summary>Which blocks aTLAS × K adapts (docs/method.md §M3.2, §M7 trap 9).</summary>
 public enum PartitionBlocks
 {
     /// <summary>Every block is partitioned and adapted (the fixed behaviour).</summary>

@@ -1,6 +1,6 @@
 namespace Atlas.Method.Composition;
 
-/// <summary>Which blocks share a random element partition in aTLAS × K (spec §3.2, §6 trap 9).</summary>
+/// <summary>Which blocks share a random element partition in aTLAS × K (docs/method.md §M3.2, §M7 trap 9).</summary>
 public enum PartitionScope
 {
     /// <summary>Every block draws its own assignment (the fixed behaviour).</summary>

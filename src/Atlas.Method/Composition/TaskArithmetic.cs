@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Composition;
 
 /// <summary>
-/// The task-arithmetic baseline θ = θ0 + α · Σ_t τ_t (spec §4.1; task negation uses θ0 − α·τ, i.e. a negative α,
-/// §4.2), run through the composition engine as an isotropic Λ filled with α. The caller picks α on validation data,
+/// The task-arithmetic baseline θ = θ0 + α · Σ_t τ_t (docs/method.md §M4.2; task negation uses θ0 − α·τ, i.e. a negative α,
+/// §M4.1), run through the composition engine as an isotropic Λ filled with α. The caller picks α on validation data,
 /// e.g. with <see cref="ScalingGrid.SelectBest"/> over <see cref="AlphaGrid"/>.
 /// </summary>
 public static class TaskArithmetic

@@ -4,7 +4,7 @@ namespace Atlas.Method.Composition;
 
 /// <summary>
 /// T frozen task vectors over an explicit, canonical list of P parameter blocks (for the image tower, use
-/// <c>ClipParameterNames.Visual(config)</c>). Blocks are matched by name, never by position (spec §6 trap 2), and every
+/// <c>ClipParameterNames.Visual(config)</c>). Blocks are matched by name, never by position (docs/method.md §M7 trap 2), and every
 /// task vector must hold every block with the shape of the pretrained weight θ0. Per block the pool keeps one stack
 /// [T, ...shape] in float32, built once and never requiring gradients, so composition is differentiable only with
 /// respect to the coefficients. Entries of a task vector that are not blocks of the pool are ignored.
@@ -130,7 +130,7 @@ public sealed class TaskVectorPool : IDisposable
 
     /// <summary>
     /// A new pool of mixed task vectors: new task i's block j is block j of source task <c>sourceTask[i, j]</c>.
-    /// Whole-vector selection repeats one index along a row; the "blockwise selection" of spec §3.4 ranks the
+    /// Whole-vector selection repeats one index along a row; the "blockwise selection" of docs/method.md §M3.4 ranks the
     /// tasks per block.
     /// </summary>
     /// <param name="taskNames">Names of the new task vectors (one per row of <paramref name="sourceTask"/>).</param>

@@ -3,9 +3,9 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Composition;
 
 /// <summary>
-/// Composed weights θ_j = θ0_j + Σ_t Λ[t, group(j) (, m_j(e))] · τ_{t,j} for every block j of a pool (spec §3.2). θ0 and
+/// Composed weights θ_j = θ0_j + Σ_t Λ[t, group(j) (, m_j(e))] · τ_{t,j} for every block j of a pool (docs/method.md §M3.2). θ0 and
 /// τ are frozen, so the result is differentiable with respect to Λ only, with ∂L/∂Λ[t,j] = ⟨∂L/∂θ_j, τ_{t,j}⟩.
-/// Everything is float32 (spec §6 trap 3: Δ in fp32 rather than the released fp16).
+/// Everything is float32 (docs/method.md §M7 trap 3: Δ in fp32 rather than the released fp16).
 /// </summary>
 public static class WeightComposer
 {

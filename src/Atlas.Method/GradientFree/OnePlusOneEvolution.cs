@@ -2,7 +2,7 @@ namespace Atlas.Method.GradientFree;
 
 /// <summary>
 /// A (1+1) evolution strategy with the one-fifth success rule, box-constrained: the derivative-free optimiser of
-/// the gradient-free aTLAS variant (spec §3.5). The released code uses nevergrad's <c>NGOpt</c> (budget 50, bounds
+/// the gradient-free aTLAS variant (docs/method.md §M3.5). The released code uses nevergrad's <c>NGOpt</c> (budget 50, bounds
 /// ±1.5, start 0), whose internal choice cannot be reproduced outside nevergrad; at that budget and dimension it is
 /// essentially a (1+1) search, which this class implements deterministically.
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Atlas.Method.Lora;
 
 /// <summary>
-/// LoRA for the image tower as a weight transform for the dictionary forward (spec §4.5, ssl-branch
+/// LoRA for the image tower as a weight transform for the dictionary forward (docs/method.md §M6, ssl-branch
 /// <c>finetune.py --lora</c>): every target matrix W [out, in] gets a pair A [r, in], B [out, r] and the forward uses
 /// W' = W + (α/r)·B·A. Only A and B are trained; the paper uses r = 16, α = 32 (scale 2) on the fused q/k/v
 /// in-projection, the attention out-projection and both MLP matrices of every visual residual block.

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Task addition (spec §4.1): one set of coefficients for all listed tasks' vectors, compared across merging methods.
+/// Task addition (docs/method.md §M4.2): one set of coefficients for all listed tasks' vectors, compared across merging methods.
 /// </summary>
 public sealed record AdditionSpec : ISpecSection
 {

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Task-vector selection under a memory budget (spec §3.4): per target, the coefficient gradient at Λ = 0 is accumulated
+/// Task-vector selection under a memory budget (docs/method.md §M3.4): per target, the coefficient gradient at Λ = 0 is accumulated
 /// over one pass of k-shot batches, and aTLAS learns Λ on only n task vectors' worth of blocks, for every budget n.
 /// </summary>
 public sealed record BlockSelectionSpec : ISpecSection

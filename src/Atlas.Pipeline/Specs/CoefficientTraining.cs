@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Atlas.Pipeline.Specs;
 
-/// <summary>Learning coefficients Λ with AdamW (spec §3.3): Λ starts at 0, selection after every epoch.</summary>
+/// <summary>Learning coefficients Λ with AdamW (docs/method.md §M3.3): Λ starts at 0, selection after every epoch.</summary>
 public sealed record CoefficientTraining
 {
     /// <summary>AdamW learning rate.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Few-shot recognition (spec §4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
+/// Few-shot recognition (docs/method.md §M4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
 /// k labelled images per class, against zero-shot, a linear probe, Tip-Adapter-F and LP++ (and aTLAS with each adapter).
 /// </summary>
 public sealed record FewShotSpec : ISpecSection

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Atlas.Pipeline.Specs;
 
-/// <summary>Task negation (spec §4.2): per target, forget it while a control task keeps its accuracy.</summary>
+/// <summary>Task negation (docs/method.md §M4.1): per target, forget it while a control task keeps its accuracy.</summary>
 public sealed record NegationSpec : ISpecSection
 {
     void ISpecSection.Check(SpecValidator check, FieldPath path)

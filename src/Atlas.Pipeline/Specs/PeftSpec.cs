@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// The parameter-efficient fine-tuning comparison (spec §4.5): per target task and data fraction, aTLAS × K over the
+/// The parameter-efficient fine-tuning comparison (docs/method.md §M6): per target task and data fraction, aTLAS × K over the
 /// other tasks' vectors, LoRA and full fine-tuning learn the same cross-entropy from the same images, and each is scored
 /// on the test split with its learnable-parameter count, step time and peak memory.
 /// </summary>

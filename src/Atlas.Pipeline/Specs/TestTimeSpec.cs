@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>
-/// Test-time adaptation (spec §4.4): per target, Λ over the other tasks' vectors learned from the unlabelled test split
+/// Test-time adaptation (docs/method.md §M5): per target, Λ over the other tasks' vectors learned from the unlabelled test split
 /// alone, by each objective; the last Λ is tested (no labelled selection).
 /// </summary>
 public sealed record TestTimeSpec : ISpecSection

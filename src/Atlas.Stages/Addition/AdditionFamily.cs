@@ -5,7 +5,7 @@ using Atlas.Stages.Composition;
 
 namespace Atlas.Stages.Addition;
 
-/// <summary>Task addition (paper §4.1, Table 2/8): one merged model for every task, one stage per merging method.</summary>
+/// <summary>Task addition (paper Sec. 4.2, Tables 2/8; docs/method.md §M4.2): one merged model for every task, one stage per merging method.</summary>
 public sealed class AdditionFamily() : ExperimentFamily<AdditionSpec>(spec => spec.Addition)
 {
     protected override IEnumerable<Stage> Stages(ExperimentSpec spec, AdditionSpec section)

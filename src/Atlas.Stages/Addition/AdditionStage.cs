@@ -12,7 +12,7 @@ using Atlas.Stages.Composition;
 namespace Atlas.Stages.Addition;
 
 /// <summary>
-/// Task addition with one method (spec §4.1): a single model for all tasks, from θ0 and the tasks' vectors. Task
+/// Task addition with one method (docs/method.md §M4.2): a single model for all tasks, from θ0 and the tasks' vectors. Task
 /// arithmetic and TIES-merging search one scale on the validation splits; aTLAS learns Λ on the validation splits
 /// (per-task mini-batches, summed cross-entropy, each task through its own frozen head) and keeps the epoch with the
 /// best mean normalised validation accuracy; layer-wise AdaMerging minimises prediction entropy on the unlabelled test

@@ -2,7 +2,7 @@ using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages.BlockSelection;
 
-/// <summary>aTLAS under a memory budget (paper §3.4, Table 14): gradient-ranked selection of n task vectors' blocks.</summary>
+/// <summary>aTLAS under a memory budget (paper Table 14; docs/method.md §M3.4): gradient-ranked selection of n task vectors' blocks.</summary>
 public sealed class BlockSelectionFamily() : ExperimentFamily<BlockSelectionSpec>(spec => spec.BlockSelection)
 {
     protected override IEnumerable<Stage> Stages(ExperimentSpec spec, BlockSelectionSpec section) =>

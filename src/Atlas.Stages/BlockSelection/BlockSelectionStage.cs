@@ -14,7 +14,7 @@ using TaskVectorSelection = Atlas.Method.Composition.BlockSelection;
 namespace Atlas.Stages.BlockSelection;
 
 /// <summary>
-/// aTLAS under a memory budget on one target (spec §3.4). Per k-shot draw, one pass over the oversampled, augmented
+/// aTLAS under a memory budget on one target (docs/method.md §M3.4). Per k-shot draw, one pass over the oversampled, augmented
 /// shots accumulates the coefficient gradient at Λ = 0 for the full pool (one backward per batch, no update); its
 /// magnitude ranks the task vectors, and for every budget n
 /// <list type="bullet">

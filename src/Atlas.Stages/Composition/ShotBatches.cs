@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Atlas.Stages.Composition;
 
-/// <summary>The training batches of a k-shot draw (spec §4.3): the shots oversampled so an epoch has at least
+/// <summary>The training batches of a k-shot draw (docs/method.md §M4.3): the shots oversampled so an epoch has at least
 /// <c>minBatchesPerEpoch</c> batches (the paper's int(10/r)+1 rule), strongly augmented (crop and flips).</summary>
 internal static class ShotBatches
 {

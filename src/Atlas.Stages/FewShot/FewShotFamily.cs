@@ -2,7 +2,7 @@ using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages.FewShot;
 
-/// <summary>Few-shot recognition (paper §4.3, Figure 3): per target, aTLAS and the adapters from k images per class.</summary>
+/// <summary>Few-shot recognition (paper Sec. 5.1, Table 11, Fig. 5; docs/method.md §M4.3): per target, aTLAS and the adapters from k images per class.</summary>
 public sealed class FewShotFamily() : ExperimentFamily<FewShotSpec>(spec => spec.FewShot)
 {
     protected override IEnumerable<Stage> Stages(ExperimentSpec spec, FewShotSpec section) =>

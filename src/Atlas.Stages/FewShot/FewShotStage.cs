@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace Atlas.Stages.FewShot;
 
 /// <summary>
-/// Few-shot recognition of one target (spec §4.3): for every shot count k and draw, k images per class are sampled
+/// Few-shot recognition of one target (docs/method.md §M4.3): for every shot count k and draw, k images per class are sampled
 /// from the target's train partition (stored as indices), and the target is learned from them by
 /// <list type="bullet">
 /// <item>aTLAS: blockwise Λ over the pool of every other task's vector (the target's own is excluded), AdamW with a
@@ -147,7 +147,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
             FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits), testLabels));
     }
 
-    /// <summary>Gradient-free aTLAS (spec §3.5): Λ searched in [−1.5, 1.5] by a (1+1)-ES with the paper's budget of 50
+    /// <summary>Gradient-free aTLAS (docs/method.md §M3.5): Λ searched in [−1.5, 1.5] by a (1+1)-ES with the paper's budget of 50
     /// evaluations of the cross-entropy on the k shots; the recommendation is tested once.</summary>
     private static double GradientFree(ExperimentContext context, ComposedModel model, TaskSplits task, TaskView train, FewShotSet set, ulong seed)
     {

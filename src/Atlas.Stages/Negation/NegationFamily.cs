@@ -4,7 +4,7 @@ using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages.Negation;
 
-/// <summary>Task negation (paper §4.2, Table 1/7): per target, forget it while a control task keeps its accuracy.</summary>
+/// <summary>Task negation (paper Sec. 4.1, Tables 1/7; docs/method.md §M4.1): per target, forget it while a control task keeps its accuracy.</summary>
 public sealed class NegationFamily() : ExperimentFamily<NegationSpec>(spec => spec.Negation)
 {
     protected override IEnumerable<Stage> Stages(ExperimentSpec spec, NegationSpec section) => section.Targets.Select(t => new NegationStage(t));

@@ -11,7 +11,7 @@ using Atlas.Stages.Composition;
 namespace Atlas.Stages.Negation;
 
 /// <summary>
-/// Task negation of one target (spec §4.2): make the model forget the target while a control task keeps at least a
+/// Task negation of one target (docs/method.md §M4.1): make the model forget the target while a control task keeps at least a
 /// fixed fraction of its zero-shot validation accuracy. aTLAS learns blockwise Λ [1, P] on the target's own vector with
 /// −CE(target) + CE(control) on both validation splits, keeping the epoch with the lowest admissible target accuracy
 /// and stopping once the control constraint breaks; the baseline is task arithmetic θ0 − α·τ with α chosen on

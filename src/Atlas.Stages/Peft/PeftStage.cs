@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Atlas.Stages.Peft;
 
 /// <summary>
-/// The parameter-efficient fine-tuning comparison on one target (spec §4.5). For every data fraction f — the first
+/// The parameter-efficient fine-tuning comparison on one target (docs/method.md §M6). For every data fraction f — the first
 /// ⌊N·f⌋ images of one seeded permutation of the train partition, so the subsets are nested — each method minimises the
 /// same cross-entropy through the frozen head on the same augmented batches (crop and flip):
 /// <list type="bullet">

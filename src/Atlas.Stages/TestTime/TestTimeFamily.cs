@@ -3,7 +3,7 @@ using Atlas.Pipeline.Specs;
 
 namespace Atlas.Stages.TestTime;
 
-/// <summary>Test-time adaptation (paper §4.4, Table 4): per target, Λ learned from its unlabelled test images.</summary>
+/// <summary>Test-time adaptation (paper Sec. 5.3, Table 3; docs/method.md §M5): per target, Λ learned from its unlabelled test images.</summary>
 public sealed class TestTimeFamily() : ExperimentFamily<TestTimeSpec>(spec => spec.TestTime)
 {
     protected override IEnumerable<Stage> Stages(ExperimentSpec spec, TestTimeSpec section) =>

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Atlas.Stages.TestTime;
 
 /// <summary>
-/// Test-time adaptation of one target (spec §4.4): blockwise Λ over the other tasks' vectors, learned from the target's
+/// Test-time adaptation of one target (docs/method.md §M5): blockwise Λ over the other tasks' vectors, learned from the target's
 /// test images without their labels by each objective, starting at Λ = 0 (zero-shot):
 /// <list type="bullet">
 /// <item><c>entropy</c>: mean prediction entropy of strongly augmented views (crop, flip), AdamW with a cosine schedule;</item>

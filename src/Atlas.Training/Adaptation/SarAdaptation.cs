@@ -6,7 +6,7 @@ namespace Atlas.Training.Adaptation;
 
 /// <summary>
 /// SAR (Niu et al., ICLR 2023): online, sharpness-aware and reliable entropy minimisation over named trainable tensors
-/// (Λ in practice), the <c>entropy_sar</c> objective of spec §4.4. Every step: (1) entropies at the current tensors;
+/// (Λ in practice), the <c>entropy_sar</c> objective of docs/method.md §M5. Every step: (1) entropies at the current tensors;
 /// keep the samples below E0 = margin·ln(C); loss = their mean entropy; backward; SAM ascent θ += ρ·g/‖g‖ (global norm
 /// over all tensors). (2) Re-forward the same batch at the perturbed tensors; keep the first-pass samples that are still
 /// below E0; loss2 = their mean; EMA ← 0.9·EMA + 0.1·loss2 (the first value initialises it); backward; restore θ and take

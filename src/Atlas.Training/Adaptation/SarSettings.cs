@@ -2,7 +2,7 @@ namespace Atlas.Training.Adaptation;
 
 /// <summary>
 /// Hyper-parameters of <see cref="SarAdaptation"/>; the defaults are those of SAR's released code (Niu et al., ICLR 2023)
-/// as used by aTLAS's <c>entropy_sar</c> objective (spec §4.4).
+/// as used by aTLAS's <c>entropy_sar</c> objective (docs/method.md §M5).
 /// </summary>
 /// <param name="Lr">Learning rate of the base SGD step.</param>
 /// <param name="Rho">SAM neighbourhood radius: the first step moves the tensors by ρ·g/‖g‖.</param>

@@ -3,9 +3,9 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Adaptation;
 
 /// <summary>
-/// The split of the unlabelled test images for UFM (spec §4.4, ssl branch): for every class c the k images with the
+/// The split of the unlabelled test images for UFM (docs/method.md §M5, ssl branch): for every class c the k images with the
 /// highest zero-shot probability p0(c|x), ranking column c over all images, form the trusted set (their union, sorted);
-/// all other images are unlabelled. k = min(⌊N / C / 10⌋, 100), raised to 1 when the formula gives 0 (trap 11: the
+/// all other images are unlabelled. k = min(⌊N / C / 10⌋, 100), raised to 1 when the formula gives 0 (§M7 trap 11: the
 /// released slicing <c>[-0:]</c> would then select every image, which is never intended). Every image's pseudo-label is
 /// its zero-shot prediction ŷ = argmax_c p0(c|x).
 /// </summary>

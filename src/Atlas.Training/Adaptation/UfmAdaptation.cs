@@ -4,11 +4,11 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Adaptation;
 
 /// <summary>
-/// The unsupervised FixMatch-style (UFM) objective of spec §4.4 in its intended form, the ssl branch's: targets are the
+/// The unsupervised FixMatch-style (UFM) objective of docs/method.md §M5 in its intended form, the ssl branch's: targets are the
 /// detached weak-view predictions raised to the power 1/T (T = 2) and renormalised, replaced by the one-hot zero-shot
 /// pseudo-label on trusted samples; only samples whose target's largest probability exceeds an annealed threshold count,
 /// and the soft-target cross-entropy of the strong view is averaged over them. The released main branch is not
-/// reproduced: its ×0.5 "sharpening" is a no-op and its trusted mask covers every sample (trap 10), which degrades the
+/// reproduced: its ×0.5 "sharpening" is a no-op and its trusted mask covers every sample (§M7 trap 10), which degrades the
 /// loss to plain cross-entropy against frozen zero-shot labels.
 /// </summary>
 /// <remarks>Despite its name in the released code, q^{1/2} flattens q (it is a temperature of 2), so fewer weak

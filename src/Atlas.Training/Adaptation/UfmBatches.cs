@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Adaptation;
 
 /// <summary>
-/// UFM's two-stream batches (the released TwoStreamBatchSampler, spec §4.4): every batch is B − ⌊B/4⌋ images from one
+/// UFM's two-stream batches (the released TwoStreamBatchSampler, docs/method.md §M5): every batch is B − ⌊B/4⌋ images from one
 /// seeded pass over the unlabelled set (96 of 128), followed by ⌊B/4⌋ from an endless, reshuffled stream over the trusted
 /// set (32 of 128). An epoch is ⌊|unlabelled| / (B − ⌊B/4⌋)⌋ steps and every epoch draws a fresh unlabelled permutation;
 /// the trusted stream runs on across epochs. Any step's batch is a pure function of (seed, step), like

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Composition;
 
 /// <summary>
-/// How much each task vector's block could lower the loss (spec §3.4): I = |Σ_s ∂L_s/∂Λ| at Λ = 0, accumulated over a
+/// How much each task vector's block could lower the loss (docs/method.md §M3.4): I = |Σ_s ∂L_s/∂Λ| at Λ = 0, accumulated over a
 /// pass of training batches with one backward per batch and no update. At Λ = 0 the gradient of block j's coefficient
 /// for task t is ⟨∇_θj L(θ0), τ_t,j⟩, so I ranks the task vectors per block by their first-order effect.
 /// </summary>

@@ -8,7 +8,7 @@ namespace Atlas.Training.Composition;
 
 /// <summary>
 /// An image tower whose weights are θ0 + Σ_t Λ[t, ·] ⊙ τ_t over a frozen task-vector pool: only the coefficients Λ are
-/// trained (spec §3.2–§3.3). Training goes through the shared <see cref="TrainingLoop"/>, with Λ as its single named
+/// trained (docs/method.md §M3.2–§M3.3). Training goes through the shared <see cref="TrainingLoop"/>, with Λ as its single named
 /// tensor, so AdamW, clipping, snapshots and per-epoch selection behave exactly as in fine-tuning.
 /// </summary>
 /// <param name="pretrained">θ0 of the image tower (frozen, not modified).</param>

@@ -6,7 +6,7 @@ namespace Atlas.Training.Composition;
 
 /// <summary>
 /// One mini-batch per task at every step, run through the image tower in a single forward pass and scored through each
-/// task's own frozen head. Task addition sums the tasks' cross-entropies (spec §4.1); negation and AdaMerging weigh or
+/// task's own frozen head. Task addition sums the tasks' cross-entropies (docs/method.md §M4.2); negation and AdaMerging weigh or
 /// replace the per-task terms.
 /// </summary>
 public sealed class TaskBatches

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Selection;
 
 /// <summary>
-/// The paper's model selection for coefficient learning (spec §3.3): after every epoch the weights are scored on
+/// The paper's model selection for coefficient learning (docs/method.md §M3.3): after every epoch the weights are scored on
 /// labelled validation data and kept when admissible and strictly better than the best so far. The starting weights
 /// are scored first and are the initial best, so a run that never improves returns them unchanged (Λ = 0 stays
 /// zero-shot). The selection state travels in training snapshots, so a resumed run selects exactly as an

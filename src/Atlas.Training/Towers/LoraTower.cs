@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Towers;
 
 /// <summary>
-/// LoRA fine-tuning (spec §4.5): θ0 stays frozen and every target matrix W becomes W + (α/r)·B·A inside the forward;
+/// LoRA fine-tuning (docs/method.md §M6): θ0 stays frozen and every target matrix W becomes W + (α/r)·B·A inside the forward;
 /// only the pairs A, B are trained, B starting at 0 so training starts from the pretrained tower exactly.
 /// </summary>
 /// <param name="pretrained">θ0 of the image tower (not modified).</param>
