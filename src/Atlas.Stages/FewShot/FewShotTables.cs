@@ -4,7 +4,7 @@ using Atlas.Reports.Figures;
 
 namespace Atlas.Stages.FewShot;
 
-/// <summary>The few-shot table and figure (paper Figure 3 twin): test accuracy per method and shot count, mean and
+/// <summary>The few-shot table and figure (paper Figure 5a / Table 9 twin): test accuracy per method and shot count, mean and
 /// standard deviation over every target and draw.</summary>
 public static class FewShotTables
 {
@@ -24,7 +24,7 @@ public static class FewShotTables
             }),
         ])).ToList();
         return new ResultTable(
-            $"Few-shot: test top-1 accuracy (%) by shots per class, mean and standard deviation over {spec.Targets.Count} targets × {spec.Seeds} draws (paper Figure 3 twin)",
+            $"Few-shot: test top-1 accuracy (%) by shots per class, mean and standard deviation over {spec.Targets.Count} targets × {spec.Seeds} draws (paper Figure 5a / Table 9 twin)",
             "method", [.. spec.Shots.SelectMany(k => new[] { $"k{k}_mean", $"k{k}_std" })], rows);
     }
 

@@ -3,7 +3,7 @@ using Atlas.Reports;
 
 namespace Atlas.Stages.TestTime;
 
-/// <summary>The test-time adaptation table (paper Table 4 twin): test accuracy per target and objective.</summary>
+/// <summary>The test-time adaptation table (paper Table 3 twin): test accuracy per target and objective.</summary>
 public static class TestTimeTables
 {
     public const string Table = "test_time_adaptation";
@@ -15,7 +15,7 @@ public static class TestTimeTables
             .Select(r => new ResultRow(r.Target, [r.ZeroShot, .. spec.Objectives.Select(o => r.Accuracy[o])]))
             .ToList();
         rows.Add(new ResultRow("mean", [.. Enumerable.Range(0, spec.Objectives.Count + 1).Select(c => rows.Average(r => r.Values[c]))]));
-        return new ResultTable("Test-time adaptation: test top-1 accuracy (%) after learning Λ on the unlabelled test split (paper Table 4 twin)",
+        return new ResultTable("Test-time adaptation: test top-1 accuracy (%) after learning Λ on the unlabelled test split (paper Table 3 twin)",
             "target", ["zero_shot", .. spec.Objectives.Select(SpecNames.Of)], rows);
     }
 }
