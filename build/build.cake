@@ -12,9 +12,15 @@ var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
 const string Configuration = "Release";
 var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
+var cliChecked = false;
 
-// The tests need no experiment graph: they run without building the CLI or reading the spec.
-var plan = string.Equals(target, "Test", StringComparison.OrdinalIgnoreCase) ? new List<PlannedStage>() : LoadPlan();
+// The script is cheap when it does nothing: the targets below need no stage graph, so for them the spec is not planned
+// while the script loads, and the CLI is built only when a task actually calls it (never for Test, --tree or --dryrun).
+// Every other target (a stage, a phase, Verify, Bench, Default) plans the spec at load: Cake needs the stage tasks
+// defined to run them, and also to print --tree, --dryrun or --description, which it does from the defined tasks.
+var standaloneTargets = new[] { "Test", "Clean", "Plan" };
+var graphTarget = !standaloneTargets.Contains(target, StringComparer.OrdinalIgnoreCase);
+var plan = graphTarget ? LoadPlan() : new List<PlannedStage>();
 
 foreach (var stage in plan)
 {
@@ -40,8 +46,8 @@ Task("Plan")
     .Description("print the stage graph with each stage's status, run nothing")
     .Does(() => Atlas("plan", "--spec", spec));
 
-// Verify compares the Report phase's tables; the Test target loads no plan, so there is no Report to depend on.
-if (plan.Count > 0) Task("Verify")
+// Verify compares the Report phase's tables; the standalone targets load no plan, so there is no Report to depend on.
+if (graphTarget) Task("Verify")
     .Description("compare the recomputed tables with the approved ones, within the spec's tolerances")
     .IsDependentOn("Report")
     .Does(() => Atlas("verify", "--spec", spec));
@@ -50,7 +56,7 @@ Task("Test")
     .Description("the unit and end-to-end tests (dotnet test)")
     .Does(() => DotNetTest("Atlas.Repro.sln", new DotNetTestSettings { Configuration = Configuration }));
 
-if (plan.Count > 0) Task("Bench")
+if (graphTarget) Task("Bench")
     .Description("step time, memory and roofline against a PyTorch reference, plus the reproduction's warm (and, with --cold, cold) wall time; writes artifacts/bench/report.md")
     .IsDependentOn("Verify")
     .Does(() =>
@@ -72,7 +78,7 @@ Task("Clean")
     .Description("remove this experiment's artifacts")
     .Does(() => Atlas("clean", "--spec", spec));
 
-if (plan.Count > 0) Task("Default").IsDependentOn("Verify");
+if (graphTarget) Task("Default").IsDependentOn("Verify");
 
 RunTarget(target);
 
@@ -82,6 +88,7 @@ void Atlas(params string[] arguments)
 {
     var args = new ProcessArgumentBuilder();
     foreach (var argument in arguments.Where(a => a.Length > 0)) args.Append(argument);
+    BuildCli();
     var exitCode = StartProcess(cli, new ProcessSettings { Arguments = args });
     if (exitCode != 0) throw new CakeException(exitCode, $"atlas {string.Join(" ", arguments)} failed with exit code {exitCode}");
 }
@@ -137,6 +144,8 @@ List<PlannedStage> LoadPlan()
 // into the CLI hash the same as at its last successful build.
 void BuildCli()
 {
+    if (cliChecked) return;
+    cliChecked = true;
     var stampFile = File("build/tools/cli-sources.sha256");
     var sources = GetFiles("src/**/*.cs") + GetFiles("src/**/*.csproj") + GetFiles("Directory.*") + GetFiles("build/*.targets")
         + GetFiles("global.json") + GetFiles("src/**/*.json") + GetFiles("src/**/*.py");
