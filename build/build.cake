@@ -28,12 +28,15 @@ var standaloneTargets = new[] { "Test", "Clean", "Plan" };
 var graphTarget = !standaloneTargets.Contains(target, StringComparer.OrdinalIgnoreCase);
 var plan = graphTarget ? LoadPlan() : new List<PlannedStage>();
 
+// Cake fails a run whose target task is skipped by its criteria ("Could not reach target"), so a stage picked as the
+// target has none: it always calls `atlas run`, which skips an up-to-date stage itself.
 foreach (var stage in plan)
 {
     var stageId = stage.Id;
+    var isTarget = string.Equals(stageId, target, StringComparison.OrdinalIgnoreCase);
     var task = Task(stageId)
         .Description(stage.Description)
-        .WithCriteria(() => force || cleanedForColdRun || !stage.UpToDate, stage.Reason)
+        .WithCriteria(() => isTarget || force || cleanedForColdRun || !stage.UpToDate, stage.Reason)
         .Does(() =>
         {
             stagesRun++;
