@@ -12,22 +12,43 @@ var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
 const string Configuration = "Release";
 var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
+var cliChecked = false;
+var cold = HasArgument("cold");
+// What Bench needs to time the reproduction it is part of (see ReproductionSeconds).
+var stagesRun = 0;
+var cleanedForColdRun = false;
+var coldCleanSeconds = 0.0;
+DateTime? verifiedAt = null;
 
-// The tests need no experiment graph: they run without building the CLI or reading the spec.
-var plan = string.Equals(target, "Test", StringComparison.OrdinalIgnoreCase) ? new List<PlannedStage>() : LoadPlan();
+// The script is cheap when it does nothing: the targets below need no stage graph, so for them the spec is not planned
+// while the script loads, and the CLI is built only when a task actually calls it (never for Test, --tree or --dryrun).
+// Every other target (a stage, a phase, Verify, Bench, Default) plans the spec at load: Cake needs the stage tasks
+// defined to run them, and also to print --tree, --dryrun or --description, which it does from the defined tasks.
+var standaloneTargets = new[] { "Test", "Clean", "Plan" };
+var graphTarget = !standaloneTargets.Contains(target, StringComparer.OrdinalIgnoreCase);
+var plan = graphTarget ? LoadPlan() : new List<PlannedStage>();
 
+// Cake fails a run whose target task is skipped by its criteria ("Could not reach target"), so a stage picked as the
+// target has none: it always calls `atlas run`, which skips an up-to-date stage itself.
 foreach (var stage in plan)
 {
     var stageId = stage.Id;
+    var isTarget = string.Equals(stageId, target, StringComparison.OrdinalIgnoreCase);
     var task = Task(stageId)
         .Description(stage.Description)
-        .WithCriteria(() => force || !stage.UpToDate, stage.Reason)
-        .Does(() => Atlas("run", "--spec", spec, "--stage", stageId, force ? "--force" : ""));
+        .WithCriteria(() => isTarget || force || cleanedForColdRun || !stage.UpToDate, stage.Reason)
+        .Does(() =>
+        {
+            stagesRun++;
+            Atlas("run", "--spec", spec, "--stage", stageId, force ? "--force" : "");
+        });
     foreach (var dependency in stage.DependsOn) task.IsDependentOn(dependency);
 }
 
-var phases = new[] { "Data", "Pretrain", "Heads", "FineTune", "TaskVectors", "Evaluate", "Addition", "Negation", "FewShot", "TestTime", "BlockSelection", "Peft", "Report" };
-// A phase with a single stage of the same name (data, pretrain, report) is that stage's task: Cake names are case-insensitive.
+// Phase targets come from the plan (each stage carries its phase), in order of first appearance, so a new experiment
+// family needs no edit here. A phase with a single stage of the same name (data, pretrain, report) is that stage's
+// task: Cake names are case-insensitive.
+var phases = plan.Select(s => s.Phase).Where(p => p.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 foreach (var phase in phases.Where(p => !plan.Any(s => string.Equals(s.Id, p, StringComparison.OrdinalIgnoreCase))))
 {
     var task = Task(phase).Description($"every {phase} stage of the spec and what it needs");
@@ -38,38 +59,56 @@ Task("Plan")
     .Description("print the stage graph with each stage's status, run nothing")
     .Does(() => Atlas("plan", "--spec", spec));
 
-Task("Verify")
+// Verify compares the Report phase's tables; the standalone targets load no plan, so there is no Report to depend on.
+if (graphTarget) Task("Verify")
     .Description("compare the recomputed tables with the approved ones, within the spec's tolerances")
     .IsDependentOn("Report")
-    .Does(() => Atlas("verify", "--spec", spec));
+    .Does(() =>
+    {
+        Atlas("verify", "--spec", spec);
+        verifiedAt = DateTime.UtcNow;
+    });
 
 Task("Test")
     .Description("the unit and end-to-end tests (dotnet test)")
     .Does(() => DotNetTest("Atlas.Repro.sln", new DotNetTestSettings { Configuration = Configuration }));
 
-Task("Bench")
-    .Description("step time, memory and roofline against a PyTorch reference, plus the reproduction's warm (and, with --cold, cold) wall time; writes artifacts/bench/report.md")
+// Bench times the reproduction it is part of, in this same run: no recursive ./build.sh. With --cold, BenchClean deletes
+// the artifacts before any stage task (it is Bench's first dependency), and the stage graph then runs from scratch.
+if (graphTarget) Task("BenchClean")
+    .Description("with --cold: delete the experiment's artifacts first, so that Bench times a cold reproduction")
+    .WithCriteria(() => cold, "no --cold: Bench times the reproduction as it finds it")
+    .Does(() =>
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Atlas("clean", "--spec", spec);
+        cleanedForColdRun = true;
+        coldCleanSeconds = clock.Elapsed.TotalSeconds;
+    });
+
+if (graphTarget) Task("Bench")
+    .Description("step time, memory and roofline against a PyTorch reference, plus this run's reproduction wall time (warm when no stage ran, cold with --cold); writes artifacts/bench/report.md")
+    .IsDependentOn("BenchClean")
     .IsDependentOn("Verify")
     .Does(() =>
     {
-        EnsurePyTorchReference();
-        double? coldSeconds = null;
-        if (HasArgument("cold"))
-        {
-            Atlas("clean", "--spec", spec);
-            coldSeconds = TimedReproduction();
-        }
-        var warmSeconds = TimedReproduction();
-        Atlas("bench", "--out", "artifacts/bench", "--spec", spec, "--size", Argument("bench-size", "mini"), "--threads", Argument("bench-threads", "1"),
-            "--rounds", Argument("bench-rounds", "3"), "--warm-seconds", warmSeconds.ToString("R", CultureInfo.InvariantCulture),
-            coldSeconds is { } cold ? "--cold-seconds" : "", coldSeconds is { } value ? value.ToString("R", CultureInfo.InvariantCulture) : "");
+        var seconds = ReproductionSeconds().ToString("R", CultureInfo.InvariantCulture);
+        var endToEnd = new List<string>();
+        if (cold) endToEnd.AddRange(new[] { "--cold-seconds", seconds });
+        else if (stagesRun == 0) endToEnd.AddRange(new[] { "--warm-seconds", seconds });
+        else Warning($"{stagesRun} stages ran in this run, so its wall time is neither a warm (no-op) nor a cold reproduction and the report leaves both out; run the Bench target again for the warm time.");
+        Atlas(new[] { "bench", "--out", "artifacts/bench", "--spec", spec, "--size", Argument("bench-size", "mini"), "--threads", Argument("bench-threads", "1"),
+            "--rounds", Argument("bench-rounds", "3") }.Concat(endToEnd).ToArray());
     });
+
+// Bench never installs anything: without torch in python3 it warns first thing and the report has no PyTorch columns.
+if (string.Equals(target, "Bench", StringComparison.OrdinalIgnoreCase)) Setup(context => WarnWithoutPyTorch());
 
 Task("Clean")
     .Description("remove this experiment's artifacts")
     .Does(() => Atlas("clean", "--spec", spec));
 
-Task("Default").IsDependentOn("Verify");
+if (graphTarget) Task("Default").IsDependentOn("Verify");
 
 RunTarget(target);
 
@@ -79,37 +118,46 @@ void Atlas(params string[] arguments)
 {
     var args = new ProcessArgumentBuilder();
     foreach (var argument in arguments.Where(a => a.Length > 0)) args.Append(argument);
+    BuildCli();
     var exitCode = StartProcess(cli, new ProcessSettings { Arguments = args });
     if (exitCode != 0) throw new CakeException(exitCode, $"atlas {string.Join(" ", arguments)} failed with exit code {exitCode}");
 }
 
-// The bench's PyTorch side is Debian's python3-torch (the registries serve no other torch); install it where missing.
-void EnsurePyTorchReference()
+// The bench's PyTorch side is Debian's python3-torch, a system package that the build does not install: installing it
+// is the explicit step build/install-bench-tools.sh (README, "Benchmarks"). This looks for torch without importing it
+// (milliseconds), because it runs inside the timed reproduction.
+void WarnWithoutPyTorch()
 {
+    int exitCode;
     try
     {
-        if (StartProcess("/usr/bin/python3", new ProcessSettings { Arguments = "-c \"import torch\"", Silent = true }) == 0) return;
+        exitCode = StartProcess("/usr/bin/python3", new ProcessSettings
+        {
+            Arguments = "-c \"import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)\"",
+            Silent = true,
+        });
     }
     catch (System.ComponentModel.Win32Exception)
     {
-        // no python3 at all: apt-get brings it with python3-torch
+        exitCode = -1; // no python3 at all
     }
-    Information("Installing python3-torch for the bench's PyTorch reference (apt-get).");
-    var sudo = System.Environment.UserName == "root" ? "" : "sudo ";
-    var exitCode = StartProcess("bash", new ProcessSettings
-    {
-        Arguments = new ProcessArgumentBuilder().Append("-c").AppendQuoted($"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq --no-install-recommends python3-torch"),
-    });
-    if (exitCode != 0) Warning("python3-torch could not be installed; the bench report will have no PyTorch columns.");
+    if (exitCode != 0)
+        Warning("/usr/bin/python3 cannot import torch, so the bench report will have no PyTorch columns. Install Debian's python3-torch "
+            + "with build/install-bench-tools.sh (apt-get, as root or with sudo; see README, \"Benchmarks\"), then rerun the Bench target.");
 }
 
-// Wall time of the whole reproduction (./build.sh, the README's main command) in a child process.
-double TimedReproduction()
+// Wall time of the reproduction in this run: from the start of ./build.sh (ATLAS_BUILD_STARTED_MS, which build.sh sets;
+// this process's start when Cake was called directly) to the end of Verify, less the --cold clean. It covers the same
+// span the whole ./build.sh command covers: Cake's start, the CLI check, the plan, every stage task and Verify.
+double ReproductionSeconds()
 {
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    var exitCode = StartProcess("./build.sh", new ProcessSettings { Arguments = new ProcessArgumentBuilder().Append($"--spec={spec}") });
-    if (exitCode != 0) throw new CakeException(exitCode, $"the timed reproduction of {spec} failed with exit code {exitCode}");
-    return clock.Elapsed.TotalSeconds;
+    var processStart = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+    var started = long.TryParse(EnvironmentVariable("ATLAS_BUILD_STARTED_MS"), out var milliseconds)
+        ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime
+        : processStart;
+    // A value inherited from some other shell is not this run's start.
+    if (started > processStart.AddSeconds(1) || started < processStart.AddMinutes(-2)) started = processStart;
+    return ((verifiedAt ?? DateTime.UtcNow) - started).TotalSeconds - coldCleanSeconds;
 }
 
 List<PlannedStage> LoadPlan()
@@ -134,6 +182,8 @@ List<PlannedStage> LoadPlan()
 // into the CLI hash the same as at its last successful build.
 void BuildCli()
 {
+    if (cliChecked) return;
+    cliChecked = true;
     var stampFile = File("build/tools/cli-sources.sha256");
     var sources = GetFiles("src/**/*.cs") + GetFiles("src/**/*.csproj") + GetFiles("Directory.*") + GetFiles("build/*.targets")
         + GetFiles("global.json") + GetFiles("src/**/*.json") + GetFiles("src/**/*.py");
