@@ -7,6 +7,7 @@ namespace Atlas.Stages.Tests;
 /// <summary>The block-selection stage of the micro experiment: selections follow the recorded gradient ranking, every
 /// budget is learned and scored, and the tables and figure come out.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace Atlas.Stages.Tests;
 /// evaluation stage, because Λ = 0 and α = 0 are the zero-shot model exactly.
 /// </summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class CompositionStageTests(MicroPipeline pipeline)
 {
     [Fact]

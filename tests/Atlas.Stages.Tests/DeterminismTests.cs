@@ -17,6 +17,7 @@ namespace Atlas.Stages.Tests;
 /// both reproduce the uninterrupted run byte for byte (same thread count); a snapshot of another run is ignored.
 /// </summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class DeterminismTests(MicroPipeline pipeline)
 {
     private const string Task = "fashion_coarse";

@@ -8,6 +8,7 @@ namespace Atlas.Stages.Tests;
 /// <summary>The few-shot stage of the micro experiment: exact k-shot draws from the train partition, every method
 /// scored, and the zero-shot row equal to the evaluation stage's.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class FewShotStageTests(MicroPipeline pipeline)
 {
     [Fact]

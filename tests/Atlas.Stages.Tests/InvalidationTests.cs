@@ -10,6 +10,7 @@ namespace Atlas.Stages.Tests;
 
 /// <summary>A changed parameter invalidates exactly the stages it reaches, and says why.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class InvalidationTests(MicroPipeline pipeline)
 {
     private const string Task = MicroSpec.OverriddenTask;

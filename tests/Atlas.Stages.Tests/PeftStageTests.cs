@@ -10,6 +10,7 @@ namespace Atlas.Stages.Tests;
 /// <summary>The PEFT stage of the micro experiment: nested subsets, one run per method, K and fraction, the paper's
 /// parameter counts, and the verified and measured tables.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class PeftStageTests(MicroPipeline pipeline)
 {
     [Fact]

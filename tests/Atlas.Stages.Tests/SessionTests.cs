@@ -26,6 +26,7 @@ public sealed class SessionTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 3 s: runs the data stage of the micro spec
     public void StageWithSomeInputsPresentNamesOnlyTheMissingOnes()
     {
         using var repository = new TempRepository();
@@ -60,6 +61,7 @@ public sealed class SessionTests
     /// tensors are freed when it ends and the pretrain stage reads a disposed tensor ("Tensor invalid -- empty handle").
     /// </summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // runs the data, pretraining, head and fine-tuning stages
     public void OneSessionRunsSeveralStagesThatReadImages()
     {
         using var repository = new TempRepository();

@@ -5,6 +5,7 @@ namespace Atlas.Training.Tests;
 public class TrainingLoopResumeTests
 {
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 9 s (measured on 2 cores)
     public void A_run_resumed_from_a_snapshot_is_bit_identical_to_an_uninterrupted_one()
     {
         using var scope = NewDisposeScope();
@@ -46,6 +47,7 @@ public class TrainingLoopResumeTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 5 s (measured on 2 cores)
     public void Same_seed_gives_identical_runs_and_another_seed_a_different_one()
     {
         using var scope = NewDisposeScope();
