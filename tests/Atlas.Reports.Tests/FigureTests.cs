@@ -258,6 +258,25 @@ public sealed class FigureTests
         LineFigure.Write(path, "linear", "x", "y", linear);
 
         Assert.Equal((LineFigure.Width, LineFigure.Height), ReadPngSize(File.ReadAllBytes(path)));
+        // The V (0.5, 0.2, 0.5) is drawn: coloured pixels left of the legend, lowest in the middle and high at both ends.
+        // A blank plot, a flat or upside-down line, or a series drawn off the axes fails here.
+        var (width, height, rgba) = DecodeRgba(File.ReadAllBytes(path));
+        bool Coloured(int x, int y)
+        {
+            int at = 4 * (y * width + x);
+            int r = rgba[at], g = rgba[at + 1], b = rgba[at + 2];
+            return Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60;
+        }
+        var columns = Enumerable.Range(0, (int)(0.85 * width)) // the legend sits beyond 85 % of the width
+            .Select(x => (X: x, Ys: Enumerable.Range(0, height).Where(y => Coloured(x, y)).ToList()))
+            .Where(c => c.Ys.Count > 0)
+            .ToList();
+        Assert.True(columns.Count > width / 3, $"only {columns.Count} pixel columns hold the line");
+        int left = columns[0].X, right = columns[^1].X, middle = (left + right) / 2;
+        double MeanY(int x) => columns.Where(c => Math.Abs(c.X - x) <= 3).SelectMany(c => c.Ys).Average();
+        double ends = (MeanY(left + 3) + MeanY(right - 3)) / 2, bottom = MeanY(middle);
+        Assert.True(bottom - ends > 0.3 * height, $"the middle point (y = {bottom:F0} px) should lie well below the ends (y = {ends:F0} px)");
+        Assert.True(Math.Abs(MeanY(left + 3) - MeanY(right - 3)) < 0.05 * height, $"both ends are at 0.5, but drawn at y = {MeanY(left + 3):F0} and {MeanY(right - 3):F0} px");
     }
 
     [Fact]
