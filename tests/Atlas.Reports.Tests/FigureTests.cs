@@ -104,7 +104,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapIsAPngOfTheAdvertisedSize()
+    public void Heatmap_is_a_png_of_the_advertised_size()
     {
         using var folder = new TempDirectory();
         var path = folder.File("figures/nested/coefficients.png");
@@ -119,7 +119,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapSizeGrowsWithTheMatrixWithinBounds()
+    public void Heatmap_size_grows_with_the_matrix_within_bounds()
     {
         var few = HeatmapFigure.PixelSize(8, 10);
         var small = HeatmapFigure.PixelSize(8, 55);
@@ -134,7 +134,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapRendersTheSameBytesTwice()
+    public void Heatmap_renders_the_same_bytes_twice()
     {
         using var folder = new TempDirectory();
         var blocks = VitB32Blocks().Take(55).ToList();
@@ -147,7 +147,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapPutsTheFirstRowOnTopAndCentresTheColoursOnZero()
+    public void Heatmap_puts_the_first_row_on_top_and_centres_the_colours_on_zero()
     {
         using var folder = new TempDirectory();
         var path = folder.File("signs.png");
@@ -174,7 +174,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void ColumnTicksGroupVitBlocksByLayer()
+    public void Column_ticks_group_vit_blocks_by_layer()
     {
         var ticks = HeatmapFigure.ColumnTicks(VitB32Blocks());
 
@@ -187,7 +187,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void ColumnTicksThinOutUngroupedLabels()
+    public void Column_ticks_thin_out_ungrouped_labels()
     {
         var labels = Enumerable.Range(0, 100).Select(i => $"block{i}").ToList();
 
@@ -199,7 +199,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapRejectsMismatchedLabelsAndNaN()
+    public void Heatmap_rejects_mismatched_labels_and_NaN()
     {
         using var folder = new TempDirectory();
         var path = folder.File("bad.png");
@@ -225,7 +225,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureIsAPngOfTheAdvertisedSize()
+    public void Line_figure_is_a_png_of_the_advertised_size()
     {
         using var folder = new TempDirectory();
         var path = folder.File("plots/accuracy_vs_shots.png");
@@ -237,7 +237,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureRendersTheSameBytesTwice()
+    public void Line_figure_renders_the_same_bytes_twice()
     {
         using var folder = new TempDirectory();
         LineSeries[] fractions = [new("aTLAS", [0.01, 0.05, 0.1, 0.25, 0.5, 1.0], [70, 75, 78, 81, 83, 84], [1, 1, 0.5, 0.5, 0.2, 0.1])];
@@ -249,7 +249,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureDrawsALinearAxisToo()
+    public void Line_figure_draws_a_linear_axis_too()
     {
         using var folder = new TempDirectory();
         var path = folder.File("linear.png");
@@ -280,7 +280,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureRejectsBadSeries()
+    public void Line_figure_rejects_bad_series()
     {
         using var folder = new TempDirectory();
         var path = folder.File("bad.png");

@@ -11,7 +11,7 @@ namespace Atlas.Stages.Tests;
 public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void SelectionsFollowTheRecordedInformativenessRanking()
+    public void Selections_follow_the_recorded_informativeness_ranking()
     {
         using var session = pipeline.Repository.Open();
         var result = BlockSelectionStage.Read(session.Context, MicroSpec.BlockSelectionTarget);
@@ -54,7 +54,7 @@ public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void TheTablesCoverEveryBudgetAndTheFigureIsInTheReport()
+    public void The_tables_cover_every_budget_and_the_figure_is_in_the_report()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;

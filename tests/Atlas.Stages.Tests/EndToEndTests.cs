@@ -13,7 +13,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     private static readonly string[] TableColumns = ["zero_shot_val", "zero_shot_test", "finetuned_val", "finetuned_test"];
 
     [Fact]
-    public void EveryStageRunsOnceInDependencyOrder()
+    public void Every_stage_runs_once_in_dependency_order()
     {
         // Written out by hand, not taken from the graph under test: every stage after all of its inputs, tasks in
         // spec order, each family in registration order.
@@ -37,7 +37,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void ReportTablesAndResolvedSpecAreWritten()
+    public void Report_tables_and_resolved_spec_are_written()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;
@@ -63,7 +63,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void AccuraciesArePercentagesForEveryTaskAndTheMean()
+    public void Accuracies_are_percentages_for_every_task_and_the_mean()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;
@@ -92,7 +92,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void EveryStageHasASucceededLockWithExactHashes()
+    public void Every_stage_has_a_succeeded_lock_with_exact_hashes()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -127,7 +127,7 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void SecondPassFindsEverythingUpToDateAndSkipsEveryStage()
+    public void Second_pass_finds_everything_up_to_date_and_skips_every_stage()
     {
         var log = new StringWriter();
         using var session = pipeline.Repository.Open(log);

@@ -14,7 +14,7 @@ namespace Atlas.Stages.Tests;
 public sealed class PeftStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryMethodRunsOnEveryNestedSubsetWithItsParameterCount()
+    public void Every_method_runs_on_every_nested_subset_with_its_parameter_count()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -53,7 +53,7 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void TheAccuracyTableIsVerifiedTheCostTableIsNot()
+    public void The_accuracy_table_is_verified_the_cost_table_is_not()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;

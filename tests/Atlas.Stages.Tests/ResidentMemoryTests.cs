@@ -6,7 +6,7 @@ namespace Atlas.Stages.Tests;
 public sealed class ResidentMemoryTests
 {
     [LinuxFact] // reported as skipped elsewhere: the window reads /proc/self/status
-    public void APeakInsideTheWindowIsSeenAndAnEarlierOneIsNot()
+    public void A_peak_inside_the_window_is_seen_and_an_earlier_one_is_not()
     {
         // An earlier, larger peak that is released before the window opens.
         using (ones(96L << 18)) { } // 96 MiB of float32, filled, then freed

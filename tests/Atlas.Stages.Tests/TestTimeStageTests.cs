@@ -12,7 +12,7 @@ namespace Atlas.Stages.Tests;
 public sealed class TestTimeStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryObjectiveIsScoredAgainstTheZeroShotReference()
+    public void Every_objective_is_scored_against_the_zero_shot_reference()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;

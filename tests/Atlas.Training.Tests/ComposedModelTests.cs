@@ -12,7 +12,7 @@ namespace Atlas.Training.Tests;
 public class ComposedModelTests
 {
     [Fact]
-    public void TrainingMovesOnlyTheCoefficientsTowardTheirTarget()
+    public void Training_moves_only_the_coefficients_toward_their_target()
     {
         using var scope = NewDisposeScope();
         var (pretrained, pool) = TestSupport.TinyPool(21, 22);
@@ -39,7 +39,7 @@ public class ComposedModelTests
     }
 
     [Fact]
-    public void OneForwardOverAllTasksGivesThePerTaskCrossEntropies()
+    public void One_forward_over_all_tasks_gives_the_per_task_cross_entropies()
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();
