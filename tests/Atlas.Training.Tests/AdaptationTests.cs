@@ -49,14 +49,14 @@ public class AdaptationTests
         var (afterTwo, trace) = SarAdaptation.Run(initial, Logits, 2, settings);
 
         Assert.True(traceOne[0].Updated);
-        Assert.False(TestSupport.Identical(initial["x"], afterOne["x"]));
-        Assert.True(TestSupport.Identical(afterOne["x"], afterTwo["x"])); // not even the momentum moved it
+        Assert.False(TensorAssert.Identical(initial["x"], afterOne["x"]));
+        Assert.True(TensorAssert.Identical(afterOne["x"], afterTwo["x"])); // not even the momentum moved it
         Assert.Equal((0, 0, false, false), (trace[1].KeptFirst, trace[1].KeptSecond, trace[1].Updated, trace[1].Reset));
         Assert.True(double.IsNaN(trace[1].Loss) && double.IsNaN(trace[1].SecondLoss));
         Assert.Equal(trace[0].Ema, trace[1].Ema);
 
         var (untouched, uniformTrace) = SarAdaptation.Run(initial, (t, _) => Row(t["x"] * 0), 1, settings);
-        Assert.True(TestSupport.Identical(initial["x"], untouched["x"]));
+        Assert.True(TensorAssert.Identical(initial["x"], untouched["x"]));
         Assert.Null(uniformTrace[0].Ema);
     }
 
@@ -125,14 +125,14 @@ public class AdaptationTests
 
         var (beforeReset, _) = SarAdaptation.Run(initial, (t, s) => Row(t["x"] * Sharpness(s)), reset, settings);
         var (atReset, _) = SarAdaptation.Run(initial, (t, s) => Row(t["x"] * Sharpness(s)), reset + 1, settings);
-        Assert.False(TestSupport.Identical(initial["x"], beforeReset["x"]));
-        Assert.True(TestSupport.Identical(initial["x"], atReset["x"]));
+        Assert.False(TensorAssert.Identical(initial["x"], beforeReset["x"]));
+        Assert.True(TensorAssert.Identical(initial["x"], atReset["x"]));
 
         // After the reset the momentum and the EMA are gone too: the next step equals the first step of a fresh run.
         Tensor ThenCalm(IReadOnlyDictionary<string, Tensor> t, long s) => Row(t["x"] * (s <= reset ? Sharpness(s) : 5));
         var (afterReset, resumed) = SarAdaptation.Run(initial, ThenCalm, reset + 2, settings);
         var (fresh, _) = SarAdaptation.Run(initial, (t, _) => Row(t["x"] * 5), 1, settings);
-        Assert.True(TestSupport.Identical(fresh["x"], afterReset["x"]));
+        Assert.True(TensorAssert.Identical(fresh["x"], afterReset["x"]));
         Assert.Equal(resumed[reset + 1].SecondLoss, resumed[reset + 1].Ema);
         Assert.False(resumed[reset + 1].Reset);
     }

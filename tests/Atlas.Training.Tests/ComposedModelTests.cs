@@ -35,7 +35,7 @@ public class ComposedModelTests
         Assert.Equal(-0.25, coefficients[1, 0].item<float>(), 2);
         Assert.True(history[^1].Loss < history[0].Loss / 100);
         TestSupport.AssertAllIdentical(before, pretrained);
-        for (int j = 0; j < pool.BlockCount; j++) Assert.True(TestSupport.Identical(stacksBefore[j], pool.Stack(j)));
+        for (int j = 0; j < pool.BlockCount; j++) Assert.True(TensorAssert.Identical(stacksBefore[j], pool.Stack(j)));
     }
 
     [Fact]

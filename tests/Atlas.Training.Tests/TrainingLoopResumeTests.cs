@@ -26,7 +26,7 @@ public class TrainingLoopResumeTests
         var snapshot = checkpoint.Stored!;
         Assert.Equal(4, snapshot.CompletedSteps);
         Assert.Equal(expectedHistory.Take(4), snapshot.History);
-        Assert.Contains(snapshot.Parameters, p => !TestSupport.Identical(p.Value, expected[p.Key]));
+        Assert.Contains(snapshot.Parameters, p => !TensorAssert.Identical(p.Value, expected[p.Key]));
 
         // ... and resume: only steps 5–8 run (the next save is at 6), and the result is the uninterrupted one, bit for bit.
         checkpoint.CrashAfter = long.MaxValue;
@@ -43,7 +43,7 @@ public class TrainingLoopResumeTests
             Stored = snapshot with { OptimizerState = snapshot.OptimizerState.ToDictionary(p => p.Key, p => zeros_like(p.Value)) },
         };
         var (forgetful, _) = fixture.Run(checkpoint: amnesiac);
-        Assert.Contains(expected.Keys, name => !TestSupport.Identical(expected[name], forgetful[name]));
+        Assert.Contains(expected.Keys, name => !TensorAssert.Identical(expected[name], forgetful[name]));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class TrainingLoopResumeTests
 
         TestSupport.AssertAllIdentical(a, b);
         Assert.Equal(historyA, historyB);
-        Assert.Contains(a.Keys, name => !TestSupport.Identical(a[name], c[name]));
+        Assert.Contains(a.Keys, name => !TensorAssert.Identical(a[name], c[name]));
         Assert.NotEqual(historyA.Select(p => p.Loss), historyC.Select(p => p.Loss));
         Assert.Equal(historyA.Select(p => p.Lr), historyC.Select(p => p.Lr)); // same schedule
     }
