@@ -234,6 +234,27 @@ public sealed class FigureTests
 
         Assert.Equal((LineFigure.Width, LineFigure.Height), ReadPngSize(File.ReadAllBytes(path)));
         Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+
+        // Both series are drawn in their own palette colour (blue, then orange), left of the legend: aTLAS rises from
+        // left to right, zero-shot is flat and below every aTLAS point.
+        var (width, height, rgba) = DecodeRgba(File.ReadAllBytes(path));
+        var blue = new List<(int X, int Y)>();
+        var orange = new List<(int X, int Y)>();
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < (int)(0.85 * width); x++) // the legend sits beyond 85 % of the width
+            {
+                int at = 4 * (y * width + x);
+                int r = rgba[at], b = rgba[at + 2];
+                if (b > r + 80) blue.Add((x, y));
+                else if (r > b + 80) orange.Add((x, y));
+            }
+        Assert.True(blue.Count > 300 && orange.Count > 300, $"{blue.Count} blue and {orange.Count} orange pixels");
+        int left = blue.Min(p => p.X), right = blue.Max(p => p.X);
+        double MeanY(List<(int X, int Y)> pixels, int x) => pixels.Where(p => Math.Abs(p.X - x) <= 3).Average(p => p.Y);
+        Assert.True(MeanY(blue, left + 3) - MeanY(blue, right - 3) > 0.3 * height,
+            $"aTLAS should rise: y = {MeanY(blue, left + 3):F0} px at the left, {MeanY(blue, right - 3):F0} px at the right");
+        Assert.True(orange.Max(p => p.Y) - orange.Min(p => p.Y) < 0.03 * height, "zero-shot is flat");
+        Assert.True(orange.Min(p => p.Y) > blue.Max(p => p.Y), "zero-shot (48 %) lies below every aTLAS point");
     }
 
     [Fact]
