@@ -23,6 +23,7 @@ public sealed class BenchTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // times every benchmarked operation
     public void Every_operation_measures_a_step_and_counts_what_it_trains()
     {
         var visual = ClipInitializer.Initialize(StepBenchmark.ConfigFor(Tiny), 1)
@@ -58,6 +59,7 @@ public sealed class BenchTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // runs the whole tiny benchmark
     public void The_runner_interleaves_both_sides_and_the_report_holds_every_measurement()
     {
         var calls = new List<string>();

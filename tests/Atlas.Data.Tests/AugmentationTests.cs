@@ -4,8 +4,6 @@ namespace Atlas.Data.Tests;
 
 public sealed class AugmentationTests
 {
-    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
-
     private static Tensor Batch()
     {
         using var scope = NewDisposeScope();
@@ -24,7 +22,7 @@ public sealed class AugmentationTests
         Tensor other = crop.Apply(images, new Generator(4));
 
         Assert.Equal(images.shape, first.shape);
-        Assert.True(Same(first, again));
+        Assert.True(TensorAssert.Identical(first, again));
         Assert.False(first.allclose(other));
         Assert.True(first.min().item<float>() >= 0f && first.max().item<float>() <= 1f);
     }
@@ -47,8 +45,8 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         Tensor images = Batch();
 
-        Assert.True(Same(new RandomHorizontalFlip(1.0).Apply(images, new Generator(1)), images.flip(3)));
-        Assert.True(Same(new RandomHorizontalFlip(0.0).Apply(images, new Generator(1)), images));
+        Assert.True(TensorAssert.Identical(new RandomHorizontalFlip(1.0).Apply(images, new Generator(1)), images.flip(3)));
+        Assert.True(TensorAssert.Identical(new RandomHorizontalFlip(0.0).Apply(images, new Generator(1)), images));
     }
 
     [Fact]
@@ -61,8 +59,8 @@ public sealed class AugmentationTests
         Tensor first = flip.Apply(images, new Generator(9));
         Tensor again = flip.Apply(images, new Generator(9));
 
-        Assert.True(Same(first, again));
-        int flipped = Enumerable.Range(0, 64).Count(i => Same(first[i], images[i].flip(2)));
+        Assert.True(TensorAssert.Identical(first, again));
+        int flipped = Enumerable.Range(0, 64).Count(i => TensorAssert.Identical(first[i], images[i].flip(2)));
         Assert.InRange(flipped, 16, 48);
     }
 

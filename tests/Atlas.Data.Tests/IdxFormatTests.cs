@@ -4,7 +4,7 @@ namespace Atlas.Data.Tests;
 
 public sealed class IdxFormatTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

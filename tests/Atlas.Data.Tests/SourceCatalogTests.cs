@@ -10,7 +10,7 @@ public sealed class SourceCatalogTests
     [InlineData(SourceCatalog.Optdigits, 1_797, "zero", "nine")]
     public void Committed_source_loads_with_its_counts_classes_and_range(string name, int count, string firstClass, string lastClass)
     {
-        using ImageSource source = SourceCatalog.Load(name, TestPaths.MiniDataRoot);
+        using ImageSource source = SourceCatalog.Load(name, RepositoryRoot.MiniData);
 
         Assert.Equal(name, source.Name);
         Assert.Equal([count, 1, 28, 28], source.Images.shape);
@@ -28,7 +28,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Fashion_subset_is_class_balanced()
     {
-        using ImageSource source = SourceCatalog.Load(SourceCatalog.FashionMnist, TestPaths.MiniDataRoot);
+        using ImageSource source = SourceCatalog.Load(SourceCatalog.FashionMnist, RepositoryRoot.MiniData);
 
         Assert.All(source.Labels.GroupBy(label => label), group => Assert.Equal(1200, group.Count()));
     }
@@ -36,7 +36,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Committed_files_stay_under_ten_megabytes()
     {
-        long bytes = MiniDataManifest.Load(TestPaths.MiniDataRoot).Sources.Sum(source => source.Images.Bytes + source.Labels.Bytes);
+        long bytes = MiniDataManifest.Load(RepositoryRoot.MiniData).Sources.Sum(source => source.Images.Bytes + source.Labels.Bytes);
 
         Assert.InRange(bytes, 1, 10_000_000);
     }
@@ -44,7 +44,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Unknown_source_lists_the_known_ones()
     {
-        var error = Assert.Throws<ArgumentException>(() => SourceCatalog.Load("cifar10", TestPaths.MiniDataRoot));
+        var error = Assert.Throws<ArgumentException>(() => SourceCatalog.Load("cifar10", RepositoryRoot.MiniData));
 
         Assert.Contains("cifar10", error.Message);
         Assert.Contains("mnist, fashion_mnist, optdigits", error.Message);
@@ -53,7 +53,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Tampered_file_fails_naming_the_file()
     {
-        using var copy = new TempFolder();
+        using var copy = new TempDirectory();
         CopyMiniData(copy.Path);
         string labels = Path.Combine(copy.Path, "optdigits-labels-idx1-ubyte.gz");
         byte[] content = File.ReadAllBytes(labels);
@@ -69,7 +69,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Missing_file_fails_naming_the_file()
     {
-        using var copy = new TempFolder();
+        using var copy = new TempDirectory();
         CopyMiniData(copy.Path);
         string images = Path.Combine(copy.Path, "optdigits-images-idx3-ubyte.gz");
         File.Delete(images);
@@ -82,7 +82,7 @@ public sealed class SourceCatalogTests
     [Fact]
     public void Missing_manifest_fails_naming_it()
     {
-        using var empty = new TempFolder();
+        using var empty = new TempDirectory();
 
         var error = Assert.Throws<FileNotFoundException>(() => SourceCatalog.Load(SourceCatalog.Mnist, empty.Path));
 
@@ -91,7 +91,7 @@ public sealed class SourceCatalogTests
 
     private static void CopyMiniData(string destination)
     {
-        foreach (string file in Directory.GetFiles(TestPaths.MiniDataRoot))
+        foreach (string file in Directory.GetFiles(RepositoryRoot.MiniData))
         {
             File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
         }

@@ -4,8 +4,6 @@ namespace Atlas.Data.Tests;
 
 public sealed class StrongAugmentationTests
 {
-    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
-
     private static Tensor Batch()
     {
         using var scope = NewDisposeScope();
@@ -23,7 +21,7 @@ public sealed class StrongAugmentationTests
         Tensor again = augmentation.Apply(images, new Generator(3));
         Tensor other = augmentation.Apply(images, new Generator(4));
 
-        Assert.True(Same(first, again));
+        Assert.True(TensorAssert.Identical(first, again));
         Assert.False(first.allclose(other));
     }
 
@@ -53,7 +51,7 @@ public sealed class StrongAugmentationTests
         var generator = new Generator(7);
         Tensor expected = new RandomHorizontalFlip(0.5).Apply(new RandomResizedCrop(0.5, 1.0).Apply(images, generator), generator);
 
-        Assert.True(Same(expected, augmentation.Apply(images, new Generator(7))));
+        Assert.True(TensorAssert.Identical(expected, augmentation.Apply(images, new Generator(7))));
         Assert.Equal(0.5, augmentation.Crop.ScaleMin);
         Assert.Equal(1.0, augmentation.Crop.ScaleMax);
         Assert.Equal(0.5, augmentation.Flip.Probability);
@@ -68,7 +66,7 @@ public sealed class StrongAugmentationTests
 
         Tensor step3 = augmentation.Apply(images, StrongAugmentation.GeneratorFor(seed: 1, step: 3));
 
-        Assert.True(Same(step3, augmentation.Apply(images, StrongAugmentation.GeneratorFor(1, 3))));
+        Assert.True(TensorAssert.Identical(step3, augmentation.Apply(images, StrongAugmentation.GeneratorFor(1, 3))));
         Assert.False(step3.allclose(augmentation.Apply(images, StrongAugmentation.GeneratorFor(1, 4))));
         Assert.False(step3.allclose(augmentation.Apply(images, StrongAugmentation.GeneratorFor(2, 3))));
     }

@@ -56,6 +56,6 @@ public class BlockSelectionTests
         for (int j = 0; j < Blocks.Count; j++) informativeness[j % 3, j] = 1; // block j's best task is j mod 3
         using var mixed = pool.Mix(["mixed"], BlockSelection.Blockwise(informativeness, 1));
         for (int j = 0; j < Blocks.Count; j++)
-            Assert.True(Identical(pool.Stack(j)[j % 3], mixed.Stack(j)[0]));
+            Assert.True(TensorAssert.Identical(pool.Stack(j)[j % 3], mixed.Stack(j)[0]));
     }
 }

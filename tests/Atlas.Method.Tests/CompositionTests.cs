@@ -30,7 +30,7 @@ public class CompositionTests
             {
                 var composed = WeightComposer.Compose(pretrained, pool, layout, layout.Create(pool.TaskCount));
                 AssertAllIdentical(pretrained, composed);
-                Assert.True(Identical(zeroShot, Encode(images, composed)), $"{layout.Kind} at Λ = 0 is not zero-shot");
+                Assert.True(TensorAssert.Identical(zeroShot, Encode(images, composed)), $"{layout.Kind} at Λ = 0 is not zero-shot");
             }
         }
     }
@@ -205,7 +205,7 @@ public class CompositionTests
         for (int t = 0; t < vectors.Length; t++) AssertAllIdentical(vectorCopies[t], vectors[t]);
         for (int j = 0; j < pool.BlockCount; j++)
             for (int t = 0; t < vectors.Length; t++)
-                Assert.True(Identical(vectorCopies[t][pool.BlockNames[j]], pool.Stack(j)[t]));
+                Assert.True(TensorAssert.Identical(vectorCopies[t][pool.BlockNames[j]], pool.Stack(j)[t]));
         Assert.All(pretrained.Values, w => Assert.Null(w.grad));
     }
 
@@ -219,8 +219,8 @@ public class CompositionTests
         using var layout = CoefficientLayout.Blockwise(pool.BlockNames);
         var composed = WeightComposer.Compose(pretrained, pool, layout, layout.Create(1, 1.0));
         Assert.Equal(pretrained.Keys, composed.Keys);
-        foreach (var name in Blocks.Except(matrices)) Assert.True(Identical(pretrained[name], composed[name]), name);
-        foreach (var name in matrices) Assert.False(Identical(pretrained[name], composed[name]), name);
+        foreach (var name in Blocks.Except(matrices)) Assert.True(TensorAssert.Identical(pretrained[name], composed[name]), name);
+        foreach (var name in matrices) Assert.False(TensorAssert.Identical(pretrained[name], composed[name]), name);
         foreach (var tensor in composed.Values) tensor.Dispose();
         _ = Encode(Images(1), pretrained); // θ0's handles survive disposing the composed dictionary
     }

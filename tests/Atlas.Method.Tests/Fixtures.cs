@@ -42,20 +42,13 @@ internal static class Fixtures
     public static Tensor Encode(Tensor images, IReadOnlyDictionary<string, Tensor> weights) =>
         ClipForward.EncodeImage(images, weights, Tiny.Vision);
 
-    /// <summary>Same dtype, shape and bitwise-equal values.</summary>
-    public static bool Identical(Tensor a, Tensor b)
-    {
-        using var scope = NewDisposeScope();
-        return a.dtype == b.dtype && a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
-    }
-
     public static Dictionary<string, Tensor> DeepCopy(IReadOnlyDictionary<string, Tensor> tensors) =>
         tensors.ToDictionary(p => p.Key, p => p.Value.detach().clone());
 
     public static void AssertAllIdentical(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
     {
         Assert.Equal(expected.Keys, actual.Keys);
-        foreach (var (name, tensor) in expected) Assert.True(Identical(tensor, actual[name]), $"'{name}' differs");
+        foreach (var (name, tensor) in expected) Assert.True(TensorAssert.Identical(tensor, actual[name]), $"'{name}' differs");
     }
 
     public static float[] Floats(Tensor t) => t.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();

@@ -50,7 +50,7 @@ public class LoraTests
         }
         AssertAllIdentical(lora, LoraAdapters.Initialize(pretrained, Rank, seed: 7));
         var other = LoraAdapters.Initialize(pretrained, Rank, seed: 8);
-        Assert.False(Identical(lora[targets[0] + ".lora_A"], other[targets[0] + ".lora_A"]));
+        Assert.False(TensorAssert.Identical(lora[targets[0] + ".lora_A"], other[targets[0] + ".lora_A"]));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class LoraTests
         var merged = LoraAdapters.Merge(pretrained, lora, LoraAdapters.DefaultAlpha, Rank);
         AssertAllIdentical(pretrained, merged);
         var images = Images(4);
-        Assert.True(Identical(Encode(images, pretrained), Encode(images, merged)));
+        Assert.True(TensorAssert.Identical(Encode(images, pretrained), Encode(images, merged)));
         AssertAllIdentical(before, pretrained);
     }
 
@@ -84,14 +84,14 @@ public class LoraTests
         {
             if (!targets.Contains(name))
             {
-                Assert.True(Identical(weight, merged[name]), $"non-target '{name}' changed");
+                Assert.True(TensorAssert.Identical(weight, merged[name]), $"non-target '{name}' changed");
                 continue;
             }
             var a = lora[name + ".lora_A"].detach().to(ScalarType.Float64);
             var b = lora[name + ".lora_B"].detach().to(ScalarType.Float64);
             var expected = weight.to(ScalarType.Float64) + alpha / 3 * b.matmul(a);
             Assert.True(merged[name].to(ScalarType.Float64).allclose(expected, rtol: 1e-6, atol: 1e-6), name);
-            Assert.False(Identical(weight, merged[name]), $"target '{name}' did not change");
+            Assert.False(TensorAssert.Identical(weight, merged[name]), $"target '{name}' did not change");
         }
         AssertAllIdentical(pretrainedBefore, pretrained);
         AssertAllIdentical(loraBefore, lora);

@@ -30,7 +30,7 @@ public class PartitionTests
         var b = WeightComposer.Compose(pretrained, pool, single, coefficients.unsqueeze(-1).clone());
         AssertAllIdentical(a, b);
         var images = Images(2);
-        Assert.True(Identical(Encode(images, a), Encode(images, b)));
+        Assert.True(TensorAssert.Identical(Encode(images, a), Encode(images, b)));
         Assert.Equal([2L, pool.BlockCount, 1], single.CoefficientShape(2));
     }
 
@@ -40,9 +40,9 @@ public class PartitionTests
         using var a = MiniLayout(4, seed: 7);
         using var b = MiniLayout(4, seed: 7);
         using var c = MiniLayout(4, seed: 8);
-        for (int j = 0; j < MiniVisual.Length; j++) Assert.True(Identical(a.Assignment(j)!, b.Assignment(j)!), MiniVisual[j].Name);
+        for (int j = 0; j < MiniVisual.Length; j++) Assert.True(TensorAssert.Identical(a.Assignment(j)!, b.Assignment(j)!), MiniVisual[j].Name);
         int fc = Index("visual.transformer.resblocks.0.mlp.c_fc.weight");
-        Assert.False(Identical(a.Assignment(fc)!, c.Assignment(fc)!));
+        Assert.False(TensorAssert.Identical(a.Assignment(fc)!, c.Assignment(fc)!));
         Assert.Equal(ScalarType.Int32, a.Assignment(fc)!.dtype);
         Assert.Equal(MiniVisual[fc].Shape, a.Assignment(fc)!.shape);
     }
@@ -57,13 +57,13 @@ public class PartitionTests
         int fc3 = Index("visual.transformer.resblocks.3.mlp.c_fc.weight");
         using var perShape = MiniLayout(3, seed: 1, PartitionScope.PerShape);
         using var perTensor = MiniLayout(3, seed: 1, PartitionScope.PerTensor);
-        Assert.True(Identical(perShape.Assignment(out0)!, perShape.Assignment(out1)!));
-        Assert.True(Identical(perShape.Assignment(out0)!, perShape.Assignment(proj)!));
-        Assert.True(Identical(perShape.Assignment(fc0)!, perShape.Assignment(fc3)!));
-        Assert.False(Identical(perShape.Assignment(out0)!, perShape.Assignment(fc0)!.narrow(0, 0, 64)));
-        Assert.False(Identical(perTensor.Assignment(out0)!, perTensor.Assignment(out1)!));
-        Assert.False(Identical(perTensor.Assignment(out0)!, perTensor.Assignment(proj)!));
-        Assert.False(Identical(perTensor.Assignment(fc0)!, perTensor.Assignment(fc3)!));
+        Assert.True(TensorAssert.Identical(perShape.Assignment(out0)!, perShape.Assignment(out1)!));
+        Assert.True(TensorAssert.Identical(perShape.Assignment(out0)!, perShape.Assignment(proj)!));
+        Assert.True(TensorAssert.Identical(perShape.Assignment(fc0)!, perShape.Assignment(fc3)!));
+        Assert.False(TensorAssert.Identical(perShape.Assignment(out0)!, perShape.Assignment(fc0)!.narrow(0, 0, 64)));
+        Assert.False(TensorAssert.Identical(perTensor.Assignment(out0)!, perTensor.Assignment(out1)!));
+        Assert.False(TensorAssert.Identical(perTensor.Assignment(out0)!, perTensor.Assignment(proj)!));
+        Assert.False(TensorAssert.Identical(perTensor.Assignment(fc0)!, perTensor.Assignment(fc3)!));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class PartitionTests
             bool matrix = pool.BlockShapes[j].Length == 2;
             Assert.Equal(matrix, layout.IsAdapted(j));
             Assert.Equal(matrix, layout.Assignment(j) is not null);
-            Assert.True(matrix != Identical(pretrained[name], composed[name]), name);
+            Assert.True(matrix != TensorAssert.Identical(pretrained[name], composed[name]), name);
         }
         Assert.Contains(pool.BlockShapes, s => s.Length == 1);
         Assert.Contains(pool.BlockShapes, s => s.Length == 4);

@@ -25,8 +25,8 @@ public class PoolAndTableTests
             Assert.Equal([2L, .. pretrained[Blocks[j]].shape], stack.shape);
             Assert.Equal(ScalarType.Float32, stack.dtype);
             Assert.False(stack.requires_grad);
-            Assert.True(Identical(tau1[Blocks[j]], stack[0]));
-            Assert.True(Identical(reversed[Blocks[j]].to(ScalarType.Float32), stack[1]));
+            Assert.True(TensorAssert.Identical(tau1[Blocks[j]], stack[0]));
+            Assert.True(TensorAssert.Identical(reversed[Blocks[j]].to(ScalarType.Float32), stack[1]));
         }
         Assert.Equal(pretrained.Values.Sum(w => w.numel()), pool.ElementCount);
     }
@@ -66,10 +66,10 @@ public class PoolAndTableTests
         using var mixed = pool.Mix(["m0", "m1"], table);
         for (int j = 0; j < pool.BlockCount; j++)
             for (int i = 0; i < 2; i++)
-                Assert.True(Identical(pool.Stack(j)[table[i, j]], mixed.Stack(j)[i]));
+                Assert.True(TensorAssert.Identical(pool.Stack(j)[table[i, j]], mixed.Stack(j)[i]));
         using var selected = pool.SelectTasks([2]);
         Assert.Equal(["task2"], selected.TaskNames);
-        Assert.True(Identical(pool.Stack(5)[2], selected.Stack(5)[0]));
+        Assert.True(TensorAssert.Identical(pool.Stack(5)[2], selected.Stack(5)[0]));
     }
 
     [Fact]

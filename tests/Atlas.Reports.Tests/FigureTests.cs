@@ -104,7 +104,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapIsAPngOfTheAdvertisedSize()
+    public void Heatmap_is_a_png_of_the_advertised_size()
     {
         using var folder = new TempDirectory();
         var path = folder.File("figures/nested/coefficients.png");
@@ -119,7 +119,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapSizeGrowsWithTheMatrixWithinBounds()
+    public void Heatmap_size_grows_with_the_matrix_within_bounds()
     {
         var few = HeatmapFigure.PixelSize(8, 10);
         var small = HeatmapFigure.PixelSize(8, 55);
@@ -134,7 +134,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapRendersTheSameBytesTwice()
+    public void Heatmap_renders_the_same_bytes_twice()
     {
         using var folder = new TempDirectory();
         var blocks = VitB32Blocks().Take(55).ToList();
@@ -147,7 +147,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapPutsTheFirstRowOnTopAndCentresTheColoursOnZero()
+    public void Heatmap_puts_the_first_row_on_top_and_centres_the_colours_on_zero()
     {
         using var folder = new TempDirectory();
         var path = folder.File("signs.png");
@@ -174,7 +174,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void ColumnTicksGroupVitBlocksByLayer()
+    public void Column_ticks_group_vit_blocks_by_layer()
     {
         var ticks = HeatmapFigure.ColumnTicks(VitB32Blocks());
 
@@ -187,7 +187,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void ColumnTicksThinOutUngroupedLabels()
+    public void Column_ticks_thin_out_ungrouped_labels()
     {
         var labels = Enumerable.Range(0, 100).Select(i => $"block{i}").ToList();
 
@@ -199,7 +199,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void HeatmapRejectsMismatchedLabelsAndNaN()
+    public void Heatmap_rejects_mismatched_labels_and_NaN()
     {
         using var folder = new TempDirectory();
         var path = folder.File("bad.png");
@@ -225,7 +225,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureIsAPngOfTheAdvertisedSize()
+    public void Line_figure_is_a_png_of_the_advertised_size()
     {
         using var folder = new TempDirectory();
         var path = folder.File("plots/accuracy_vs_shots.png");
@@ -234,10 +234,31 @@ public sealed class FigureTests
 
         Assert.Equal((LineFigure.Width, LineFigure.Height), ReadPngSize(File.ReadAllBytes(path)));
         Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+
+        // Both series are drawn in their own palette colour (blue, then orange), left of the legend: aTLAS rises from
+        // left to right, zero-shot is flat and below every aTLAS point.
+        var (width, height, rgba) = DecodeRgba(File.ReadAllBytes(path));
+        var blue = new List<(int X, int Y)>();
+        var orange = new List<(int X, int Y)>();
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < (int)(0.85 * width); x++) // the legend sits beyond 85 % of the width
+            {
+                int at = 4 * (y * width + x);
+                int r = rgba[at], b = rgba[at + 2];
+                if (b > r + 80) blue.Add((x, y));
+                else if (r > b + 80) orange.Add((x, y));
+            }
+        Assert.True(blue.Count > 300 && orange.Count > 300, $"{blue.Count} blue and {orange.Count} orange pixels");
+        int left = blue.Min(p => p.X), right = blue.Max(p => p.X);
+        double MeanY(List<(int X, int Y)> pixels, int x) => pixels.Where(p => Math.Abs(p.X - x) <= 3).Average(p => p.Y);
+        Assert.True(MeanY(blue, left + 3) - MeanY(blue, right - 3) > 0.3 * height,
+            $"aTLAS should rise: y = {MeanY(blue, left + 3):F0} px at the left, {MeanY(blue, right - 3):F0} px at the right");
+        Assert.True(orange.Max(p => p.Y) - orange.Min(p => p.Y) < 0.03 * height, "zero-shot is flat");
+        Assert.True(orange.Min(p => p.Y) > blue.Max(p => p.Y), "zero-shot (48 %) lies below every aTLAS point");
     }
 
     [Fact]
-    public void LineFigureRendersTheSameBytesTwice()
+    public void Line_figure_renders_the_same_bytes_twice()
     {
         using var folder = new TempDirectory();
         LineSeries[] fractions = [new("aTLAS", [0.01, 0.05, 0.1, 0.25, 0.5, 1.0], [70, 75, 78, 81, 83, 84], [1, 1, 0.5, 0.5, 0.2, 0.1])];
@@ -249,7 +270,7 @@ public sealed class FigureTests
     }
 
     [Fact]
-    public void LineFigureDrawsALinearAxisToo()
+    public void Line_figure_draws_a_linear_axis_too()
     {
         using var folder = new TempDirectory();
         var path = folder.File("linear.png");
@@ -258,10 +279,29 @@ public sealed class FigureTests
         LineFigure.Write(path, "linear", "x", "y", linear);
 
         Assert.Equal((LineFigure.Width, LineFigure.Height), ReadPngSize(File.ReadAllBytes(path)));
+        // The V (0.5, 0.2, 0.5) is drawn: coloured pixels left of the legend, lowest in the middle and high at both ends.
+        // A blank plot, a flat or upside-down line, or a series drawn off the axes fails here.
+        var (width, height, rgba) = DecodeRgba(File.ReadAllBytes(path));
+        bool Coloured(int x, int y)
+        {
+            int at = 4 * (y * width + x);
+            int r = rgba[at], g = rgba[at + 1], b = rgba[at + 2];
+            return Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60;
+        }
+        var columns = Enumerable.Range(0, (int)(0.85 * width)) // the legend sits beyond 85 % of the width
+            .Select(x => (X: x, Ys: Enumerable.Range(0, height).Where(y => Coloured(x, y)).ToList()))
+            .Where(c => c.Ys.Count > 0)
+            .ToList();
+        Assert.True(columns.Count > width / 3, $"only {columns.Count} pixel columns hold the line");
+        int left = columns[0].X, right = columns[^1].X, middle = (left + right) / 2;
+        double MeanY(int x) => columns.Where(c => Math.Abs(c.X - x) <= 3).SelectMany(c => c.Ys).Average();
+        double ends = (MeanY(left + 3) + MeanY(right - 3)) / 2, bottom = MeanY(middle);
+        Assert.True(bottom - ends > 0.3 * height, $"the middle point (y = {bottom:F0} px) should lie well below the ends (y = {ends:F0} px)");
+        Assert.True(Math.Abs(MeanY(left + 3) - MeanY(right - 3)) < 0.05 * height, $"both ends are at 0.5, but drawn at y = {MeanY(left + 3):F0} and {MeanY(right - 3):F0} px");
     }
 
     [Fact]
-    public void LineFigureRejectsBadSeries()
+    public void Line_figure_rejects_bad_series()
     {
         using var folder = new TempDirectory();
         var path = folder.File("bad.png");

@@ -7,10 +7,11 @@ namespace Atlas.Stages.Tests;
 /// <summary>The block-selection stage of the micro experiment: selections follow the recorded gradient ranking, every
 /// budget is learned and scored, and the tables and figure come out.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void SelectionsFollowTheRecordedInformativenessRanking()
+    public void Selections_follow_the_recorded_informativeness_ranking()
     {
         using var session = pipeline.Repository.Open();
         var result = BlockSelectionStage.Read(session.Context, MicroSpec.BlockSelectionTarget);
@@ -53,7 +54,7 @@ public sealed class BlockSelectionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void TheTablesCoverEveryBudgetAndTheFigureIsInTheReport()
+    public void The_tables_cover_every_budget_and_the_figure_is_in_the_report()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;

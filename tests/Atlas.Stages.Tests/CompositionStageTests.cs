@@ -14,10 +14,11 @@ namespace Atlas.Stages.Tests;
 /// evaluation stage, because Λ = 0 and α = 0 are the zero-shot model exactly.
 /// </summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class CompositionStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryAdditionMethodScoresEveryTaskWithNormalisedAccuracyOverTheFineTunedModel()
+    public void Every_addition_method_scores_every_task_with_normalised_accuracy_over_the_fine_tuned_model()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -37,7 +38,7 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void ZeroScaleAndZeroCoefficientsReproduceTheZeroShotAccuracies()
+    public void Zero_scale_and_zero_coefficients_reproduce_the_zero_shot_accuracies()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -57,7 +58,7 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void LearnedCoefficientsAreStoredWithTaskAndBlockNamesInCanonicalOrder()
+    public void Learned_coefficients_are_stored_with_task_and_block_names_in_canonical_order()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -83,7 +84,7 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void NegationKeepsTheControlAboveItsThresholdAndStartsFromZeroShot()
+    public void Negation_keeps_the_control_above_its_threshold_and_starts_from_zero_shot()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -112,7 +113,7 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void ReportHasBothCompositionTablesAndTheCoefficientHeatMap()
+    public void Report_has_both_composition_tables_and_the_coefficient_heat_map()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;

@@ -17,13 +17,14 @@ namespace Atlas.Stages.Tests;
 /// both reproduce the uninterrupted run byte for byte (same thread count); a snapshot of another run is ignored.
 /// </summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class DeterminismTests(MicroPipeline pipeline)
 {
     private const string Task = "fashion_coarse";
     private static readonly string StageId = StageIds.FineTune(Task);
 
     [Fact]
-    public void ForcedRerunGivesByteIdenticalOutputs()
+    public void Forced_rerun_gives_byte_identical_outputs()
     {
         using var repository = CopyOfPipeline();
         var reference = Outputs(repository);
@@ -34,7 +35,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void RunKilledAfterItsLastSnapshotResumesToTheSameBytes()
+    public void Run_killed_after_its_last_snapshot_resumes_to_the_same_bytes()
     {
         using var repository = CopyOfPipeline();
         var reference = Outputs(repository);
@@ -67,7 +68,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void RunStoppedMidwayResumesToTheSameBytes()
+    public void Run_stopped_midway_resumes_to_the_same_bytes()
     {
         using var repository = CopyOfPipeline();
         var reference = Outputs(repository);
@@ -83,7 +84,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void SnapshotOfAnotherRunIsIgnored()
+    public void Snapshot_of_another_run_is_ignored()
     {
         using var repository = CopyOfPipeline();
         var reference = Outputs(repository);
@@ -109,7 +110,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
     [InlineData("shorter than the length field")]
     [InlineData("not safetensors")]
     [InlineData("garbage header length")]
-    public void UnreadableSnapshotIsIgnored(string damage)
+    public void Unreadable_snapshot_is_ignored(string damage)
     {
         using var repository = CopyOfPipeline();
         var reference = Outputs(repository);

@@ -8,10 +8,11 @@ namespace Atlas.Stages.Tests;
 /// <summary>The few-shot stage of the micro experiment: exact k-shot draws from the train partition, every method
 /// scored, and the zero-shot row equal to the evaluation stage's.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class FewShotStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryDrawHasExactlyKDistinctTrainImagesPerClassAndEveryMethodIsScored()
+    public void Every_draw_has_exactly_k_distinct_train_images_per_class_and_every_method_is_scored()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -47,7 +48,7 @@ public sealed class FewShotStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void TheTableAveragesTheRunsAndTheFigureIsAPng()
+    public void The_table_averages_the_runs_and_the_figure_is_a_png()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;

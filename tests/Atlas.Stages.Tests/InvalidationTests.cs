@@ -10,12 +10,13 @@ namespace Atlas.Stages.Tests;
 
 /// <summary>A changed parameter invalidates exactly the stages it reaches, and says why.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class InvalidationTests(MicroPipeline pipeline)
 {
     private const string Task = MicroSpec.OverriddenTask;
 
     [Fact]
-    public void ChangingOneTasksLearningRateStalesItsChainTheCompositionsUsingItAndTheReportOnly()
+    public void Changing_one_tasks_learning_rate_stales_its_chain_the_compositions_using_it_and_the_report_only()
     {
         using var repository = new TempRepository(MicroSpec.With(MicroSpec.OverrideLine, "    finetune: { lr: 0.002 }"));
         repository.CopyArtifactsFrom(pipeline.Repository);
@@ -51,7 +52,7 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void ChangingTheDefaultLearningRateSparesTheTaskThatOverridesIt()
+    public void Changing_the_default_learning_rate_spares_the_task_that_overrides_it()
     {
         using var repository = new TempRepository(MicroSpec.With("  lr: 0.0005\n", "  lr: 0.0007\n"));
         repository.CopyArtifactsFrom(pipeline.Repository);

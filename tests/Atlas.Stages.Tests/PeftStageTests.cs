@@ -10,10 +10,11 @@ namespace Atlas.Stages.Tests;
 /// <summary>The PEFT stage of the micro experiment: nested subsets, one run per method, K and fraction, the paper's
 /// parameter counts, and the verified and measured tables.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class PeftStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryMethodRunsOnEveryNestedSubsetWithItsParameterCount()
+    public void Every_method_runs_on_every_nested_subset_with_its_parameter_count()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -52,7 +53,7 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void TheAccuracyTableIsVerifiedTheCostTableIsNot()
+    public void The_accuracy_table_is_verified_the_cost_table_is_not()
     {
         using var session = pipeline.Repository.Open();
         var layout = session.Context.Layout;

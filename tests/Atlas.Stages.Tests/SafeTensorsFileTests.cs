@@ -30,7 +30,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void RoundTripsF32F16I64AndMetadataExactly()
+    public void Round_trips_F32_F16_I64_and_metadata_exactly()
     {
         var tensors = Sample();
         var metadata = new Dictionary<string, string> { ["task"] = "mnist", ["history"] = "[{\"step\":1,\"loss\":0.5}]", ["unicode"] = "θ0 → τ" };
@@ -55,7 +55,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void LayoutIsTheSafetensorsFormat()
+    public void Layout_is_the_safetensors_format()
     {
         string path = File("weights.safetensors");
         SafeTensorsFile.Save(path, Sample(), new Dictionary<string, string> { ["k"] = "v" });
@@ -84,7 +84,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedFileIsRefusedNamingIt()
+    public void Truncated_file_is_refused_naming_it()
     {
         string path = File("weights.safetensors");
         SafeTensorsFile.Save(path, Sample());
@@ -104,7 +104,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [InlineData(ulong.MaxValue)]
     [InlineData(1UL << 40)]
     [InlineData(3UL)]
-    public void GarbageHeaderLengthIsRefusedNamingTheFile(ulong headerLength)
+    public void Garbage_header_length_is_refused_naming_the_file(ulong headerLength)
     {
         string path = File("weights.safetensors");
         SafeTensorsFile.Save(path, Sample());
@@ -120,7 +120,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [InlineData(ulong.MaxValue)]
     [InlineData(1UL << 40)]
     [InlineData(3UL)]
-    public void GarbageHeaderLengthIsRefusedByReadMetadataNamingTheFile(ulong headerLength)
+    public void Garbage_header_length_is_refused_by_read_metadata_naming_the_file(ulong headerLength)
     {
         string path = File("weights.safetensors");
         SafeTensorsFile.Save(path, Sample(), new Dictionary<string, string> { ["k"] = "v" });

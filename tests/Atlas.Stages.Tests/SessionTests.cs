@@ -7,7 +7,7 @@ namespace Atlas.Stages.Tests;
 public sealed class SessionTests
 {
     [Fact]
-    public void StageWithMissingInputsNamesThemAndTheStagesToRunFirstAndWritesNoLock()
+    public void Stage_with_missing_inputs_names_them_and_the_stages_to_run_first_and_writes_no_lock()
     {
         using var repository = new TempRepository();
         using var session = repository.Open();
@@ -26,7 +26,8 @@ public sealed class SessionTests
     }
 
     [Fact]
-    public void StageWithSomeInputsPresentNamesOnlyTheMissingOnes()
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 3 s: runs the data stage of the micro spec
+    public void Stage_with_some_inputs_present_names_only_the_missing_ones()
     {
         using var repository = new TempRepository();
         using var session = repository.Open();
@@ -45,7 +46,7 @@ public sealed class SessionTests
     }
 
     [Fact]
-    public void UnknownStageIsRefusedListingTheKnownOnes()
+    public void Unknown_stage_is_refused_listing_the_known_ones()
     {
         using var repository = new TempRepository();
         using var session = repository.Open();
@@ -60,7 +61,8 @@ public sealed class SessionTests
     /// tensors are freed when it ends and the pretrain stage reads a disposed tensor ("Tensor invalid -- empty handle").
     /// </summary>
     [Fact]
-    public void OneSessionRunsSeveralStagesThatReadImages()
+    [Trait(TestCategory.Name, TestCategory.Slow)] // runs the data, pretraining, head and fine-tuning stages
+    public void One_session_runs_several_stages_that_read_images()
     {
         using var repository = new TempRepository();
         using var session = repository.Open();

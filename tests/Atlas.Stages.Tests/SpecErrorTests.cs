@@ -16,7 +16,7 @@ public sealed class SpecErrorTests
 
     [Theory]
     [MemberData(nameof(BadSpecs))]
-    public void OpenThrowsWithLocationAndFieldPathAndWritesNothing(string kind, string original, string replacement, string field, string token)
+    public void Open_throws_with_location_and_field_path_and_writes_nothing(string kind, string original, string replacement, string field, string token)
     {
         string text = MicroSpec.With(original, replacement);
         using var repository = new TempRepository(text);
@@ -31,7 +31,7 @@ public sealed class SpecErrorTests
     }
 
     [Fact]
-    public void TheUnchangedMicroSpecOpens()
+    public void The_unchanged_micro_spec_opens()
     {
         using var repository = new TempRepository();
         using var session = repository.Open();

@@ -48,7 +48,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void WithoutAnApprovedTableVerifyFailsAndWritesReceivedAndDiff()
+    public void Without_an_approved_table_verify_fails_and_writes_received_and_diff()
     {
         WriteRecomputed();
         var verification = new TableVerification(session.Context);
@@ -61,7 +61,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void ApprovedTableVerifiesAndStaleReceivedAndDiffAreRemoved()
+    public void Approved_table_verifies_and_stale_received_and_diff_are_removed()
     {
         WriteRecomputed();
         var verification = new TableVerification(session.Context);
@@ -76,7 +76,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void ValueBeyondToleranceFailsAndTheDiffNamesRowAndColumn()
+    public void Value_beyond_tolerance_fails_and_the_diff_names_row_and_column()
     {
         WriteRecomputed();
         var verification = new TableVerification(session.Context);
@@ -95,7 +95,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void ValueWithinTolerancePasses()
+    public void Value_within_tolerance_passes()
     {
         WriteRecomputed();
         var verification = new TableVerification(session.Context);
@@ -115,7 +115,7 @@ public sealed class TableVerificationTests : IDisposable
     /// does not exist, and File.Delete throws DirectoryNotFoundException for a missing folder.
     /// </summary>
     [Fact]
-    public void FirstVerificationAgainstACommittedApprovedTablePasses()
+    public void First_verification_against_a_committed_approved_table_passes()
     {
         WriteRecomputed();
         File.WriteAllText(Approved.CreatingFolder(), Recomputed.ToCsv());
@@ -126,7 +126,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void MissingOrExtraRowFailsWhateverTheTolerance()
+    public void Missing_or_extra_row_fails_whatever_the_tolerance()
     {
         WriteRecomputed();
         var verification = new TableVerification(session.Context);
@@ -138,7 +138,7 @@ public sealed class TableVerificationTests : IDisposable
     }
 
     [Fact]
-    public void VerifyWithoutARecomputedTableSaysToRunTheReport()
+    public void Verify_without_a_recomputed_table_says_to_run_the_report()
     {
         var error = Assert.Throws<FileNotFoundException>(() => new TableVerification(session.Context).Verify());
         Assert.Contains("run the Report target first", error.Message);

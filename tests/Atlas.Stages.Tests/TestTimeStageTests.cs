@@ -8,10 +8,11 @@ namespace Atlas.Stages.Tests;
 /// <summary>The test-time adaptation stage of the micro experiment: every objective scored, the zero-shot reference
 /// equal to the evaluation stage's, and a table row per target plus the mean.</summary>
 [Collection(MicroPipelineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs the micro pipeline
 public sealed class TestTimeStageTests(MicroPipeline pipeline)
 {
     [Fact]
-    public void EveryObjectiveIsScoredAgainstTheZeroShotReference()
+    public void Every_objective_is_scored_against_the_zero_shot_reference()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;

@@ -5,7 +5,7 @@ namespace Atlas.Store.Tests;
 public sealed class AtomicFileTests
 {
     [Fact]
-    public void WriteReplacesTheFileAndLeavesNoTemporaries()
+    public void Write_replaces_the_file_and_leaves_no_temporaries()
     {
         using var folder = new TempDirectory();
         var path = folder.File("sub/report.md");
@@ -18,7 +18,7 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
-    public void InterruptedWriteKeepsTheOldFileAndLeavesNoTemporaries()
+    public void Interrupted_write_keeps_the_old_file_and_leaves_no_temporaries()
     {
         using var folder = new TempDirectory();
         var path = folder.File("weights.bin");
@@ -36,7 +36,7 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
-    public void JsonRoundTrips()
+    public void Json_round_trips()
     {
         using var folder = new TempDirectory();
         var path = folder.File("value.json");

@@ -8,7 +8,7 @@ public sealed class ContentHashTests
     private const string AbcSha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
     [Fact]
-    public void FileHashIsSha256Hex()
+    public void File_hash_is_sha256_hex()
     {
         using var folder = new TempDirectory();
         File.WriteAllText(folder.File("abc.txt"), "abc");
@@ -17,7 +17,7 @@ public sealed class ContentHashTests
     }
 
     [Fact]
-    public void DirectoryHashDependsOnRelativePathsAndContentOnly()
+    public void Directory_hash_depends_on_relative_paths_and_content_only()
     {
         using var first = new TempDirectory();
         using var second = new TempDirectory();
@@ -35,7 +35,7 @@ public sealed class ContentHashTests
     }
 
     [Fact]
-    public void JsonHashIgnoresKeyOrderWhitespaceAndNumberSpelling()
+    public void Json_hash_ignores_key_order_whitespace_and_number_spelling()
     {
         var a = JsonNode.Parse("""{ "lr": 1.0, "nested": { "y": [1, 2], "x": "s" } }""");
         var b = JsonNode.Parse("""{"nested":{"x":"s","y":[1,2]},"lr":1}""");

@@ -5,7 +5,7 @@ namespace Atlas.Store.Tests;
 public sealed class HashCacheTests
 {
     [Fact]
-    public void UnchangedFileIsServedFromTheSavedCache()
+    public void Unchanged_file_is_served_from_the_saved_cache()
     {
         using var folder = new TempDirectory();
         var file = folder.File("weights.bin");
@@ -23,7 +23,7 @@ public sealed class HashCacheTests
     }
 
     [Fact]
-    public void ChangedFileIsHashedAgain()
+    public void Changed_file_is_hashed_again()
     {
         using var folder = new TempDirectory();
         var file = folder.File("weights.bin");
@@ -40,7 +40,7 @@ public sealed class HashCacheTests
     }
 
     [Fact]
-    public void CorruptCacheFileStartsEmpty()
+    public void Corrupt_cache_file_starts_empty()
     {
         using var folder = new TempDirectory();
         File.WriteAllText(folder.File("hashes.json"), "{ truncated");
@@ -53,7 +53,7 @@ public sealed class HashCacheTests
     }
 
     [Fact]
-    public void MissingPathHasNoHash()
+    public void Missing_path_has_no_hash()
     {
         using var folder = new TempDirectory();
 

@@ -122,9 +122,9 @@ public class AdamWTests
         SetGrad(c, Grads[2]);
         fresh.Step(Lrs[2]);
 
-        Assert.True(TestSupport.Identical(a, b));
+        Assert.True(TensorAssert.Identical(a, b));
         TestSupport.AssertAllIdentical(first.StateTensors(), resumed.StateTensors());
-        Assert.False(TestSupport.Identical(a, c));
+        Assert.False(TensorAssert.Identical(a, c));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class AdaptationTests
     private static double Value(Tensor t) => t.to_type(ScalarType.Float64).item<double>();
 
     [Fact]
-    public void SarStepWithoutReliableSamplesChangesNothing()
+    public void Sar_step_without_reliable_samples_changes_nothing()
     {
         using var scope = NewDisposeScope();
         var initial = Scalars(("x", 1.0));
@@ -49,19 +49,19 @@ public class AdaptationTests
         var (afterTwo, trace) = SarAdaptation.Run(initial, Logits, 2, settings);
 
         Assert.True(traceOne[0].Updated);
-        Assert.False(TestSupport.Identical(initial["x"], afterOne["x"]));
-        Assert.True(TestSupport.Identical(afterOne["x"], afterTwo["x"])); // not even the momentum moved it
+        Assert.False(TensorAssert.Identical(initial["x"], afterOne["x"]));
+        Assert.True(TensorAssert.Identical(afterOne["x"], afterTwo["x"])); // not even the momentum moved it
         Assert.Equal((0, 0, false, false), (trace[1].KeptFirst, trace[1].KeptSecond, trace[1].Updated, trace[1].Reset));
         Assert.True(double.IsNaN(trace[1].Loss) && double.IsNaN(trace[1].SecondLoss));
         Assert.Equal(trace[0].Ema, trace[1].Ema);
 
         var (untouched, uniformTrace) = SarAdaptation.Run(initial, (t, _) => Row(t["x"] * 0), 1, settings);
-        Assert.True(TestSupport.Identical(initial["x"], untouched["x"]));
+        Assert.True(TensorAssert.Identical(initial["x"], untouched["x"]));
         Assert.Null(uniformTrace[0].Ema);
     }
 
     [Fact]
-    public void SarPerturbationIsUndoneBeforeTheMomentumStepWithThePerturbedGradient()
+    public void Sar_perturbation_is_undone_before_the_momentum_step_with_the_perturbed_gradient()
     {
         using var scope = NewDisposeScope();
         const double x0 = 1.0, y0 = 0.5, lr = 0.1, rho = 0.05, c = 13.4;
@@ -103,7 +103,7 @@ public class AdaptationTests
     }
 
     [Fact]
-    public void SarResetsExactlyWhenTheEmaFallsBelowTheThresholdAndRestoresTheInitialState()
+    public void Sar_resets_exactly_when_the_ema_falls_below_the_threshold_and_restores_the_initial_state()
     {
         using var scope = NewDisposeScope();
         var initial = Scalars(("x", 1.0));
@@ -125,14 +125,14 @@ public class AdaptationTests
 
         var (beforeReset, _) = SarAdaptation.Run(initial, (t, s) => Row(t["x"] * Sharpness(s)), reset, settings);
         var (atReset, _) = SarAdaptation.Run(initial, (t, s) => Row(t["x"] * Sharpness(s)), reset + 1, settings);
-        Assert.False(TestSupport.Identical(initial["x"], beforeReset["x"]));
-        Assert.True(TestSupport.Identical(initial["x"], atReset["x"]));
+        Assert.False(TensorAssert.Identical(initial["x"], beforeReset["x"]));
+        Assert.True(TensorAssert.Identical(initial["x"], atReset["x"]));
 
         // After the reset the momentum and the EMA are gone too: the next step equals the first step of a fresh run.
         Tensor ThenCalm(IReadOnlyDictionary<string, Tensor> t, long s) => Row(t["x"] * (s <= reset ? Sharpness(s) : 5));
         var (afterReset, resumed) = SarAdaptation.Run(initial, ThenCalm, reset + 2, settings);
         var (fresh, _) = SarAdaptation.Run(initial, (t, _) => Row(t["x"] * 5), 1, settings);
-        Assert.True(TestSupport.Identical(fresh["x"], afterReset["x"]));
+        Assert.True(TensorAssert.Identical(fresh["x"], afterReset["x"]));
         Assert.Equal(resumed[reset + 1].SecondLoss, resumed[reset + 1].Ema);
         Assert.False(resumed[reset + 1].Reset);
     }
@@ -151,7 +151,7 @@ public class AdaptationTests
         Assert.Equal(expected, TrustedSet.PerClassFor(images, classes));
 
     [Fact]
-    public void TrustedSetRanksEachColumnOverAllImagesAndGuardsKZero()
+    public void Trusted_set_ranks_each_column_over_all_images_and_guards_k_zero()
     {
         using var scope = NewDisposeScope();
         // N = 6, C = 3: ⌊6/3/10⌋ = 0, so one image per class (the released slicing [-0:] would take all six).
@@ -176,7 +176,7 @@ public class AdaptationTests
     }
 
     [Fact]
-    public void TrustedSetTakesTheTopKPerColumnAsASortedDistinctUnion()
+    public void Trusted_set_takes_the_top_k_per_column_as_a_sorted_distinct_union()
     {
         using var scope = NewDisposeScope();
         // N = 40, C = 2 → k = 2. Column 0 holds (7i mod 40 + 0.5)/41: its top two are i = 17 (39) and i = 34 (38), and
@@ -198,7 +198,7 @@ public class AdaptationTests
     // ---- UFM: loss -----------------------------------------------------------------------------------------------------
 
     [Fact]
-    public void SharpeningRaisesToTheHalfPowerAndRenormalises()
+    public void Sharpening_raises_to_the_half_power_and_renormalises()
     {
         using var scope = NewDisposeScope();
         var q = UfmAdaptation.Sharpen(tensor(new double[,] { { 0.64, 0.36, 0 }, { 0.25, 0.25, 0.5 } }));
@@ -218,7 +218,7 @@ public class AdaptationTests
     }
 
     [Fact]
-    public void UfmLossWeighsConfidentAndTrustedRowsAndNormalisesByTheirCount()
+    public void Ufm_loss_weighs_confident_and_trusted_rows_and_normalises_by_their_count()
     {
         using var scope = NewDisposeScope();
         double[][] targets =
@@ -256,7 +256,7 @@ public class AdaptationTests
     }
 
     [Fact]
-    public void ThresholdAnnealsFromPoint90ToPoint99()
+    public void Threshold_anneals_from_point90_to_point99()
     {
         Assert.Equal(0.90, UfmAdaptation.Threshold(0, 10), 15);
         Assert.Equal(0.95, UfmAdaptation.Threshold(5, 10), 15);
@@ -269,7 +269,7 @@ public class AdaptationTests
     // ---- UFM: batches --------------------------------------------------------------------------------------------------
 
     [Fact]
-    public void UfmBatchesAreThreeQuartersUnlabelledAndOneQuarterTrustedDeterministically()
+    public void Ufm_batches_are_three_quarters_unlabelled_and_one_quarter_trusted_deterministically()
     {
         using var scope = NewDisposeScope();
         var trusted = Enumerable.Range(0, 50).Select(i => 10 * i).ToArray();

@@ -12,7 +12,7 @@ namespace Atlas.Training.Tests;
 public class ComposedModelTests
 {
     [Fact]
-    public void TrainingMovesOnlyTheCoefficientsTowardTheirTarget()
+    public void Training_moves_only_the_coefficients_toward_their_target()
     {
         using var scope = NewDisposeScope();
         var (pretrained, pool) = TestSupport.TinyPool(21, 22);
@@ -35,11 +35,11 @@ public class ComposedModelTests
         Assert.Equal(-0.25, coefficients[1, 0].item<float>(), 2);
         Assert.True(history[^1].Loss < history[0].Loss / 100);
         TestSupport.AssertAllIdentical(before, pretrained);
-        for (int j = 0; j < pool.BlockCount; j++) Assert.True(TestSupport.Identical(stacksBefore[j], pool.Stack(j)));
+        for (int j = 0; j < pool.BlockCount; j++) Assert.True(TensorAssert.Identical(stacksBefore[j], pool.Stack(j)));
     }
 
     [Fact]
-    public void OneForwardOverAllTasksGivesThePerTaskCrossEntropies()
+    public void One_forward_over_all_tasks_gives_the_per_task_cross_entropies()
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();

@@ -53,8 +53,8 @@ public class ContrastivePretrainingTests
         Assert.True(last < first, $"loss did not decrease: first five {first:F4}, last five {last:F4}");
         TestSupport.AssertAllIdentical(before, initial); // the initial weights are not modified
         Assert.Equal(initial.Keys, weights.Keys);
-        Assert.False(TestSupport.Identical(initial["text_projection"], weights["text_projection"]));
-        Assert.False(TestSupport.Identical(initial["visual.proj"], weights["visual.proj"]));
+        Assert.False(TensorAssert.Identical(initial["text_projection"], weights["text_projection"]));
+        Assert.False(TensorAssert.Identical(initial["visual.proj"], weights["visual.proj"]));
     }
 
     [Theory]

@@ -25,13 +25,13 @@ public class FineTuningTests
             Assert.Null(tensor.grad);
         }
         TestSupport.AssertAllIdentical(before, inputs);
-        Assert.True(TestSupport.Identical(head, fixture.Head));
-        Assert.True(TestSupport.Identical(images, fixture.Images));
+        Assert.True(TensorAssert.Identical(head, fixture.Head));
+        Assert.True(TensorAssert.Identical(images, fixture.Images));
 
         Assert.Equal(inputs.Keys, weights.Keys);
         Assert.All(weights.Values, w => Assert.False(w.requires_grad));
         // Every image-tower tensor is trained (AdamW moves each entry with a non-zero gradient by about lr).
-        Assert.All(weights, p => Assert.False(TestSupport.Identical(p.Value, inputs[p.Key]), p.Key));
+        Assert.All(weights, p => Assert.False(TensorAssert.Identical(p.Value, inputs[p.Key]), p.Key));
 
         var schedule = FineTuningFixture.Recipe.Schedule;
         Assert.Equal(Enumerable.Range(1, FineTuningFixture.Steps).Select(s => (long)s), history.Select(p => p.Step));

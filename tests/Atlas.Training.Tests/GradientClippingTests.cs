@@ -44,7 +44,7 @@ public class GradientClippingTests
         var parameters = Parameters();
         var before = parameters.Take(2).Select(p => p.grad!.clone()).ToArray();
         Assert.Equal(13, GradientClipping.ClipGlobalNorm(parameters, maxNorm: 20), 5);
-        for (int i = 0; i < 2; i++) Assert.True(TestSupport.Identical(before[i], parameters[i].grad!));
+        for (int i = 0; i < 2; i++) Assert.True(TensorAssert.Identical(before[i], parameters[i].grad!));
     }
 
     [Fact]

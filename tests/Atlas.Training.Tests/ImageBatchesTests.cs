@@ -22,15 +22,15 @@ public class ImageBatchesTests
         batches.At(11);
         var (again, againLabels) = batches.At(3);
         var (fresh, freshLabels) = new ImageBatches(images, labels, 6, (0.3, 1.0), seed: 9).At(3);
-        Assert.True(TestSupport.Identical(first, again));
-        Assert.True(TestSupport.Identical(firstLabels, againLabels));
-        Assert.True(TestSupport.Identical(first, fresh));
-        Assert.True(TestSupport.Identical(firstLabels, freshLabels));
-        Assert.True(TestSupport.Identical(original, images));
+        Assert.True(TensorAssert.Identical(first, again));
+        Assert.True(TensorAssert.Identical(firstLabels, againLabels));
+        Assert.True(TensorAssert.Identical(first, fresh));
+        Assert.True(TensorAssert.Identical(firstLabels, freshLabels));
+        Assert.True(TensorAssert.Identical(original, images));
 
         // Other step or other seed: other batch.
-        Assert.False(TestSupport.Identical(first, batches.At(4).Images));
-        Assert.False(TestSupport.Identical(first, new ImageBatches(images, labels, 6, (0.3, 1.0), seed: 10).At(3).Images));
+        Assert.False(TensorAssert.Identical(first, batches.At(4).Images));
+        Assert.False(TensorAssert.Identical(first, new ImageBatches(images, labels, 6, (0.3, 1.0), seed: 10).At(3).Images));
     }
 
     [Fact]

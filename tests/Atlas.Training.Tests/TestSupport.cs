@@ -37,20 +37,13 @@ internal static class TestSupport
         return (pretrained, new TaskVectorPool(pretrained, blocks, vectors));
     }
 
-    /// <summary>Same shape and bitwise-equal values.</summary>
-    public static bool Identical(Tensor a, Tensor b)
-    {
-        using var scope = NewDisposeScope();
-        return a.dtype == b.dtype && a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
-    }
-
     public static Dictionary<string, Tensor> DeepCopy(IReadOnlyDictionary<string, Tensor> tensors) =>
         tensors.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
 
     public static void AssertAllIdentical(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
     {
         Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), actual.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        foreach (var (name, tensor) in expected) Assert.True(Identical(tensor, actual[name]), $"'{name}' differs");
+        foreach (var (name, tensor) in expected) Assert.True(TensorAssert.Identical(tensor, actual[name]), $"'{name}' differs");
     }
 
     public static double[] Doubles(Tensor t) => t.to_type(ScalarType.Float64).data<double>().ToArray();

@@ -11,7 +11,7 @@ namespace Atlas.Training.Tests;
 public class TowerTests
 {
     [Fact]
-    public void LoraStartsAtThePretrainedTowerAndFineTuningTrainsOnlyItsPairs()
+    public void Lora_starts_at_the_pretrained_tower_and_fine_tuning_trains_only_its_pairs()
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();
@@ -31,7 +31,7 @@ public class TowerTests
     }
 
     [Fact]
-    public void FullFineTuningThroughTheTowerIsTheFineTuningOfTheWholeTower()
+    public void Full_fine_tuning_through_the_tower_is_the_fine_tuning_of_the_whole_tower()
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();
@@ -44,7 +44,7 @@ public class TowerTests
     }
 
     [Fact]
-    public void ComposedModelsCountOneCoefficientPerTaskBlockAndPartition()
+    public void Composed_models_count_one_coefficient_per_task_block_and_partition()
     {
         using var scope = NewDisposeScope();
         var (pretrained, pool) = TestSupport.TinyPool(21, 22, 23);
@@ -56,7 +56,7 @@ public class TowerTests
     }
 
     [Fact]
-    public void InformativenessIsTheAbsoluteSummedGradientInnerProductAtZero()
+    public void Informativeness_is_the_absolute_summed_gradient_inner_product_at_zero()
     {
         using var scope = NewDisposeScope();
         var fixture = new FineTuningFixture();
@@ -88,7 +88,7 @@ public class TowerTests
     }
 
     [Fact]
-    public void ProgressKeepsTheMedianStepTime()
+    public void Progress_keeps_the_median_step_time()
     {
         var progress = TestSupport.Silent(3);
         Assert.True(double.IsNaN(progress.MedianStepSeconds));

@@ -5,6 +5,7 @@ namespace Atlas.Training.Tests;
 public class TrainingLoopResumeTests
 {
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 9 s (measured on 2 cores)
     public void A_run_resumed_from_a_snapshot_is_bit_identical_to_an_uninterrupted_one()
     {
         using var scope = NewDisposeScope();
@@ -25,7 +26,7 @@ public class TrainingLoopResumeTests
         var snapshot = checkpoint.Stored!;
         Assert.Equal(4, snapshot.CompletedSteps);
         Assert.Equal(expectedHistory.Take(4), snapshot.History);
-        Assert.Contains(snapshot.Parameters, p => !TestSupport.Identical(p.Value, expected[p.Key]));
+        Assert.Contains(snapshot.Parameters, p => !TensorAssert.Identical(p.Value, expected[p.Key]));
 
         // ... and resume: only steps 5–8 run (the next save is at 6), and the result is the uninterrupted one, bit for bit.
         checkpoint.CrashAfter = long.MaxValue;
@@ -42,10 +43,11 @@ public class TrainingLoopResumeTests
             Stored = snapshot with { OptimizerState = snapshot.OptimizerState.ToDictionary(p => p.Key, p => zeros_like(p.Value)) },
         };
         var (forgetful, _) = fixture.Run(checkpoint: amnesiac);
-        Assert.Contains(expected.Keys, name => !TestSupport.Identical(expected[name], forgetful[name]));
+        Assert.Contains(expected.Keys, name => !TensorAssert.Identical(expected[name], forgetful[name]));
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)] // about 5 s (measured on 2 cores)
     public void Same_seed_gives_identical_runs_and_another_seed_a_different_one()
     {
         using var scope = NewDisposeScope();
@@ -56,7 +58,7 @@ public class TrainingLoopResumeTests
 
         TestSupport.AssertAllIdentical(a, b);
         Assert.Equal(historyA, historyB);
-        Assert.Contains(a.Keys, name => !TestSupport.Identical(a[name], c[name]));
+        Assert.Contains(a.Keys, name => !TensorAssert.Identical(a[name], c[name]));
         Assert.NotEqual(historyA.Select(p => p.Loss), historyC.Select(p => p.Loss));
         Assert.Equal(historyA.Select(p => p.Lr), historyC.Select(p => p.Lr)); // same schedule
     }

@@ -7,7 +7,7 @@ namespace Atlas.Pipeline.Tests.Graph;
 public sealed class StageGraphTests
 {
     [Fact]
-    public void TopologicalOrderIsStableByInsertion()
+    public void Topological_order_is_stable_by_insertion()
     {
         var graph = Graph(
             ("report", ["finetune/b", "finetune/a"]),
@@ -20,7 +20,7 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void CycleIsReportedAsAPath()
+    public void Cycle_is_reported_as_a_path()
     {
         var graph = Graph(("data", []), ("a", ["data", "c"]), ("b", ["a"]), ("c", ["b"]));
 
@@ -30,7 +30,7 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void UnknownDependencyAndDuplicateIdAreReported()
+    public void Unknown_dependency_and_duplicate_id_are_reported()
     {
         var graph = Graph(("a", ["missing"]));
 
@@ -39,7 +39,7 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void DownstreamIsEveryTransitiveDependent()
+    public void Downstream_is_every_transitive_dependent()
     {
         var graph = Graph(("data", []), ("pretrain", ["data"]), ("heads", ["pretrain"]), ("other", ["data"]), ("report", ["heads"]));
 
@@ -48,7 +48,7 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void StaleUpstreamMakesDependentsStale()
+    public void Stale_upstream_makes_dependents_stale()
     {
         var graph = Graph(("data", []), ("pretrain", ["data"]), ("heads", ["pretrain"]), ("other", ["data"]));
 
@@ -61,14 +61,14 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void LongIdListsAreAbbreviated()
+    public void Long_id_lists_are_abbreviated()
     {
         Assert.Equal("a, b, c", StageGraph.Abbreviate(["a", "b", "c"]));
         Assert.Equal("a, b, c and 2 more", StageGraph.Abbreviate(["a", "b", "c", "d", "e"]));
     }
 
     [Fact]
-    public void PlanRendersAsAlignedText()
+    public void Plan_renders_as_aligned_text()
     {
         var graph = Graph(("data", []), ("finetune/mnist", ["data"]));
 
@@ -78,7 +78,7 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void PlanJsonReadsIntoTheCakeScriptsClass()
+    public void Plan_json_reads_into_the_cake_scripts_class()
     {
         var graph = Graph(("data", []), ("finetune/mnist", ["data"]));
 

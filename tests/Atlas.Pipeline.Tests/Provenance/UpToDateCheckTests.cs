@@ -21,7 +21,7 @@ public sealed class UpToDateCheckTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     [Fact]
-    public void NothingChangedIsUpToDateAfterAStoreRoundTrip()
+    public void Nothing_changed_is_up_to_date_after_a_store_round_trip()
     {
         LockStore.Write(folder.Path, Record(Parameters()));
 
@@ -32,7 +32,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void ChangedParameterIsNamedWithOldAndNewValue()
+    public void Changed_parameter_is_named_with_old_and_new_value()
     {
         var current = Parameters();
         current["finetune"]!["lr"] = 0.002;
@@ -51,7 +51,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void ChangedInputIsNamed()
+    public void Changed_input_is_named()
     {
         var inputs = new Dictionary<string, string> { [InputPath] = new string('b', 64), ["data/new.bin"] = new string('c', 64) };
 
@@ -61,7 +61,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void MissingOrModifiedOutputIsNamed()
+    public void Missing_or_modified_output_is_named()
     {
         var record = Record(Parameters());
         File.Delete(folder.File(OutputPath));
@@ -72,7 +72,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void CorruptLockIsStaleNotACrash()
+    public void Corrupt_lock_is_stale_not_a_crash()
     {
         LockStore.Write(folder.Path, Record(Parameters()));
         var text = File.ReadAllText(LockStore.PathIn(folder.Path));
@@ -87,7 +87,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void NoLockOrFailedRunIsStale()
+    public void No_lock_or_failed_run_is_stale()
     {
         Assert.Equal(["no lock record"], Evaluate(LockStore.Read(folder.Path), Parameters(), Inputs()).Reasons);
         var failed = Record(Parameters()) with { Status = LockStatus.Failed };
@@ -95,7 +95,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void LockRecordsProvenance()
+    public void Lock_records_provenance()
     {
         LockStore.Write(folder.Path, Record(Parameters()));
 
@@ -110,7 +110,7 @@ public sealed class UpToDateCheckTests : IDisposable
     }
 
     [Fact]
-    public void CodeVersionOutsideGitIsUnknown()
+    public void Code_version_outside_git_is_unknown()
     {
         Assert.Equal(new CodeVersion(null, null), CodeVersion.Detect(folder.Path));
     }

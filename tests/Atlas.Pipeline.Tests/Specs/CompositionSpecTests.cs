@@ -24,7 +24,7 @@ public sealed class CompositionSpecTests
         """;
 
     [Fact]
-    public void SectionsLoadWithThePapersDefaults()
+    public void Sections_load_with_the_papers_defaults()
     {
         var spec = SpecLoader.Parse(WithSections(Addition + Negation), "valid.yaml", Context);
 
@@ -46,14 +46,14 @@ public sealed class CompositionSpecTests
     }
 
     [Fact]
-    public void UnknownMethodIsRejectedWithTheAllowedNames()
+    public void Unknown_method_is_rejected_with_the_allowed_names()
     {
         AssertErrors(WithSections(Addition + "  methods: [task_arithmetic, atlas]\n"),
             "46:30: addition.methods[1]: must be one of task_arithmetic, ties, adamerging, atlas_isotropic, atlas_blockwise; got 'atlas'; did you mean 'atlas_isotropic'?");
     }
 
     [Fact]
-    public void DuplicateMethodAndUnknownTaskAreLocated()
+    public void Duplicate_method_and_unknown_task_are_located()
     {
         AssertErrors(WithSections(Addition + "  methods: [ties, ties]\n  tasks: [mnist, fashion]\n"),
             "46:19: addition.methods[1]: method 'ties' is listed twice",
@@ -61,7 +61,7 @@ public sealed class CompositionSpecTests
     }
 
     [Fact]
-    public void NegationTargetNeedsAKnownControlOtherThanItself()
+    public void Negation_target_needs_a_known_control_other_than_itself()
     {
         AssertErrors(WithSections(Negation.Replace("control: mnist_parity", "control: mnist") +
                                   "    - { task: mnist_parity, control: cifar }\n"),
@@ -70,14 +70,14 @@ public sealed class CompositionSpecTests
     }
 
     [Fact]
-    public void OutOfRangeThresholdIsRejected()
+    public void Out_of_range_threshold_is_rejected()
     {
         AssertErrors(WithSections(Negation + "  control_threshold: 1.5\n"),
             "48:22: negation.control_threshold: must be >= 0 and <= 1, got 1.5");
     }
 
     [Fact]
-    public void ReversedGridIsRejected()
+    public void Reversed_grid_is_rejected()
     {
         AssertErrors(WithSections(Negation + "  alpha_grid: { start: 1, stop: 0 }\n"),
             "48:15: negation.alpha_grid: start 1 is larger than stop 0");

@@ -23,7 +23,7 @@ public sealed class PeftSpecTests
         """;
 
     [Fact]
-    public void PeftLoadsWithThePapersDefaults()
+    public void Peft_loads_with_the_papers_defaults()
     {
         var peft = SpecLoader.Parse(ValidYaml + Peft, "valid.yaml", Context).Peft!;
         Assert.Equal([0.01, 0.05, 0.1, 0.25, 0.5, 1.0], peft.Fractions);
@@ -40,14 +40,14 @@ public sealed class PeftSpecTests
     }
 
     [Fact]
-    public void UnorderedOrOutOfRangeFractionsAreLocated()
+    public void Unordered_or_out_of_range_fractions_are_located()
     {
         AssertErrors(ValidYaml + Peft + "  fractions: [0.5, 0.1]\n", "48:20: peft.fractions[1]: fractions must be ascending, got 0.1 after 0.5");
         AssertErrors(ValidYaml + Peft + "  fractions: [0, 1]\n", "48:15: peft.fractions[0]: must be > 0 and <= 1, got 0");
     }
 
     [Fact]
-    public void DuplicateMethodsAndPartitionsAndUnknownSelectionAreLocated()
+    public void Duplicate_methods_and_partitions_and_unknown_selection_are_located()
     {
         AssertErrors(ValidYaml + Peft + "  methods: [lora, lora]\n  atlas: { partitions: [10, 10] }\n",
             "48:19: peft.methods[1]: method 'lora' is listed twice",
@@ -57,7 +57,7 @@ public sealed class PeftSpecTests
     }
 
     [Fact]
-    public void BlockSelectionBudgetsMustBeAscendingAndBelowThePoolSize()
+    public void Block_selection_budgets_must_be_ascending_and_below_the_pool_size()
     {
         // The fixture has two tasks, so a target's pool holds one vector and no budget is below it.
         AssertErrors(ValidYaml + BlockSelection + "  budgets: [1]\n",

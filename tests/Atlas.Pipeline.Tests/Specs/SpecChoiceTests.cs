@@ -9,14 +9,14 @@ namespace Atlas.Pipeline.Tests.Specs;
 public sealed class SpecChoiceTests
 {
     [Fact]
-    public void TypoedChoiceIsRejectedWithTheNamesAndTheNearestOne()
+    public void Typoed_choice_is_rejected_with_the_names_and_the_nearest_one()
     {
         AssertErrors(With("  batch: 16\n", "  batch: 16\n  schedule: cosin\n"),
             "42:13: finetune.schedule: must be one of cosine, constant; got 'cosin'; did you mean 'cosine'?");
     }
 
     [Fact]
-    public void ChoiceIsCaseSensitiveAndNotANumber()
+    public void Choice_is_case_sensitive_and_not_a_number()
     {
         // YamlDotNet alone would accept the C# member name in any casing, and the member's number.
         AssertErrors(With("      steps: 30", "      steps: 30\n      schedule: Cosine"),
@@ -26,7 +26,7 @@ public sealed class SpecChoiceTests
     }
 
     [Fact]
-    public void ChoiceReadsAsItsEnumValue()
+    public void Choice_reads_as_its_enum_value()
     {
         var spec = SpecLoader.Parse(With("      steps: 30", "      steps: 30\n      schedule: constant"), "choice.yaml", Context);
 
@@ -35,7 +35,7 @@ public sealed class SpecChoiceTests
     }
 
     [Fact]
-    public void SpecNamesAreTheSnakeCaseMemberNamesUnlessFixedByAnEarlierArtifact()
+    public void Spec_names_are_the_snake_case_member_names_unless_fixed_by_an_earlier_artifact()
     {
         // Written out by hand: these names are stage ids (addition/NAME), table labels and lock parameters already on disk.
         Assert.Equal(["task_arithmetic", "ties", "adamerging", "atlas_isotropic", "atlas_blockwise"], SpecNames.All(typeof(CompositionMethod)));
@@ -47,7 +47,7 @@ public sealed class SpecChoiceTests
     }
 
     [Fact]
-    public void JsonWritesTheSpecNameSoLockParametersKeepTheirHash()
+    public void Json_writes_the_spec_name_so_lock_parameters_keep_their_hash()
     {
         // The lock parameters before choices were typed held the same strings: {"schedule":"constant", ...}.
         var learn = new CoefficientTraining { Lr = 0.1, Epochs = 2, Batch = 8 };
@@ -62,7 +62,7 @@ public sealed class SpecChoiceTests
     }
 
     [Fact]
-    public void ResolvedYamlWritesChoicesByName()
+    public void Resolved_yaml_writes_choices_by_name()
     {
         var spec = SpecLoader.Parse(ValidYaml, "valid.yaml", Context);
         var yaml = SpecWriter.ToResolvedYaml(spec);
@@ -74,7 +74,7 @@ public sealed class SpecChoiceTests
     }
 
     [Fact]
-    public void SchemaListsEveryEnumValue()
+    public void Schema_lists_every_enum_value()
     {
         var schema = JsonNode.Parse(SpecSchema.Generate())!;
         var definitions = schema["$defs"]!;

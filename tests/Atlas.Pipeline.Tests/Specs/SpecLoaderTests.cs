@@ -6,7 +6,7 @@ namespace Atlas.Pipeline.Tests.Specs;
 public sealed class SpecLoaderTests
 {
     [Fact]
-    public void ValidSpecLoads()
+    public void Valid_spec_loads()
     {
         var spec = SpecLoader.Parse(ValidYaml, "valid.yaml", Context);
 
@@ -18,7 +18,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void RepositoryMiniSpecLoads()
+    public void Repository_mini_spec_loads()
     {
         var spec = SpecLoader.Load(Path.Combine(RepositoryRoot.Path, "experiments", "mini.yaml"), Context);
 
@@ -26,7 +26,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void TypoedKeyIsUnknownWithSuggestion()
+    public void Typoed_key_is_unknown_with_suggestion()
     {
         AssertErrors(
             With("  lr: 0.001\n  batch: 16", "  learnrate: 0.001\n  batch: 16"),
@@ -35,7 +35,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void UnknownKeyInTaskOverridesIsLocated()
+    public void Unknown_key_in_task_overrides_is_located()
     {
         AssertErrors(
             With("      lr: 0.002", "      lrr: 0.002"),
@@ -43,7 +43,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void WrongScalarTypeIsLocated()
+    public void Wrong_scalar_type_is_located()
     {
         AssertErrors(
             With("  batch: 16", "  batch: sixteen"),
@@ -51,7 +51,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void ListWhereScalarExpectedIsLocated()
+    public void List_where_scalar_expected_is_located()
     {
         AssertErrors(
             With("backbone: mini", "backbone: [mini]"),
@@ -59,7 +59,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void MissingRequiredFieldIsLocatedAtItsMapping()
+    public void Missing_required_field_is_located_at_its_mapping()
     {
         AssertErrors(
             With("seed: 7\n", ""),
@@ -67,7 +67,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void NullForRequiredValueIsRejected()
+    public void Null_for_required_value_is_rejected()
     {
         AssertErrors(
             With("backbone: mini", "backbone: ~"),
@@ -75,7 +75,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void DuplicateKeyIsRejectedInsteadOfLastWins()
+    public void Duplicate_key_is_rejected_instead_of_last_wins()
     {
         AssertErrors(
             With("  batch: 16\n", "  batch: 16\n  batch: 32\n"),
@@ -83,7 +83,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void NegativeLearningRateIsRejected()
+    public void Negative_learning_rate_is_rejected()
     {
         AssertErrors(
             With("  lr: 0.001\n  batch", "  lr: -0.001\n  batch"),
@@ -91,7 +91,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void UnknownDatasetListsTheKnownOnes()
+    public void Unknown_dataset_lists_the_known_ones()
     {
         AssertErrors(
             With("    source: mnist\n    classes: [zero", "    source: fashion\n    classes: [zero"),
@@ -99,7 +99,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void LabelMapEntryOutsideTheClassesIsRejected()
+    public void Label_map_entry_outside_the_classes_is_rejected()
     {
         AssertErrors(
             With("[0, 1, 0, 1, 0, 1, 0, 1, 0, 1]", "[0, 1, 0, 1, 0, 1, 0, 1, 0, 2]"),
@@ -107,7 +107,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void LabelMapMustCoverEverySourceLabel()
+    public void Label_map_must_cover_every_source_label()
     {
         AssertErrors(
             With("[0, 1, 0, 1, 0, 1, 0, 1, 0, 1]", "[0, 1, 0]"),
@@ -115,7 +115,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void SemanticErrorsAreReportedTogetherInFileOrder()
+    public void Semantic_errors_are_reported_together_in_file_order()
     {
         var yaml = ValidYaml
             .Replace("backbone: mini", "backbone: resnet")
@@ -132,7 +132,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void BrokenReferencesAreReported()
+    public void Broken_references_are_reported()
     {
         var yaml = ValidYaml
             .Replace("mnist:         { pretrain: 100", "mnist:         { pretrain: 0")
@@ -152,7 +152,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void ShapeErrorsAreReportedTogether()
+    public void Shape_errors_are_reported_together()
     {
         var yaml = ValidYaml.Replace("seed: 7", "seed: -1").Replace("  batch: 16", "  batch: 0").Replace("name: fixture", "name: ../escape");
 
@@ -164,7 +164,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void SyntaxErrorIsLocated()
+    public void Syntax_error_is_located()
     {
         AssertErrors(
             ValidYaml + "evaluate: { batch: [1\n",
@@ -172,7 +172,7 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void UnclosedBracketMidDocumentIsLocated()
+    public void Unclosed_bracket_mid_document_is_located()
     {
         AssertErrors(
             With("  batch: 8", "  batch: [8"),
@@ -180,13 +180,13 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void EmptyFileIsRejected()
+    public void Empty_file_is_rejected()
     {
         AssertErrors("# nothing\n", "1:1: (root): the file holds no YAML document");
     }
 
     [Fact]
-    public void MissingFileIsReported()
+    public void Missing_file_is_reported()
     {
         Assert.Throws<FileNotFoundException>(() => SpecLoader.Load("/nonexistent/spec.yaml", Context));
     }

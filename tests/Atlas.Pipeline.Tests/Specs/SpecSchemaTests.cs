@@ -8,7 +8,7 @@ public sealed class SpecSchemaTests
     private const string UpdateVariable = "ATLAS_UPDATE_SCHEMA";
 
     [Fact]
-    public void CommittedSchemaIsCurrent()
+    public void Committed_schema_is_current()
     {
         var path = Path.Combine(RepositoryRoot.Path, SpecSchema.RepositoryPath);
         var generated = SpecSchema.Generate();
@@ -23,11 +23,11 @@ public sealed class SpecSchemaTests
         Assert.True(
             committed == generated,
             $"{SpecSchema.RepositoryPath} does not match the spec records. Regenerate it with: " +
-            $"{UpdateVariable}=1 dotnet test tests/Atlas.Pipeline.Tests -c Release --filter {nameof(CommittedSchemaIsCurrent)}");
+            $"{UpdateVariable}=1 dotnet test tests/Atlas.Pipeline.Tests -c Release --filter {nameof(Committed_schema_is_current)}");
     }
 
     [Fact]
-    public void SchemaCarriesShapesRulesDefaultsAndDocs()
+    public void Schema_carries_shapes_rules_defaults_and_docs()
     {
         var schema = JsonNode.Parse(SpecSchema.Generate())!;
         var train = schema["$defs"]!["TrainSpec"]!;

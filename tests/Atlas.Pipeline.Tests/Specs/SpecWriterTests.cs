@@ -7,7 +7,7 @@ namespace Atlas.Pipeline.Tests.Specs;
 public sealed class SpecWriterTests
 {
     [Fact]
-    public void TaskRecipeIsDefaultsMergedWithOverrides()
+    public void Task_recipe_is_defaults_merged_with_overrides()
     {
         var resolved = SpecResolver.Resolve(SpecLoader.Parse(ValidYaml, "valid.yaml", Context));
 
@@ -20,7 +20,7 @@ public sealed class SpecWriterTests
     }
 
     [Fact]
-    public void ResolvedYamlRoundTripsThroughTheLoader()
+    public void Resolved_yaml_round_trips_through_the_loader()
     {
         using var folder = new TempDirectory();
         var spec = SpecLoader.Parse(ValidYaml, "valid.yaml", Context);
@@ -36,7 +36,7 @@ public sealed class SpecWriterTests
     }
 
     [Fact]
-    public void RepositoryMiniSpecRoundTrips()
+    public void Repository_mini_spec_round_trips()
     {
         var spec = SpecLoader.Load(Path.Combine(RepositoryRoot.Path, "experiments", "mini.yaml"), Context);
 

@@ -13,7 +13,7 @@ public sealed class TrainOverridesTests
     private static PropertyInfo[] Fields(Type record) => record.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
     [Fact]
-    public void OverridesMirrorTheRecipeFieldForFieldWithTheSameRules()
+    public void Overrides_mirror_the_recipe_field_for_field_with_the_same_rules()
     {
         var recipe = Fields(typeof(TrainSpec));
         var overrides = Fields(typeof(TrainOverrides));
@@ -31,7 +31,7 @@ public sealed class TrainOverridesTests
     }
 
     [Fact]
-    public void EveryOverriddenFieldReplacesTheDefaultAndNoOtherChanges()
+    public void Every_overridden_field_replaces_the_default_and_no_other_changes()
     {
         var defaults = new TrainSpec { Lr = 0.001, Batch = 16, Steps = 20 };
         // A value for every field, each different from the default.
@@ -53,7 +53,7 @@ public sealed class TrainOverridesTests
     }
 
     [Fact]
-    public void ResolvedSpecWritesEveryTaskRecipeInFullWithoutAliases()
+    public void Resolved_spec_writes_every_task_recipe_in_full_without_aliases()
     {
         // Tasks without overrides share the default recipe's lists; YAML would otherwise write them once and alias them.
         var yaml = SpecWriter.ToResolvedYaml(SpecLoader.Parse(SpecFixture.ValidYaml, "valid.yaml", SpecFixture.Context));

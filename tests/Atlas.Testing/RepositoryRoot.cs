@@ -1,9 +1,12 @@
-namespace Atlas.Pipeline.Tests;
+namespace Atlas.Testing;
 
-/// <summary>The checkout the tests run from, for tests that check committed files.</summary>
-internal static class RepositoryRoot
+/// <summary>The checkout the tests run from (the folder holding <c>Atlas.Repro.sln</c>), for its committed files.</summary>
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
+
+    /// <summary>The committed mini data folder, absolute.</summary>
+    public static string MiniData { get; } = System.IO.Path.Combine(Path, "src", "Atlas.Data", "Mini");
 
     private static string Find()
     {
