@@ -18,8 +18,10 @@ public sealed class ResidentMemory
     /// <summary>The highest resident memory since the window opened.</summary>
     public double? PeakMiB => StartMiB is null ? null : Read("VmHWM:");
 
-    /// <summary>How far the work raised resident memory above its start: what it needed on top of what was loaded.</summary>
-    public double? PeakAboveStartMiB => PeakMiB - StartMiB;
+    /// <summary>How far the work raised resident memory above its start: what it needed on top of what was loaded. Never
+    /// negative: the kernel's RSS counters are batched per CPU, so a window that added nothing can read a fraction of a
+    /// MiB below its start (seen once in a loaded test run: the PEFT stage test's check of a non-negative peak failed).</summary>
+    public double? PeakAboveStartMiB => PeakMiB - StartMiB is { } above ? Math.Max(0, above) : null;
 
     /// <summary>Opens a measurement window.</summary>
     public static ResidentMemory Start()

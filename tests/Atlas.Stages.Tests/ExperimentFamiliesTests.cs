@@ -10,7 +10,7 @@ public sealed class ExperimentFamiliesTests
     private static ExperimentSpec Micro => SpecLoader.Parse(MicroSpec.Text, "micro.yaml", ExperimentSession.Known);
 
     [Fact]
-    public void EachFamilyDeclaresItsStagesTablesAndFiguresFromItsSection()
+    public void Each_family_declares_its_stages_tables_and_figures_from_its_section()
     {
         var spec = Micro;
         var stages = ExperimentFamilies.All.Select(f => f.Stages(spec).Select(s => s.Id).ToList()).ToList();
@@ -39,7 +39,7 @@ public sealed class ExperimentFamiliesTests
     }
 
     [Fact]
-    public void FamilyWithoutItsSectionAddsNothing()
+    public void Family_without_its_section_adds_nothing()
     {
         var spec = Micro with { TestTime = null, Addition = Micro.Addition! with { Methods = [CompositionMethod.Ties] } };
 
@@ -51,7 +51,7 @@ public sealed class ExperimentFamiliesTests
     }
 
     [Fact]
-    public void TargetFamiliesComposeEveryOtherTasksVector()
+    public void Target_families_compose_every_other_tasks_vector()
     {
         var spec = Micro;
         var peft = ExperimentFamilies.All.SelectMany(f => f.Stages(spec)).Single(s => s.Id == "peft/fashion_coarse");

@@ -147,7 +147,7 @@ public class AdaptationTests
     [InlineData(199, 10, 1)]          // ⌊199/10⌋/10 = 1
     [InlineData(19, 2, 1)]            // 0 → 1 (trap 11)
     [InlineData(5, 3, 1)]
-    public void TrustedPerClassCount(int images, int classes, int expected) =>
+    public void Trusted_per_class_count(int images, int classes, int expected) =>
         Assert.Equal(expected, TrustedSet.PerClassFor(images, classes));
 
     [Fact]

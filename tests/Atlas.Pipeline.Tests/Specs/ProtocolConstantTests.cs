@@ -7,7 +7,7 @@ namespace Atlas.Pipeline.Tests.Specs;
 public sealed class ProtocolConstantTests
 {
     [Fact]
-    public void DefaultsAreTheProtocolValues()
+    public void Defaults_are_the_protocol_values()
     {
         var adapters = new AdapterTraining();
         Assert.Equal((0.1, 1.0), (adapters.WeightDecay, adapters.GradClip));
@@ -17,7 +17,7 @@ public sealed class ProtocolConstantTests
     }
 
     [Fact]
-    public void SchemaPublishesTheNewFieldsWithTheirDefaults()
+    public void Schema_publishes_the_new_fields_with_their_defaults()
     {
         var schema = System.Text.Json.Nodes.JsonNode.Parse(SpecSchema.Generate())!["$defs"]!;
 

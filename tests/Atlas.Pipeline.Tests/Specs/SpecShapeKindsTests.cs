@@ -26,14 +26,14 @@ public sealed class SpecShapeKindsTests
     }
 
     [Fact]
-    public void BooleansAndChoicesOfTheRightKindPass()
+    public void Booleans_and_choices_of_the_right_kind_pass()
     {
         Assert.Empty(Errors("enabled: true\noptional: ~\nschedule: constant\nschedules: [cosine, constant]\n"));
         Assert.Empty(Errors("enabled: false\noptional: true\n"));
     }
 
     [Fact]
-    public void WrongBooleanAndChoiceAreLocatedWithTheAllowedValues()
+    public void Wrong_boolean_and_choice_are_located_with_the_allowed_values()
     {
         Assert.Equal(
         [
@@ -45,7 +45,7 @@ public sealed class SpecShapeKindsTests
     }
 
     [Fact]
-    public void ShapeKindsFollowTheClrTypes()
+    public void Shape_kinds_follow_the_clr_types()
     {
         var fields = SpecShape.ForRecord(typeof(Switches)).Fields.ToDictionary(f => f.Key);
 
