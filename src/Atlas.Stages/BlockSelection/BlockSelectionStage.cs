@@ -33,13 +33,11 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
     public static string IdOf(string target) => $"selection/{target}";
 
     /// <summary>Block selection of a target: per draw, the informativeness ranking and every budget's accuracy and cost.</summary>
-    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
     public override string Phase => "BlockSelection";
     public override string Description => $"aTLAS on {Target} with n of {Pool.Count} task vectors' blocks, ranked by gradient";
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 

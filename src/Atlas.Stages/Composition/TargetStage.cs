@@ -25,6 +25,11 @@ public abstract class TargetStage(string target, IReadOnlyList<string> pool) : S
         context.Spec.Evaluate.Batch,
     };
 
+    /// <summary>The one output of a target stage, in its folder: every run and score for the target.</summary>
+    protected const string ResultFileName = "result.json";
+
+    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.StageFile(Id, ResultFileName)];
+
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, Pool, [Target]), .. DataFiles(context)];
 
     /// <summary>The stage's spec section without its target list: one target's result does not depend on the others.</summary>

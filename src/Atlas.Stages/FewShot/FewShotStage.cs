@@ -32,13 +32,11 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     public static string IdOf(string target) => $"fewshot/{target}";
 
     /// <summary>Every few-shot run of a target: k-shot indices, kept epoch and test accuracy per method.</summary>
-    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
     public override string Phase => "FewShot";
     public override string Description => $"few-shot {Target} from {Pool.Count} other task vectors";
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 

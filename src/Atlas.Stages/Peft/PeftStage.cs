@@ -31,13 +31,11 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
     public static string IdOf(string target) => $"peft/{target}";
 
     /// <summary>The PEFT comparison of a target: per data fraction and method, accuracy, parameters, step time, memory.</summary>
-    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
     public override string Phase => "Peft";
     public override string Description => $"PEFT on {Target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 

@@ -31,13 +31,11 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
     public static string IdOf(string target) => $"tta/{target}";
 
     /// <summary>Test-time adaptation of a target: test accuracy per objective and each run's diagnostics.</summary>
-    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), "result.json");
+    public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
     public override string Phase => "TestTime";
     public override string Description => $"test-time adaptation of {Target} from {Pool.Count} other task vectors";
-
-    public override IReadOnlyList<string> Outputs(ExperimentContext context) => [ResultPath(context.Layout, Target)];
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
