@@ -64,15 +64,18 @@ public sealed class RandomResizedCrop
         using Scalar logRatioMin = Math.Log(RatioMin).ToScalar(), logRatioSpan = (Math.Log(RatioMax) - Math.Log(RatioMin)).ToScalar();
         using Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar();
         using Scalar heightOverWidth = (height / width).ToScalar(), widthOverHeight = (width / height).ToScalar();
-        Tensor area = draws[.., 0].mul(scaleSpan).add_(scaleMin);
-        Tensor ratio = draws[.., 1].mul(logRatioSpan).add_(logRatioMin).exp_();
+        Tensor area = draws[.., 0].mul(scaleSpan).add_(scaleMin, one);
+        Tensor ratio = draws[.., 1].mul(logRatioSpan).add_(logRatioMin, one).exp_();
         // Crop side as a fraction of the image side. torchvision re-draws crops that do not fit and finally falls back
         // to a centre crop; clamping to the full side keeps one vectorised draw per image instead.
         Tensor cropWidth = sqrt(area * ratio * heightOverWidth).clamp_max(one);
         Tensor cropHeight = sqrt(area / ratio * widthOverHeight).clamp_max(one);
         // Crop centre in normalised [-1, 1] coordinates, anywhere the crop stays inside the image.
-        Tensor centreX = (one - cropWidth) * draws[.., 2].mul(two).sub_(one);
-        Tensor centreY = (one - cropHeight) * draws[.., 3].mul(two).sub_(one);
+        // 1 − side as −side + 1 with an explicit alpha: TorchSharp's `Scalar − Tensor` and one-argument `add` pass a
+        // hidden alpha Scalar that nothing keeps alive across the native call (the race BannedSymbols.txt describes);
+        // the sum is the same floating-point operation.
+        Tensor centreX = cropWidth.neg().add_(one, one) * draws[.., 2].mul(two).sub_(one);
+        Tensor centreY = cropHeight.neg().add_(one, one) * draws[.., 3].mul(two).sub_(one);
         Tensor zero = zeros_like(cropWidth);
         Tensor theta = stack([cropWidth, zero, centreX, zero, cropHeight, centreY], dim: 1)
             .reshape(batch, 2, 3)
