@@ -15,14 +15,17 @@ public sealed class TestTimeFamily() : ExperimentFamily<TestTimeSpec>(spec => sp
     {
         var text = new StringBuilder();
         text.AppendLine("Λ over the other tasks' vectors is learned from the test images without their labels and the last Λ is " +
-                        "scored; UFM is the intended FixMatch-style objective, not the released degenerate one.");
+                        "scored; UFM is the intended FixMatch-style objective, not the released degenerate one; its trusted set is " +
+                        (section.Ufm.TrustedSet == UfmTrustedSet.PerPredictedClassEachEpoch
+                            ? "re-estimated every epoch by the current model, per predicted class (paper App. E)."
+                            : "chosen once from zero-shot probabilities, per probability column (the released main branch)."));
         text.AppendLine();
         foreach (var target in section.Targets)
         {
             var result = TestTimeStage.Read(context, target);
-            text.AppendLine($"- `{target}`: {result.Steps} steps per objective; SAR reset {result.SarResets} times and skipped " +
-                            $"{result.SarSkippedSteps} steps with no reliable sample; UFM trusted {result.UfmTrustedImages} images " +
-                            $"({result.UfmTrustedPerClass} per class)");
+            text.AppendLine($"- `{target}`: {result.Steps} steps for entropy and SAR, {result.UfmSteps} for UFM; SAR reset " +
+                            $"{result.SarResets} times and skipped {result.SarSkippedSteps} steps with no reliable sample; UFM trusted " +
+                            $"{result.UfmTrustedPerClass} per class, per epoch {string.Join(", ", result.UfmTrustedImages.Zip(result.UfmTrustedCorrect, (n, r) => $"{n} ({r} rightly labelled)"))}");
         }
         return [new ReportSection(TestTimeTables.Table, TestTimeTables.Build(context, section), text.ToString())];
     }

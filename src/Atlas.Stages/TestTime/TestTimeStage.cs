@@ -17,9 +17,11 @@ namespace Atlas.Stages.TestTime;
 /// test images without their labels by each objective, starting at Λ = 0 (zero-shot):
 /// <list type="bullet">
 /// <item><c>entropy</c>: mean prediction entropy of strongly augmented views (crop, flip), AdamW with a cosine schedule;</item>
-/// <item><c>sar</c>: sharpness-aware minimisation of the entropy of reliable samples, on the plain images, with resets;</item>
+/// <item><c>sar</c>: sharpness-aware minimisation of the entropy of reliable samples, with resets, on the augmented views
+/// by default (the reference's), the plain images as an option;</item>
 /// <item><c>ufm</c>: the intended FixMatch-style objective — weak (plain) and strong views, soft targets from the weak
-/// view, a trusted set of the most confident zero-shot images per class with their zero-shot labels, and an annealed
+/// view, a trusted set re-estimated every epoch with the current model (the k most confident images per predicted class,
+/// labelled with that class; the released main branch's once-only zero-shot rule as an option), and an annealed
 /// confidence threshold.</item>
 /// </list>
 /// Labels are only used to score the final Λ on the same test images: there is no labelled model selection (the
@@ -64,12 +66,15 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
         }
 
         var accuracy = new Dictionary<TestTimeObjective, double>();
-        int sarResets = 0, sarSkipped = 0, trustedImages = 0, trustedPerClass = 0;
+        int classes = context.Task(Target).Classes.Count;
+        var testLabels = task.Test.Labels.data<long>().ToArray(); // only to report how many trusted pseudo-labels are right
+        int sarResets = 0, sarSkipped = 0, ufmSteps = 0, ufmPerClass = 0;
+        IReadOnlyList<int> ufmTrusted = [], ufmTrustedCorrect = [];
         foreach (var objective in spec.Objectives)
         {
             using var scope = NewDisposeScope();
             string name = SpecNames.Of(objective);
-            var progress = new TrainingProgress($"{Id} {name}", steps, context.Log);
+            TrainingProgress Progress(int total) => new($"{Id} {name}", total, context.Log);
             Tensor coefficients;
             switch (objective)
             {
@@ -78,14 +83,20 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(),
                         StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability);
                     (coefficients, _) = model.Train(model.Initial(), recipe,
-                        (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), progress, regularizer: regularizer);
+                        (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), Progress(steps), regularizer: regularizer);
                     break;
                 }
                 case TestTimeObjective.Sar:
                 {
-                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, null, StageIds.Seed(run.Seed, name));
+                    var sar = spec.Sar;
+                    // The reference feeds SAR the TIP-augmented test images; both SAM passes of a step see the same views,
+                    // because a step's crop and flip are seeded by the step.
+                    var batches = sar.Views == SarViews.Augmented
+                        ? new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability)
+                        : new ImageBatches(images, task.Test.Labels, learn.Batch, null, StageIds.Seed(run.Seed, name));
+                    var settings = new SarSettings(learn.Lr, sar.Rho, sar.Margin, sar.ResetThreshold, sar.Momentum, sar.EmaDecay);
                     var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step) => LogitsOf(model.Weights(trained), batches.At(step).Images),
-                        steps, new SarSettings(learn.Lr), progress);
+                        steps, settings, Progress(steps));
                     coefficients = adapted[ComposedModel.CoefficientsKey];
                     sarResets = trace.Count(s => s.Reset);
                     sarSkipped = trace.Count(s => !s.Updated);
@@ -93,27 +104,30 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                 }
                 case TestTimeObjective.Ufm:
                 {
-                    var probabilities = nn.functional.softmax(
-                        ZeroShotHead.Logits(FeatureCache.Encode(inputs.Pretrained, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1);
-                    var trusted = TrustedSet.Build(probabilities);
-                    (trustedImages, trustedPerClass) = (trusted.Trusted.Count, trusted.PerClass);
+                    var ufm = spec.Ufm;
+                    var settings = new UfmSettings(ufm.TrustedSet == UfmTrustedSet.PerPredictedClassEachEpoch, ufm.TrustedDivisor, ufm.TrustedCap,
+                        ufm.TrustedShare, ufm.Temperature, ufm.ThresholdStart, ufm.ThresholdRise);
                     ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, name));
-                    var batches = new UfmBatches(trusted.Unlabelled, trusted.Trusted, learn.Batch, seed);
-                    var mask = batches.TrustedMask();
+                    var schedule = new UfmSchedule(count, classes, learn.Batch, learn.Epochs, settings, seed);
+                    var mask = schedule.TrustedMask();
                     var strong = new StrongAugmentation(new RandomResizedCrop(learn.CropScale[0], learn.CropScale[1]),
                         new RandomHorizontalFlip(StrongAugmentation.PaperFlipProbability));
-                    int ufmEpochSteps = batches.StepsPerEpoch;
-                    (coefficients, _) = model.Train(model.Initial(), recipe, (weights, step) =>
+                    (coefficients, _) = model.Train(model.Initial(), learn.Recipe(schedule.Steps), (weights, step) =>
                     {
-                        var indices = batches.At(step);
-                        var batch = images.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
+                        // The weak view (the plain images) of every test image under the current Λ, at an epoch's first step.
+                        var batch = schedule.At(step, () => nn.functional.softmax(
+                            ZeroShotHead.Logits(FeatureCache.Encode(weights, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1));
+                        var selected = images.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray()));
                         Tensor weak;
-                        using (no_grad()) weak = LogitsOf(weights, batch);
+                        using (no_grad()) weak = LogitsOf(weights, selected);
                         using var generator = StrongAugmentation.GeneratorFor(seed, step);
-                        var strongLogits = LogitsOf(weights, strong.Apply(batch, generator));
-                        double threshold = UfmAdaptation.Threshold((int)Math.Min(step / ufmEpochSteps, learn.Epochs - 1), learn.Epochs);
-                        return UfmAdaptation.UfmLoss(weak, strongLogits, mask, trusted.PseudoLabelsOf(indices), threshold);
-                    }, progress, regularizer: regularizer);
+                        var strongLogits = LogitsOf(weights, strong.Apply(selected, generator));
+                        return UfmAdaptation.UfmLoss(weak, strongLogits, mask, batch.PseudoLabels, batch.Threshold, ufm.Temperature);
+                    }, Progress(schedule.Steps), regularizer: regularizer);
+                    ufmSteps = schedule.Steps;
+                    ufmPerClass = schedule.PerClass;
+                    ufmTrusted = [.. schedule.Sets.Select(t => t.Trusted.Count)];
+                    ufmTrustedCorrect = [.. schedule.Sets.Select(t => t.Trusted.Count(i => t.PseudoLabels[i] == testLabels[i]))];
                     break;
                 }
                 default:
@@ -123,7 +137,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
             context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{Id}] {name}: test accuracy {accuracy[objective]:F2}% (zero-shot {task.Accuracy.ZeroShotTest:F2}%)"));
         }
-        var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, trustedImages, trustedPerClass);
+        var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, ufmSteps, ufmPerClass, ufmTrusted, ufmTrustedCorrect);
         context.WriteJson(ResultPath(context.Layout, Target), result);
     }
 

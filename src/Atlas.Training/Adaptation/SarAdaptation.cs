@@ -9,7 +9,7 @@ namespace Atlas.Training.Adaptation;
 /// (Λ in practice), the <c>entropy_sar</c> objective of docs/method.md §M5. Every step: (1) entropies at the current tensors;
 /// keep the samples below E0 = margin·ln(C); loss = their mean entropy; backward; SAM ascent θ += ρ·g/‖g‖ (global norm
 /// over all tensors). (2) Re-forward the same batch at the perturbed tensors; keep the first-pass samples that are still
-/// below E0; loss2 = their mean; EMA ← 0.9·EMA + 0.1·loss2 (the first value initialises it); backward; restore θ and take
+/// below E0; loss2 = their mean; EMA ← d·EMA + (1 − d)·loss2 (the first value initialises it); backward; restore θ and take
 /// an SGD-with-momentum step with this second gradient. When the EMA falls below the reset threshold the tensors, the
 /// momentum and the EMA return to their initial state.
 /// </summary>
@@ -21,12 +21,12 @@ namespace Atlas.Training.Adaptation;
 /// </remarks>
 public static class SarAdaptation
 {
-    private const double EmaDecay = 0.9;
     private const double NormEpsilon = 1e-12; // SAM's guard against a zero gradient norm
 
     /// <param name="initial">Starting tensors by name (not modified); every entry is adapted.</param>
     /// <param name="logitsAt">Logits [N, C] of the step's batch under the given tensors; called twice per step with the
-    /// same step index and must then see the same images (deterministic in the step), as SAR re-forwards one batch.</param>
+    /// same step index and must then see the same images, augmented alike (deterministic in the step), as SAR re-forwards
+    /// one batch.</param>
     /// <param name="steps">Number of online steps (batches).</param>
     /// <param name="progress">Optional progress output; it receives the first-pass loss and the learning rate.</param>
     /// <returns>The adapted tensors (detached) and one <see cref="SarStep"/> per step.</returns>
@@ -119,7 +119,7 @@ public static class SarAdaptation
         {
             var secondLoss = perturbedEntropies.masked_select(keptSecond).mean();
             secondValue = secondLoss.to_type(ScalarType.Float64).item<double>();
-            ema = ema is { } previous ? EmaDecay * previous + (1 - EmaDecay) * secondValue : secondValue;
+            ema = ema is { } previous ? settings.EmaDecay * previous + (1 - settings.EmaDecay) * secondValue : secondValue;
             secondLoss.backward();
         }
 

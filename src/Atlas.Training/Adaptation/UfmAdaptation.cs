@@ -5,36 +5,24 @@ namespace Atlas.Training.Adaptation;
 
 /// <summary>
 /// The unsupervised FixMatch-style (UFM) objective of docs/method.md §M5 in its intended form, the ssl branch's: targets are the
-/// detached weak-view predictions raised to the power 1/T (T = 2) and renormalised, replaced by the one-hot zero-shot
-/// pseudo-label on trusted samples; only samples whose target's largest probability exceeds an annealed threshold count,
-/// and the soft-target cross-entropy of the strong view is averaged over them. The released main branch is not
-/// reproduced: its ×0.5 "sharpening" is a no-op and its trusted mask covers every sample (§M7 trap 10), which degrades the
-/// loss to plain cross-entropy against frozen zero-shot labels.
+/// detached weak-view predictions raised to the power 1/T (paper: T = 2) and renormalised, replaced by the one-hot
+/// pseudo-label on trusted samples; only samples whose target's largest probability exceeds the epoch's threshold
+/// (<see cref="UfmSettings.Threshold"/>) count, and the soft-target cross-entropy of the strong view is averaged over
+/// them. The released main branch is not reproduced: its ×0.5 "sharpening" is a no-op and its trusted mask covers every
+/// sample (§M7 trap 10), which degrades the loss to plain cross-entropy against frozen zero-shot labels.
 /// </summary>
 /// <remarks>Despite its name in the released code, q^{1/2} flattens q (it is a temperature of 2), so fewer weak
 /// predictions clear the threshold than with q itself; this is reproduced as specified.</remarks>
 public static class UfmAdaptation
 {
-    /// <summary>T in q ← q^{1/T} / Σ q^{1/T}.</summary>
-    public const double Temperature = 2;
-
-    /// <summary>The confidence threshold of epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>:
-    /// 0.9 + epoch / (10·epochs), i.e. 0.90 at the first epoch rising to 0.99 at the last of ten.</summary>
-    public static double Threshold(int epoch, int epochs)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
-        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(epoch, epochs);
-        return 0.9 + (double)epoch / (10.0 * epochs);
-    }
-
-    /// <summary>q^{1/T} / Σ_c q^{1/T} per row of probabilities [B, C].</summary>
-    public static Tensor Sharpen(Tensor probabilities)
+    /// <summary>q^{1/T} / Σ_c q^{1/T} per row of probabilities [B, C], T = <paramref name="temperature"/>.</summary>
+    public static Tensor Sharpen(Tensor probabilities, double temperature)
     {
         ArgumentNullException.ThrowIfNull(probabilities);
+        if (!(double.IsFinite(temperature) && temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "the temperature must be finite and > 0");
         if (probabilities.dim() != 2) throw new ArgumentException($"expected probabilities [B, C], got [{string.Join(", ", probabilities.shape)}]", nameof(probabilities));
         using var scope = NewDisposeScope();
-        using Scalar exponent = (1 / Temperature).ToScalar();
+        using Scalar exponent = (1 / temperature).ToScalar();
         var powered = probabilities.pow(exponent);
         return (powered / powered.sum(dim: -1, keepdim: true)).MoveToOuterDisposeScope();
     }
@@ -43,12 +31,13 @@ public static class UfmAdaptation
     /// <param name="logitsWeak">Weak-view logits [B, C].</param>
     /// <param name="trustedMask">Bool [B]: which rows come from the trusted set.</param>
     /// <param name="pseudoLabels">Int64 [B]: ŷ of every row (only trusted rows use it).</param>
-    public static Tensor Targets(Tensor logitsWeak, Tensor trustedMask, Tensor pseudoLabels)
+    /// <param name="temperature">T of the sharpening (paper: 2).</param>
+    public static Tensor Targets(Tensor logitsWeak, Tensor trustedMask, Tensor pseudoLabels, double temperature)
     {
         ArgumentNullException.ThrowIfNull(logitsWeak);
         ValidateRows(logitsWeak, trustedMask, pseudoLabels);
         using var scope = NewDisposeScope();
-        var q = Sharpen(nn.functional.softmax(logitsWeak.detach(), -1));
+        var q = Sharpen(nn.functional.softmax(logitsWeak.detach(), -1), temperature);
         var oneHot = nn.functional.one_hot(pseudoLabels, logitsWeak.shape[1]).to_type(q.dtype);
         return where(trustedMask.unsqueeze(1), oneHot, q).MoveToOuterDisposeScope();
     }
@@ -58,7 +47,7 @@ public static class UfmAdaptation
     /// cross-entropy CE(z, q) = −Σ_c q_c·log softmax(z)_c; q from <see cref="Targets"/>. A batch in which no sample clears
     /// the threshold gives 0 (with a zero gradient) rather than 0/0.
     /// </summary>
-    public static Tensor UfmLoss(Tensor logitsWeak, Tensor logitsStrong, Tensor trustedMask, Tensor pseudoLabels, double threshold)
+    public static Tensor UfmLoss(Tensor logitsWeak, Tensor logitsStrong, Tensor trustedMask, Tensor pseudoLabels, double threshold, double temperature)
     {
         ArgumentNullException.ThrowIfNull(logitsWeak);
         ArgumentNullException.ThrowIfNull(logitsStrong);
@@ -67,7 +56,7 @@ public static class UfmAdaptation
         if (!(threshold >= 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must lie in [0, 1)");
         using var scope = NewDisposeScope();
         using Scalar thresholdScalar = threshold.ToScalar(), one = 1.ToScalar();
-        var q = Targets(logitsWeak, trustedMask, pseudoLabels);
+        var q = Targets(logitsWeak, trustedMask, pseudoLabels, temperature);
         var weights = q.amax(-1).gt(thresholdScalar).to_type(logitsStrong.dtype);
         var crossEntropy = -(q.to_type(logitsStrong.dtype) * nn.functional.log_softmax(logitsStrong, -1)).sum(dim: -1);
         return ((weights * crossEntropy).sum() / weights.sum().clamp_min(one)).MoveToOuterDisposeScope();

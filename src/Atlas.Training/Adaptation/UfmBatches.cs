@@ -5,11 +5,12 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Adaptation;
 
 /// <summary>
-/// UFM's two-stream batches (the released TwoStreamBatchSampler, docs/method.md §M5): every batch is B − ⌊B/4⌋ images from one
-/// seeded pass over the unlabelled set (96 of 128), followed by ⌊B/4⌋ from an endless, reshuffled stream over the trusted
-/// set (32 of 128). An epoch is ⌊|unlabelled| / (B − ⌊B/4⌋)⌋ steps and every epoch draws a fresh unlabelled permutation;
-/// the trusted stream runs on across epochs. Any step's batch is a pure function of (seed, step), like
-/// <see cref="BatchSchedule"/>, so a resumed run sees the same batches.
+/// UFM's two-stream batches over one split (the released TwoStreamBatchSampler, docs/method.md §M5): every batch is B − t
+/// images from one seeded pass over the unlabelled set, followed by t from an endless, reshuffled stream over the trusted
+/// set (paper: t = ⌊B/4⌋, 96 + 32 of 128). A pass is ⌊|unlabelled| / (B − t)⌋ steps and every pass draws a fresh
+/// unlabelled permutation; the trusted stream runs on across passes. Any step's batch is a pure function of (seed, step),
+/// like <see cref="BatchSchedule"/>. <see cref="UfmSchedule"/> builds one per trusted set (per epoch, as the ssl branch
+/// builds a new sampler every epoch).
 /// </summary>
 public sealed class UfmBatches
 {
@@ -20,12 +21,14 @@ public sealed class UfmBatches
 
     /// <param name="unlabelled">Image indices of the unlabelled set (<see cref="TrustedSet.Unlabelled"/>).</param>
     /// <param name="trusted">Image indices of the trusted set (<see cref="TrustedSet.Trusted"/>); disjoint from the unlabelled ones.</param>
-    /// <param name="batchSize">B ≥ 4.</param>
-    public UfmBatches(IReadOnlyList<int> unlabelled, IReadOnlyList<int> trusted, int batchSize, ulong seed)
+    /// <param name="batchSize">B ≥ 2.</param>
+    /// <param name="trustedPerBatch">t, 1 ≤ t &lt; B: the trailing trusted positions of every batch.</param>
+    public UfmBatches(IReadOnlyList<int> unlabelled, IReadOnlyList<int> trusted, int batchSize, int trustedPerBatch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(unlabelled);
         ArgumentNullException.ThrowIfNull(trusted);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 4);
+        ArgumentOutOfRangeException.ThrowIfLessThan(trustedPerBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trustedPerBatch, batchSize);
         _unlabelled = [.. unlabelled];
         _trusted = [.. trusted];
         if (_unlabelled.Concat(_trusted).Any(i => i < 0)) throw new ArgumentException("image indices must be ≥ 0");
@@ -33,11 +36,11 @@ public sealed class UfmBatches
             throw new ArgumentException("the unlabelled and trusted indices must be distinct and disjoint");
         if (_trusted.Length == 0) throw new ArgumentException("the trusted set is empty", nameof(trusted));
         BatchSize = batchSize;
-        TrustedPerBatch = batchSize / 4;
+        TrustedPerBatch = trustedPerBatch;
         UnlabelledPerBatch = batchSize - TrustedPerBatch;
         if (_unlabelled.Length < UnlabelledPerBatch)
             throw new ArgumentException($"{_unlabelled.Length} unlabelled images cannot fill one batch part of {UnlabelledPerBatch}", nameof(unlabelled));
-        StepsPerEpoch = _unlabelled.Length / UnlabelledPerBatch;
+        StepsPerPass = _unlabelled.Length / UnlabelledPerBatch;
         Seed = seed;
         // Independent streams derived from one seed; the unlabelled schedule is only used for its pass permutations.
         _unlabelledPasses = new BatchSchedule(_unlabelled.Length, UnlabelledPerBatch, DeterministicRng.DeriveSeed(seed, 0));
@@ -46,14 +49,14 @@ public sealed class UfmBatches
 
     public int BatchSize { get; }
 
-    /// <summary>B − ⌊B/4⌋: the leading positions of a batch.</summary>
+    /// <summary>B − t: the leading positions of a batch.</summary>
     public int UnlabelledPerBatch { get; }
 
-    /// <summary>⌊B/4⌋: the trailing positions of a batch.</summary>
+    /// <summary>t: the trailing positions of a batch.</summary>
     public int TrustedPerBatch { get; }
 
     /// <summary>⌊|unlabelled| / UnlabelledPerBatch⌋ (the last, incomplete part of a pass is dropped).</summary>
-    public int StepsPerEpoch { get; }
+    public int StepsPerPass { get; }
 
     public ulong Seed { get; }
 
@@ -62,19 +65,11 @@ public sealed class UfmBatches
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         var batch = new int[BatchSize];
-        var pass = _unlabelledPasses.EpochPermutation(step / StepsPerEpoch);
-        int offset = (int)(step % StepsPerEpoch) * UnlabelledPerBatch;
+        var pass = _unlabelledPasses.EpochPermutation(step / StepsPerPass);
+        int offset = (int)(step % StepsPerPass) * UnlabelledPerBatch;
         for (int i = 0; i < UnlabelledPerBatch; i++) batch[i] = _unlabelled[pass[offset + i]];
         var stream = _trustedStream.BatchAt(step);
         for (int i = 0; i < TrustedPerBatch; i++) batch[UnlabelledPerBatch + i] = _trusted[stream[i]];
         return batch;
-    }
-
-    /// <summary>Bool [B]: true on the trusted (last ⌊B/4⌋) positions of every batch.</summary>
-    public Tensor TrustedMask()
-    {
-        using var scope = NewDisposeScope();
-        using Scalar batchSize = BatchSize.ToScalar(), unlabelled = UnlabelledPerBatch.ToScalar();
-        return arange(batchSize).ge(unlabelled).MoveToOuterDisposeScope();
     }
 }
