@@ -21,11 +21,16 @@ public sealed class TestTimeStageTests(MicroPipeline pipeline)
         Assert.Equal(EvaluateStage.Read(context, MicroSpec.TestTimeTarget).ZeroShotTest, result.ZeroShot);
         Assert.Equal([TestTimeObjective.Entropy, TestTimeObjective.Sar, TestTimeObjective.Ufm], result.Accuracy.Keys.Order());
         Assert.All(result.Accuracy.Values, a => Assert.InRange(a, 0, 100));
-        // 32 test images in batches of 8 for 2 epochs; the trusted set holds at least one image per class.
+        // 32 test images in batches of 8 for 2 epochs; UFM's trusted set (k = 1 here) is re-estimated every epoch and
+        // holds at most one image per class, and its epoch is ⌊(32 − C·1) / (8 − 2)⌋ steps.
+        int classes = context.Task(MicroSpec.TestTimeTarget).Classes.Count;
         Assert.Equal(8, result.Steps);
         Assert.InRange(result.SarResets + result.SarSkippedSteps, 0, result.Steps);
         Assert.Equal(1, result.UfmTrustedPerClass);
-        Assert.InRange(result.UfmTrustedImages, 1, context.Task(MicroSpec.TestTimeTarget).Classes.Count);
+        Assert.Equal(2 * ((32 - classes) / 6), result.UfmSteps);
+        Assert.Equal(2, result.UfmTrustedImages.Count);
+        Assert.All(result.UfmTrustedImages, n => Assert.InRange(n, 1, classes));
+        Assert.All(result.UfmTrustedImages.Zip(result.UfmTrustedCorrect), p => Assert.InRange(p.Second, 0, p.First));
 
         var table = JsonNode.Parse(File.ReadAllText(pipeline.Repository.Absolute(context.Layout.Table(TestTimeTables.Table, "json"))))!;
         Assert.Equal(["zero_shot", "entropy", "sar", "ufm"], table["columns"]!.AsArray().Select(c => c!.GetValue<string>()));

@@ -89,11 +89,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                 case TestTimeObjective.Sar:
                 {
                     var sar = spec.Sar;
-                    // The reference feeds SAR the TIP-augmented test images; both SAM passes of a step see the same views,
-                    // because a step's crop and flip are seeded by the step.
-                    var batches = sar.Views == SarViews.Augmented
-                        ? new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability)
-                        : new ImageBatches(images, task.Test.Labels, learn.Batch, null, StageIds.Seed(run.Seed, name));
+                    var batches = SarBatches(images, task.Test.Labels, learn, sar.Views, StageIds.Seed(run.Seed, name));
                     var settings = new SarSettings(learn.Lr, sar.Rho, sar.Margin, sar.ResetThreshold, sar.Momentum, sar.EmaDecay);
                     var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step) => LogitsOf(model.Weights(trained), batches.At(step).Images),
                         steps, settings, Progress(steps));
@@ -140,6 +136,19 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
         var result = new TestTimeResult(Target, Pool, task.Accuracy.ZeroShotTest, accuracy, steps, sarResets, sarSkipped, ufmSteps, ufmPerClass, ufmTrusted, ufmTrustedCorrect);
         context.WriteJson(ResultPath(context.Layout, Target), result);
     }
+
+    /// <summary>
+    /// SAR's batches: with <see cref="SarViews.Augmented"/> (the reference, aTLAS's <c>entropy_sar</c>, which loads the test
+    /// split through TIP's augmentation) a random resized crop at the learn crop scale and random flips; with
+    /// <see cref="SarViews.Plain"/> the images as they are. A step's augmentation is seeded by the step, so both SAM passes
+    /// of a step see the same views.
+    /// </summary>
+    public static ImageBatches SarBatches(Tensor images, Tensor labels, CoefficientTraining learn, SarViews views, long seed) => views switch
+    {
+        SarViews.Augmented => new ImageBatches(images, labels, learn.Batch, learn.Crop(), seed, StrongAugmentation.PaperFlipProbability),
+        SarViews.Plain => new ImageBatches(images, labels, learn.Batch, null, seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(views), views, "unknown SAR views"),
+    };
 
     public static TestTimeResult Read(ExperimentContext context, string target) =>
         context.ReadJson<TestTimeResult>(ResultPath(context.Layout, target));
