@@ -36,6 +36,14 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string TaskVector(string task) => Path.Combine(StageDir(StageIds.TaskVector(task)), "task_vector.safetensors");
 
+    /// <summary>The trained LoRA pairs (<c>…lora_A</c> / <c>…lora_B</c> by target weight name).</summary>
+    public string LoraFineTuned(string task) => Path.Combine(StageDir(StageIds.LoraFineTune(task)), "lora.safetensors");
+
+    public string LoraFineTuneHistory(string task) => Path.Combine(StageDir(StageIds.LoraFineTune(task)), "history.json");
+
+    /// <summary>τ = (α/r)·B·A on the LoRA-adapted matrices, 0 on every other image-tower tensor, by parameter name.</summary>
+    public string LoraTaskVector(string task) => Path.Combine(StageDir(StageIds.LoraTaskVector(task)), "task_vector.safetensors");
+
     public string Accuracy(string task) => Path.Combine(StageDir(StageIds.Evaluate(task)), "accuracy.json");
 
     /// <summary>Resumable snapshot of a stage's unfinished training; removed when the stage completes.</summary>

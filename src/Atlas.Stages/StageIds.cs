@@ -13,6 +13,12 @@ public static class StageIds
     public static string TaskVector(string task) => $"taskvector/{task}";
     public static string Evaluate(string task) => $"evaluate/{task}";
 
+    /// <summary>LoRA fine-tuning of a pool task (only when a PEFT spec composes LoRA task vectors).</summary>
+    public static string LoraFineTune(string task) => $"finetune_lora/{task}";
+
+    /// <summary>The LoRA task vector of a pool task (only when a PEFT spec composes LoRA task vectors).</summary>
+    public static string LoraTaskVector(string task) => $"taskvector_lora/{task}";
+
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of
     /// an id (FNV-1a), so adding a stage or a source never shifts the seeds of the others.

@@ -167,6 +167,35 @@ public class LoraTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LoraAdapters.Initialize(pretrained, 0, 1));
     }
 
+    [Fact]
+    public void Lora_task_vector_is_scaled_B_times_A_and_zero_on_other_tensors()
+    {
+        using var scope = NewDisposeScope();
+        const string fc = "visual.transformer.resblocks.0.mlp.c_fc.weight", bias = "visual.transformer.resblocks.0.mlp.c_fc.bias";
+        var pretrained = new Dictionary<string, Tensor>
+        {
+            [fc] = tensor(new float[] { 1, 1, 1, 1, 1, 1 }).view(2, 3),
+            [bias] = tensor(new float[] { 5, 6 }),
+            ["visual.proj"] = tensor(new float[] { 1, 2, 3, 4, 5, 6 }).view(3, 2),
+        };
+        // r = 2, α = 1: scale 1/2. A [r, in] = [[1, 0, 2], [0, 1, −1]], B [out, r] = [[1, 2], [3, −1]].
+        var lora = new Dictionary<string, Tensor>
+        {
+            [fc + LoraAdapters.ASuffix] = tensor(new float[] { 1, 0, 2, 0, 1, -1 }).view(2, 3),
+            [fc + LoraAdapters.BSuffix] = tensor(new float[] { 1, 2, 3, -1 }).view(2, 2),
+        };
+
+        var vector = LoraAdapters.TaskVector(pretrained, lora, alpha: 1, rank: 2);
+
+        // By hand: B·A = [[1, 2, 0], [3, −1, 7]]; times 1/2.
+        Assert.Equal([fc, bias, "visual.proj"], vector.Keys);
+        Assert.Equal([2L, 3L], vector[fc].shape);
+        Assert.Equal([0.5f, 1f, 0f, 1.5f, -0.5f, 3.5f], vector[fc].data<float>().ToArray());
+        Assert.Equal([0f, 0f], vector[bias].data<float>().ToArray());
+        Assert.Equal(new float[6], vector["visual.proj"].data<float>().ToArray());
+        Assert.Equal([3L, 2L], vector["visual.proj"].shape);
+    }
+
     private static Dictionary<string, Tensor> RandomLora(
         IReadOnlyDictionary<string, Tensor> pretrained, IEnumerable<string> targets, int rank, long seed)
     {

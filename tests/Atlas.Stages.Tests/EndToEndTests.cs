@@ -25,13 +25,16 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
             "taskvector/mnist", "taskvector/mnist_parity", "taskvector/fashion_coarse",
             "evaluate/mnist", "evaluate/mnist_parity", "evaluate/fashion_coarse",
             "addition/task_arithmetic", "addition/ties", "addition/adamerging", "addition/atlas_isotropic", "addition/atlas_blockwise",
-            "negation/mnist", "fewshot/fashion_coarse", "tta/mnist_parity", "selection/mnist_parity", "peft/fashion_coarse",
+            "negation/mnist", "fewshot/fashion_coarse", "tta/mnist_parity", "selection/mnist_parity",
+            "finetune_lora/mnist", "finetune_lora/mnist_parity", "taskvector_lora/mnist", "taskvector_lora/mnist_parity", "peft/fashion_coarse",
             "report",
         ];
         using var session = pipeline.Repository.Open();
         Assert.Equal(expected, session.Graph.TopologicalOrder().Select(n => n.Id));
         Assert.Equal(expected, pipeline.Ran);
-        Assert.Equal(2 + 4 * MicroSpec.Tasks.Count + MicroSpec.AdditionMethods.Count + 1 + 1 + 1 + 1 + 1 + 1, expected.Length);
+        // The PEFT pool (every task but the target) adds a LoRA fine-tune and a LoRA task vector per task.
+        Assert.Equal(2 + 4 * MicroSpec.Tasks.Count + MicroSpec.AdditionMethods.Count + 1 + 1 + 1 + 1 + 2 * (MicroSpec.Tasks.Count - 1) + 1 + 1,
+            expected.Length);
         Assert.Equal([StageIds.Data, StageIds.Pretrain], expected.Take(2));
         Assert.Equal(StageIds.Report, expected[^1]);
     }

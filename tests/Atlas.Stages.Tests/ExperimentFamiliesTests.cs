@@ -29,7 +29,10 @@ public sealed class ExperimentFamiliesTests
         Assert.Equal(["fewshot/fashion_coarse"], stages[3]);
         Assert.Equal(["tta/mnist_parity"], stages[4]);
         Assert.Equal(["selection/mnist_parity"], stages[5]);
-        Assert.Equal(["peft/fashion_coarse"], stages[6]);
+        // The PEFT pool composes LoRA task vectors (the default): a LoRA fine-tune and vector per pool task come first.
+        Assert.Equal(
+            ["finetune_lora/mnist", "finetune_lora/mnist_parity", "taskvector_lora/mnist", "taskvector_lora/mnist_parity", "peft/fashion_coarse"],
+            stages[6]);
 
         Assert.Equal(["finetune_accuracy", "task_addition", "task_negation", "few_shot", "test_time_adaptation", "block_selection", "peft"],
             ExperimentFamilies.All.SelectMany(f => f.Tables(spec)));
@@ -56,9 +59,28 @@ public sealed class ExperimentFamiliesTests
         var spec = Micro;
         var peft = ExperimentFamilies.All.SelectMany(f => f.Stages(spec)).Single(s => s.Id == "peft/fashion_coarse");
 
-        // The pool's task vectors and the target's evaluation are what the stage waits for.
+        // The pool's (LoRA) task vectors and the target's evaluation are what the stage waits for.
         Assert.Equal(
-            ["taskvector/mnist", "taskvector/mnist_parity", "evaluate/fashion_coarse"],
-            peft.DependsOn.Where(d => d.StartsWith("taskvector/", StringComparison.Ordinal) || d.StartsWith("evaluate/", StringComparison.Ordinal)));
+            ["taskvector_lora/mnist", "taskvector_lora/mnist_parity", "evaluate/fashion_coarse"],
+            peft.DependsOn.Where(d => d.StartsWith("taskvector", StringComparison.Ordinal) || d.StartsWith("evaluate/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Lora_stages_exist_only_when_aTLAS_composes_lora_task_vectors()
+    {
+        var spec = Micro;
+        static List<string> Ids(ExperimentSpec s) => [.. ExperimentFamilies.All.SelectMany(f => f.Stages(s)).Select(st => st.Id)];
+        Assert.Equal(["pretrain", "finetune_lora/mnist"], ExperimentFamilies.All.SelectMany(f => f.Stages(spec))
+            .Single(s => s.Id == "taskvector_lora/mnist").DependsOn);
+
+        var full = spec with { Peft = spec.Peft! with { Atlas = spec.Peft.Atlas with { Pool = PeftVectorPool.Full } } };
+        Assert.DoesNotContain(Ids(full), id => id.Contains("_lora/", StringComparison.Ordinal));
+        var peft = ExperimentFamilies.All.SelectMany(f => f.Stages(full)).Single(s => s.Id == "peft/fashion_coarse");
+        Assert.Equal(["taskvector/mnist", "taskvector/mnist_parity"], peft.DependsOn.Where(d => d.StartsWith("taskvector", StringComparison.Ordinal)));
+
+        // Without aTLAS no pool is composed, so no LoRA task vector is needed.
+        var noAtlas = spec with { Peft = spec.Peft! with { Methods = [PeftMethod.Lora, PeftMethod.Full] } };
+        Assert.DoesNotContain(Ids(noAtlas), id => id.Contains("_lora/", StringComparison.Ordinal));
+        Assert.Contains("peft/fashion_coarse", Ids(noAtlas));
     }
 }

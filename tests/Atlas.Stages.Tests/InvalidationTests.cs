@@ -23,15 +23,15 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
         using var session = repository.Open();
 
         var plan = session.Plan();
-        // Task addition and the few-shot and PEFT pools use every other task's vector, and this task's own test-time
-        // adaptation and block selection read its evaluation (the zero-shot reference); the negation of another target
-        // reads nothing of it.
+        // Task addition and the few-shot pool use every other task's vector, and this task's own test-time adaptation
+        // and block selection read its evaluation (the zero-shot reference); the negation of another target reads
+        // nothing of it, and the PEFT pool composes LoRA task vectors, whose fine-tune runs at the LoRA rate.
         string[] expected =
         [
             StageIds.FineTune(Task), StageIds.TaskVector(Task), StageIds.Evaluate(Task),
             .. MicroSpec.AdditionMethods.Select(AdditionStage.IdOf), FewShotStage.IdOf(MicroSpec.FewShotTarget),
             TestTimeStage.IdOf(MicroSpec.TestTimeTarget), BlockSelectionStage.IdOf(MicroSpec.BlockSelectionTarget),
-            PeftStage.IdOf(MicroSpec.PeftTarget), StageIds.Report,
+            StageIds.Report,
         ];
         var stale = plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).ToList();
         Assert.Equal(expected.Order(), stale.Order());
@@ -68,5 +68,23 @@ public sealed class InvalidationTests(MicroPipeline pipeline)
             BlockSelectionStage.IdOf(MicroSpec.BlockSelectionTarget), PeftStage.IdOf(MicroSpec.PeftTarget), StageIds.Report,
         ];
         Assert.Equal(expected.Order(), stale.Order());
+    }
+
+    [Fact]
+    public void Changing_the_lora_vectors_rank_stales_the_lora_chain_the_peft_stage_and_the_report_only()
+    {
+        using var repository = new TempRepository(MicroSpec.With("  atlas: { partitions: [3] }", "  atlas: { partitions: [3], lora_vectors: { rank: 4 } }"));
+        repository.CopyArtifactsFrom(pipeline.Repository);
+        using var session = repository.Open();
+
+        var pool = MicroSpec.Tasks.Where(t => t != MicroSpec.PeftTarget).ToList();
+        string[] expected =
+        [
+            .. pool.SelectMany(t => new[] { StageIds.LoraFineTune(t), StageIds.LoraTaskVector(t) }),
+            PeftStage.IdOf(MicroSpec.PeftTarget), StageIds.Report,
+        ];
+        var plan = session.Plan();
+        Assert.Equal(expected.Order(), plan.Where(p => !p.Value.IsUpToDate).Select(p => p.Key).Order());
+        Assert.Contains("rank", plan[StageIds.LoraFineTune(pool[0])].ToString());
     }
 }

@@ -2,8 +2,10 @@ using System.Text.Json.Nodes;
 using Atlas.Data;
 using Atlas.Method.Lora;
 using Atlas.Models;
+using Atlas.Pipeline.Specs;
 using Atlas.Stages.Peft;
 using Atlas.Stages.Tests.Support;
+using TorchSharp;
 
 namespace Atlas.Stages.Tests;
 
@@ -38,11 +40,13 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
         var small = DataFraction.Select(count, MicroSpec.PeftFractions[0], result.SubsetSeed);
         Assert.Subset(DataFraction.Select(count, MicroSpec.PeftFractions[1], result.SubsetSeed).ToHashSet(), small.ToHashSet());
 
-        // Learnable parameters: T·P·K for aTLAS × K, r·(in + out) per LoRA matrix, every weight for full fine-tuning.
+        // Learnable parameters: T·P·K for aTLAS × K over LoRA task vectors, with P the adapted matrices only (T = 2 pool
+        // tasks, P = 4 matrices × 4 blocks of the mini backbone, K = 3: 96; over every one of the 56 image-tower blocks it
+        // would be 336), r·(in + out) per LoRA matrix, every weight for full fine-tuning.
         var pretrained = context.PretrainedVisual();
-        int poolSize = MicroSpec.Tasks.Count - 1;
         long Parameters(string variant) => result.Runs.First(r => r.Variant == variant).TrainableParameters;
-        Assert.Equal((long)poolSize * ClipParameterNames.Visual(context.Config).Count * MicroSpec.PeftPartitions, Parameters(variants[0]));
+        Assert.Equal((PeftVectorPool.Lora, 16), (result.Vectors, result.PoolBlocks));
+        Assert.Equal(2 * 16 * 3, Parameters(variants[0]));
         Assert.Equal(LoraAdapters.ParameterCount(pretrained, MicroSpec.PeftLoraRank), Parameters(variants[1]));
         Assert.Equal(pretrained.Values.Sum(t => t.numel()), Parameters(variants[2]));
 
@@ -50,6 +54,28 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
         Assert.All(result.Runs.Where(r => r.Variant != variants[0]), r => Assert.Equal(MicroSpec.PeftEpochs, r.KeptEpoch));
         Assert.Equal(EvaluateStage.Read(context, MicroSpec.PeftTarget).ZeroShotTest, result.ZeroShotTest);
         Assert.False(File.Exists(pipeline.Repository.Absolute(context.Layout.RunLedger(PeftStage.IdOf(MicroSpec.PeftTarget)))));
+    }
+
+    [Fact]
+    public void Lora_task_vectors_are_nonzero_exactly_on_the_adapted_matrices()
+    {
+        using var session = pipeline.Repository.Open();
+        var context = session.Context;
+        var visual = ClipParameterNames.Visual(context.Config);
+        var targets = LoraAdapters.DefaultTargets(visual).ToHashSet();
+        foreach (var task in MicroSpec.Tasks.Where(t => t != MicroSpec.PeftTarget))
+        {
+            using var vector = LoraTaskVectorStage.Read(context, task);
+            Assert.Equal(visual.Order(), vector.Deltas.Keys.Order());
+            foreach (var (name, delta) in vector.Deltas)
+                Assert.True(targets.Contains(name) == (delta.abs().max().item<float>() > 0), $"{task}: {name}");
+            // θ0 + τ is the trained pairs merged: τ = (α/r)·B·A, here the default α/r = 32/16 = 2.
+            var pairs = context.LoadTensors(context.Layout.LoraFineTuned(task));
+            string first = LoraAdapters.DefaultTargets(visual)[0];
+            using Scalar scale = 2.0.ToScalar();
+            var expected = pairs[first + LoraAdapters.BSuffix].matmul(pairs[first + LoraAdapters.ASuffix]).mul(scale);
+            Assert.True(expected.allclose(vector.Deltas[first], rtol: 1e-6, atol: 1e-7));
+        }
     }
 
     [Fact]

@@ -129,6 +129,37 @@ public static class LoraAdapters
         return Shapes.MoveToOuter(merged);
     }
 
+    /// <summary>
+    /// The LoRA task vector of trained pairs: τ_j = (α/r)·B_j·A_j for every adapted matrix j and τ = 0 for every other
+    /// entry of θ0, keyed by parameter name like a full task vector (docs/method.md §M6). It is exactly
+    /// <see cref="Merge"/>(θ0, pairs) − θ0, so θ0 + τ is the LoRA fine-tuned tower.
+    /// </summary>
+    /// <remarks>The paper composes LoRA task vectors with aTLAS × K (App. F). The released ssl branch keeps A and B as
+    /// separate blocks and scales each; this merged form keeps composition linear in τ, as for full task vectors.</remarks>
+    /// <param name="pretrained">θ0 by name; supplies every key, shape, dtype and device.</param>
+    /// <param name="lora">Trained pairs keyed as <see cref="Initialize"/> returns them.</param>
+    /// <param name="alpha">α.</param>
+    /// <param name="rank">r.</param>
+    /// <returns>New detached tensors in θ0's key order; the caller owns them.</returns>
+    public static Dictionary<string, Tensor> TaskVector(
+        IReadOnlyDictionary<string, Tensor> pretrained, IReadOnlyDictionary<string, Tensor> lora, double alpha, int rank)
+    {
+        ArgumentNullException.ThrowIfNull(pretrained);
+        ArgumentNullException.ThrowIfNull(lora);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rank, 1);
+        if (!double.IsFinite(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "LoRA α must be finite");
+        var pairs = Pairs(pretrained, lora, rank);
+
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using Scalar scaleScalar = (alpha / rank).ToScalar();
+        var deltas = new Dictionary<string, Tensor>(pretrained.Count, StringComparer.Ordinal);
+        foreach (var (name, weight) in pretrained)
+            // B·A first, then the scale, as in Merge.
+            deltas[name] = pairs.TryGetValue(name, out var pair) ? pair.B.detach().matmul(pair.A.detach()).mul(scaleScalar) : zeros_like(weight);
+        return Shapes.MoveToOuter(deltas);
+    }
+
     /// <summary>Number of trainable LoRA scalars, Σ over targets of r·(in + out).</summary>
     /// <param name="pretrained">θ0 by name; supplies the target shapes.</param>
     /// <param name="rank">r ≥ 1.</param>

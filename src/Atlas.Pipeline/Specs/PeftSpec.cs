@@ -103,8 +103,46 @@ public sealed record AtlasPeftSpec : PeftTraining
     public PartitionScopeOption PartitionScope { get; init; } = PartitionScopeOption.PerTensor;
 
     /// <summary><c>all</c> adapts every block; <c>matrices</c> adapts only 2-D blocks and leaves the rest at θ0, as the
-    /// released code does.</summary>
+    /// released code does. Only the <c>full</c> pool has blocks other than matrices.</summary>
     public PartitionBlocksOption PartitionBlocks { get; init; } = PartitionBlocksOption.All;
+
+    /// <summary>The task vectors composed: <c>lora</c> (paper App. F: one LoRA fine-tuning per pool task, τ = (α/r)·B·A,
+    /// and Λ [T, P, K] only over the P adapted matrices) or <c>full</c> (the full fine-tunes' vectors over every block,
+    /// as the released code's PEFT script does).</summary>
+    public PeftVectorPool Pool { get; init; } = PeftVectorPool.Lora;
+
+    /// <summary>How the LoRA task vectors are fine-tuned (pool <c>lora</c>): the experiment's fine-tuning recipe (steps,
+    /// batch, warm-up, schedule, weight decay, clip, crop, per-task overrides) with this rank, α and rate (paper App.
+    /// D.7: full fine-tuning's settings except lr 1e-3; r 16, α 32).</summary>
+    public LoraVectorSpec LoraVectors { get; init; } = new();
+}
+
+/// <summary>The LoRA fine-tuning that yields a LoRA task vector: pairs on the attention in/out projections and both MLP
+/// matrices of every residual block, trained with the experiment's fine-tuning recipe at this rate.</summary>
+public sealed record LoraVectorSpec
+{
+    /// <summary>r (paper: 16).</summary>
+    [Range(1, int.MaxValue)]
+    public int Rank { get; init; } = 16;
+
+    /// <summary>α; the update is scaled by α/r (paper: 32).</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double Alpha { get; init; } = 32;
+
+    /// <summary>Peak learning rate; replaces the fine-tuning recipe's (paper App. D.7: 1e-3).</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double Lr { get; init; } = 1e-3;
+}
+
+/// <summary>Which task vectors aTLAS × K composes in the PEFT comparison.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum PeftVectorPool
+{
+    /// <summary>LoRA task vectors, Λ over the LoRA-adapted matrices only (the paper, App. F).</summary>
+    Lora,
+
+    /// <summary>The full fine-tunes' task vectors, Λ over every block (the released code's PEFT script).</summary>
+    Full,
 }
 
 /// <summary>LoRA pairs on the attention in/out projections and both MLP matrices of every residual block.</summary>

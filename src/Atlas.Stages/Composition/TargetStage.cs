@@ -1,3 +1,5 @@
+using Atlas.Pipeline.Specs;
+
 namespace Atlas.Stages.Composition;
 
 /// <summary>
@@ -14,7 +16,10 @@ public abstract class TargetStage(string target, IReadOnlyList<string> pool) : S
     /// <summary>The tasks whose vectors are composed (every task but the target).</summary>
     protected IReadOnlyList<string> Pool { get; } = pool;
 
-    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(Pool, [Target]);
+    /// <summary>Which task vectors the pool holds (full fine-tunes' unless a stage says otherwise).</summary>
+    protected virtual PeftVectorPool Vectors => PeftVectorPool.Full;
+
+    public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(Pool, [Target], Vectors);
 
     public override object Parameters(ExperimentContext context) => new
     {
@@ -30,7 +35,7 @@ public abstract class TargetStage(string target, IReadOnlyList<string> pool) : S
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.StageFile(Id, ResultFileName)];
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, Pool, [Target]), .. DataFiles(context)];
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [.. CompositionInputs.Files(context, Pool, [Target], Vectors), .. DataFiles(context)];
 
     /// <summary>The stage's spec section without its target list: one target's result does not depend on the others.</summary>
     protected abstract object Settings(ExperimentContext context);

@@ -19,6 +19,10 @@ public sealed record PeftRun(
     double MedianStepMs, double? PeakAboveStartMiB, double? PeakMiB);
 
 /// <summary>Every PEFT run of one target.</summary>
+/// <param name="Pool">The tasks whose vectors aTLAS × K composes.</param>
+/// <param name="Vectors">Which of their task vectors: LoRA or full.</param>
+/// <param name="PoolBlocks">P, the blocks Λ spans: the LoRA-adapted matrices, or every image-tower tensor.</param>
 /// <param name="SubsetSeed">Seed of the permutation whose prefixes are the data fractions.</param>
 /// <param name="ZeroShotTest">The pretrained tower's test accuracy, where every method starts.</param>
-public sealed record PeftResult(string Target, IReadOnlyList<string> Pool, ulong SubsetSeed, double ZeroShotTest, IReadOnlyList<PeftRun> Runs);
+public sealed record PeftResult(string Target, IReadOnlyList<string> Pool, Pipeline.Specs.PeftVectorPool Vectors, int PoolBlocks,
+    ulong SubsetSeed, double ZeroShotTest, IReadOnlyList<PeftRun> Runs);

@@ -17,7 +17,8 @@ namespace Atlas.Stages.Peft;
 /// same cross-entropy through the frozen head on the same augmented batches (crop and flip):
 /// <list type="bullet">
 /// <item><c>atlas</c>: aTLAS × K, Λ [T, P, K] over the other tasks' vectors with every block split at random into K
-/// parts;</item>
+/// parts: by default the tasks' LoRA task vectors, whose P blocks are the LoRA-adapted matrices (paper App. F), or their
+/// full task vectors over every block;</item>
 /// <item><c>lora</c>: rank-r pairs on the residual blocks' four matrices, merged inside the forward;</item>
 /// <item><c>full</c>: every image-tower weight.</item>
 /// </list>
@@ -25,7 +26,10 @@ namespace Atlas.Stages.Peft;
 /// Model selection on validation (where the spec asks for it) scores in training-size batches, so the peak is that of
 /// training. Finished runs survive an interruption (<see cref="RunLedger{T}"/>).
 /// </summary>
-public sealed class PeftStage(string target, IReadOnlyList<string> pool) : TargetStage(target, pool)
+/// <param name="target">The task learned.</param>
+/// <param name="pool">The tasks whose vectors aTLAS × K composes.</param>
+/// <param name="vectors">Which of their task vectors (the spec's <c>peft.atlas.pool</c>).</param>
+public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVectorPool vectors) : TargetStage(target, pool)
 {
     /// <summary>The stage id (and folder) of one target: <c>peft/TARGET</c>.</summary>
     public static string IdOf(string target) => $"peft/{target}";
@@ -35,14 +39,16 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
 
     public override string Id => IdOf(Target);
     public override string Phase => "Peft";
-    public override string Description => $"PEFT on {Target}: aTLAS x K, LoRA and full fine-tuning over data fractions";
+    public override string Description => $"PEFT on {Target}: aTLAS x K ({SpecNames.Of(vectors)} task vectors), LoRA and full fine-tuning over data fractions";
+
+    protected override PeftVectorPool Vectors => vectors;
 
     protected override object Settings(ExperimentContext context) => Spec(context) with { Targets = [] };
 
     public override void Execute(ExperimentContext context, StageRun run)
     {
         var spec = Spec(context);
-        using var inputs = CompositionInputs.Load(context, Pool, [Target]);
+        using var inputs = CompositionInputs.Load(context, Pool, [Target], Vectors);
         using var train = context.TaskData(context.Task(Target), SourceSplit.Train);
         ulong subsetSeed = unchecked((ulong)StageIds.Seed(run.Seed, "subset"));
         var ledger = new RunLedger<PeftRun>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
@@ -60,7 +66,8 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool) : Targe
                     return result;
                 }));
         }
-        context.WriteJson(ResultPath(context.Layout, Target), new PeftResult(Target, Pool, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
+        context.WriteJson(ResultPath(context.Layout, Target),
+            new PeftResult(Target, Pool, Vectors, inputs.Pool.BlockCount, subsetSeed, inputs.Tasks[0].Accuracy.ZeroShotTest, runs));
         ledger.Delete();
     }
 

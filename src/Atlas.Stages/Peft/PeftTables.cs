@@ -19,6 +19,14 @@ public static class PeftTables
     /// <summary>A fraction as a percentage without trailing zeros (0.05 → "5").</summary>
     public static string Percent(double fraction) => (100 * fraction).ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>What aTLAS × K composes, in words.</summary>
+    public static string PoolName(PeftVectorPool pool) => pool switch
+    {
+        PeftVectorPool.Lora => "LoRA task vectors",
+        PeftVectorPool.Full => "full task vectors",
+        _ => throw new ArgumentOutOfRangeException(nameof(pool), pool, "unknown task-vector pool"),
+    };
+
     /// <summary>Rows: methods; columns: <c>params</c>, then <c>pct_{p}</c> per fraction.</summary>
     public static ResultTable Build(ExperimentContext context, PeftSpec spec)
     {
@@ -29,7 +37,8 @@ public static class PeftTables
             .. spec.Fractions.Select(f => runs.Where(r => r.Variant == variant.Name && r.Fraction == f).Average(r => r.TestAccuracy)),
         ])).ToList();
         return new ResultTable(
-            $"PEFT: test top-1 accuracy (%) by share of the training data, mean over {spec.Targets.Count} target(s), with learnable parameters (paper Table 17 twin)",
+            $"PEFT: test top-1 accuracy (%) by share of the training data, mean over {spec.Targets.Count} target(s), with learnable parameters; " +
+            $"aTLAS x K composes {PoolName(spec.Atlas.Pool)} (paper Table 17 twin)",
             "method", ["params", .. spec.Fractions.Select(f => $"pct_{Percent(f)}")], rows);
     }
 

@@ -34,6 +34,9 @@ public sealed class PeftSpecTests
         Assert.Equal((16, 32.0, 1e-3, ModelSelection.Last), (peft.Lora.Rank, peft.Lora.Alpha, peft.Lora.Lr, peft.Lora.Selection));
         Assert.Equal((1e-5, 0.1, ModelSelection.Last), (peft.Full.Lr, peft.Full.WarmupFraction, peft.Full.Selection));
         Assert.Equal(["atlas_x10", "lora_r16", "full_finetune"], PeftVariants.Of(peft).Select(v => v.Name));
+        // The paper composes LoRA task vectors (App. F), fine-tuned at r 16, α 32, lr 1e-3 (App. D.7).
+        Assert.Equal(PeftVectorPool.Lora, peft.Atlas.Pool);
+        Assert.Equal((16, 32.0, 1e-3), (peft.Atlas.LoraVectors.Rank, peft.Atlas.LoraVectors.Alpha, peft.Atlas.LoraVectors.Lr));
         Assert.Equal(["atlas_x10", "atlas_x80", "lora_r16"],
             PeftVariants.Of(peft with { Methods = [PeftMethod.Atlas, PeftMethod.Lora], Atlas = peft.Atlas with { Partitions = [10, 80] } })
                 .Select(v => v.Name));
@@ -54,6 +57,26 @@ public sealed class PeftSpecTests
             "49:29: peft.atlas.partitions[1]: K = 10 is listed twice");
         AssertErrors(ValidYaml + Peft + "  lora: { selection: best }\n",
             "48:22: peft.lora.selection: must be one of validation, last; got 'best'");
+    }
+
+    [Fact]
+    public void Task_vector_pool_round_trips_and_a_typo_is_located()
+    {
+        var spec = SpecLoader.Parse(ValidYaml + Peft + "  atlas: { pool: full, lora_vectors: { rank: 8, alpha: 16, lr: 0.002 } }\n", "valid.yaml", Context);
+        Assert.Equal(PeftVectorPool.Full, spec.Peft!.Atlas.Pool);
+        Assert.Equal((8, 16.0, 0.002), (spec.Peft.Atlas.LoraVectors.Rank, spec.Peft.Atlas.LoraVectors.Alpha, spec.Peft.Atlas.LoraVectors.Lr));
+
+        var yaml = SpecWriter.ToResolvedYaml(spec);
+        Assert.Contains("pool: full", yaml);
+        var reloaded = SpecLoader.Parse(yaml, "resolved.yaml", Context).Peft!;
+        Assert.Equal((PeftVectorPool.Full, 8, 16.0, 0.002),
+            (reloaded.Atlas.Pool, reloaded.Atlas.LoraVectors.Rank, reloaded.Atlas.LoraVectors.Alpha, reloaded.Atlas.LoraVectors.Lr));
+        Assert.Equal(yaml, SpecWriter.ToResolvedYaml(SpecLoader.Parse(yaml, "resolved.yaml", Context)));
+
+        AssertErrors(ValidYaml + Peft + "  atlas: { pool: lor }\n",
+            "48:18: peft.atlas.pool: must be one of lora, full; got 'lor'; did you mean 'lora'?");
+        AssertErrors(ValidYaml + Peft + "  atlas: { lora_vectors: { rank: 0 } }\n",
+            "48:34: peft.atlas.lora_vectors.rank: must be >= 1, got 0");
     }
 
     [Fact]

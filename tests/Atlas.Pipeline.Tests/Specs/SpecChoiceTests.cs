@@ -92,6 +92,8 @@ public sealed class SpecChoiceTests
         Assert.Equal(["zeros", "zero_shot"], Enum("AdapterTraining", "linear_probe_init"));
         Assert.Equal(["per_tensor", "per_shape"], Enum("AtlasPeftSpec", "partition_scope"));
         Assert.Equal(["all", "matrices"], Enum("AtlasPeftSpec", "partition_blocks"));
+        Assert.Equal(["lora", "full"], Enum("AtlasPeftSpec", "pool"));
+        Assert.Equal("lora", (string?)definitions["AtlasPeftSpec"]!["properties"]!["pool"]!["default"]);
         Assert.Equal(["cosine", "constant", "null"], Enum("TrainOverrides", "schedule"));
         Assert.Equal("constant", (string?)definitions["CoefficientTraining"]!["properties"]!["schedule"]!["default"]);
     }
