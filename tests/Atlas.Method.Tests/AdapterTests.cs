@@ -57,30 +57,77 @@ public class AdapterTests
         Assert.All(trained, p => Assert.True(p.Value.grad!.abs().sum().item<float>() > 0, p.Key));
     }
 
+    // LP++ hand example. Head scale 5 (not CLIP's 100): text directions t0 = (1, 0), t1 = (0, 1), t2 = (0.6, 0.8), rows
+    // 5·t. Class 0 has (1, 0) and (0.6, 0.8); class 1 has (0, 2) (normalised to (0, 1)); class 2 has (0.8, 0.6).
+    private static (Tensor Features, Tensor Labels, Tensor Head) LppExample() => (
+        tensor(new[] { 1f, 0, 0.6f, 0.8f, 0, 2, 0.8f, 0.6f }, 4, 2),
+        tensor(new long[] { 0, 0, 1, 2 }),
+        tensor(new[] { 5f, 0, 0, 5, 3, 4 }, 3, 2));
+
     [Fact]
-    public void Lpp_initialisation_matches_a_hand_example()
+    public void Lpp_initialisation_matches_a_hand_example_with_a_head_scale_of_5()
     {
         using var scope = NewDisposeScope();
-        // Head 100·I: the text weights Wt are the identity, so F·Wt = F. Class 0 has (1, 0) and (0.6, 0.8); class 1
-        // has (0, 1). Weight rows are per-class sums: (1.6, 0.8) and (0, 1). Own-class similarities: class 0
-        // mean(1, 0.6) = 0.8, class 1 mean(1) = 1 → α = 250·(0.8 + 1)/2 = 225 for both classes.
-        var features = tensor(new[] { 1f, 0, 0.6f, 0.8f, 0, 1 }, 3, 2);
-        var labels = tensor(new long[] { 0, 0, 1 });
-        var head = tensor(new[] { 100f, 0, 0, 100 }, 2, 2);
-        var trained = LinearProbePlusPlus.Initialize(features, labels, head);
-        AssertClose([1.6, 0.8, 0, 1], Doubles(trained[LinearProbePlusPlus.Weight]), 6);
-        Assert.Equal([0f, 0f], Floats(trained[LinearProbePlusPlus.Bias]));
-        AssertClose([225, 225], Doubles(trained[LinearProbePlusPlus.Alpha]), 4);
+        var (features, labels, head) = LppExample();
+        Assert.Equal(5, LinearProbePlusPlus.HeadScale(head), 6);
+        var trained = LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: true, seed: 1);
+        // Weight rows are per-class sums of the normalised features: (1.6, 0.8), (0, 1), (0.8, 0.6).
+        AssertClose([1.6, 0.8, 0, 1, 0.8, 0.6], Doubles(trained[LinearProbePlusPlus.Weight]), 6);
+        // Own-class similarities: class 0 mean(1, 0.6) = 0.8, class 1 mean(1) = 1, class 2 0.8·0.6 + 0.6·0.8 = 0.96,
+        // so α = 250·(0.8, 1, 0.96) = (200, 250, 240). (Dividing the head by 100 would give 12.5 times less; the
+        // class mean would give 230 for all three.)
+        AssertClose([200, 250, 240], Doubles(trained[LinearProbePlusPlus.Alpha]), 4);
 
-        // f = (0.6, 0.8), z = 100·f·ŵ = (60, 80): f·Wᵀ = (1.6, 0.8), plus 225·(0.6, 0.8) = (135, 180).
+        // f = (0.6, 0.8): z = head·f = (3, 4, 5), z/5 = (0.6, 0.8, 1); f·Wᵀ = (1.6, 0.8, 0.96); with b = 0 the logits are
+        // (1.6 + 200·0.6, 0.8 + 250·0.8, 0.96 + 240·1) = (121.6, 200.8, 240.96).
+        using (no_grad()) trained[LinearProbePlusPlus.Bias].zero_();
         var query = tensor(new[] { 0.6f, 0.8f }, 1, 2);
-        var logits = LinearProbePlusPlus.Logits(trained, query, ZeroShotHead.Logits(query, head));
-        AssertClose([136.6, 180.8], Doubles(logits), 3);
+        var logits = LinearProbePlusPlus.Logits(trained, query, ZeroShotHead.Logits(query, head), headScale: 5);
+        AssertClose([121.6, 200.8, 240.96], Doubles(logits), 3);
 
-        // FᵀF = [[1.36, 0.48], [0.48, 1.64]]: trace 3, determinant 2 → λ_max = 2, lr = 4·3/2 = 6.
-        Assert.Equal(6, LinearProbePlusPlus.WeightLearningRate(features), 5);
-        // Column sums of (F·Wt)² are 1.36 and 1.64 → lr_α = 3 / (4·1.64).
-        Assert.Equal(3 / (4 * 1.64), LinearProbePlusPlus.AlphaLearningRate(features, head), 5);
+        // FᵀF = [[2, 0.96], [0.96, 2]] → λ_max = 2.96, lr_w = 4·4/2.96.
+        Assert.Equal(16 / 2.96, LinearProbePlusPlus.WeightLearningRate(features), 5);
+        // Similarities to (t0, t1, t2) per row: (1, 0, 0.6), (0.6, 0.8, 1), (0, 1, 0.8), (0.8, 0.6, 0.96); column sums
+        // of squares 2, 2, 2.9216 → lr_α = 4 / (4·2.9216).
+        Assert.Equal(1 / 2.9216, LinearProbePlusPlus.AlphaLearningRate(features, head), 5);
+    }
+
+    [Fact]
+    public void Lpp_class_mean_alpha_gives_every_class_the_mean_of_the_own_class_similarities()
+    {
+        using var scope = NewDisposeScope();
+        var (features, labels, head) = LppExample();
+        var trained = LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: false, seed: 1);
+        // 250·mean(0.8, 1, 0.96) = 230 (the released codes' calculate_init_alpha).
+        AssertClose([230, 230, 230], Doubles(trained[LinearProbePlusPlus.Alpha]), 4);
+    }
+
+    [Fact]
+    public void Lpp_bias_starts_like_nn_linear_uniform_within_one_over_root_d_and_seeded()
+    {
+        using var scope = NewDisposeScope();
+        var (features, labels, head) = LppExample();
+        var first = Doubles(LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: true, seed: 3)[LinearProbePlusPlus.Bias]);
+        var again = Doubles(LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: true, seed: 3)[LinearProbePlusPlus.Bias]);
+        var other = Doubles(LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: true, seed: 4)[LinearProbePlusPlus.Bias]);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.All(first.Concat(other), b => Assert.InRange(Math.Abs(b), 1e-9, 1 / Math.Sqrt(2)));
+    }
+
+    [Fact]
+    public void Lpp_head_scale_requires_rows_of_one_norm()
+    {
+        using var scope = NewDisposeScope();
+        // The mini's heads: min(exp(logit_scale), 100) times unit rows, e.g. 13.93.
+        var unit = nn.functional.normalize(Clusters(classes: 3, shots: 1, dim: 6, seed: 6).Features, p: 2, dim: -1);
+        Assert.Equal(13.93, LinearProbePlusPlus.HeadScale(unit * 13.93), 4);
+        var uneven = tensor(new[] { 100f, 0, 0, 100, 70, 70 }, 3, 2); // norms 100, 100, 98.99
+        var error = Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.HeadScale(uneven));
+        Assert.Contains("norm", error.Message);
+        var (features, labels, _) = LppExample();
+        Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0, 0, 1, 2 }), uneven, true, 1));
+        Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.AlphaLearningRate(features, uneven));
     }
 
     [Fact]
@@ -88,13 +135,13 @@ public class AdapterTests
     {
         using var scope = NewDisposeScope();
         var (features, labels) = Clusters(classes: 3, shots: 2, dim: 6, seed: 5);
-        var head = Clusters(classes: 3, shots: 1, dim: 6, seed: 6).Features * 100;
-        var trained = LinearProbePlusPlus.Initialize(features, labels, head);
+        var head = nn.functional.normalize(Clusters(classes: 3, shots: 1, dim: 6, seed: 6).Features, p: 2, dim: -1) * 13.93;
+        var trained = LinearProbePlusPlus.Initialize(features, labels, head, perClassAlpha: true, seed: 1);
         var alpha = trained[LinearProbePlusPlus.Alpha];
         Assert.True(alpha.requires_grad);
         var before = Doubles(alpha);
 
-        var logits = LinearProbePlusPlus.Logits(trained, features, ZeroShotHead.Logits(features, head));
+        var logits = LinearProbePlusPlus.Logits(trained, features, ZeroShotHead.Logits(features, head), LinearProbePlusPlus.HeadScale(head));
         nn.functional.cross_entropy(logits, labels).backward();
         Assert.True(alpha.grad!.abs().sum().item<float>() > 0);
         using (no_grad()) alpha.sub_(alpha.grad * 10.0);
@@ -106,11 +153,11 @@ public class AdapterTests
     {
         using var scope = NewDisposeScope();
         var features = tensor(new[] { 1f, 0, 0, 1 }, 2, 2);
-        var head = tensor(new[] { 100f, 0, 0, 100, 70, 70 }, 3, 2);
-        var error = Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0, 1 }), head));
+        var head = tensor(new[] { 100f, 0, 0, 100, 60, 80 }, 3, 2);
+        var error = Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0, 1 }), head, true, 1));
         Assert.Contains("class", error.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0, 3 }), head));
-        Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0 }), head));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0, 3 }), head, true, 1));
+        Assert.Throws<ArgumentException>(() => LinearProbePlusPlus.Initialize(features, tensor(new long[] { 0 }), head, true, 1));
     }
 
     [Fact]

@@ -69,9 +69,20 @@ public sealed record AdapterTraining
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double TipLr { get; init; } = 1e-3;
 
-    /// <summary>LP++ epochs (paper: 300); its learning rate follows the paper's rule 4N/λ_max(FᵀF).</summary>
+    /// <summary>LP++ epochs (paper: 300), full-batch; W and b learn at the paper's rule lr_w = 4N/λ_max(FᵀF).</summary>
     [Range(1, int.MaxValue)]
     public int LppEpochs { get; init; } = 300;
+
+    /// <summary>LP++'s optimiser: <c>original</c> (the LP++ authors' code: SGD with momentum 0.9 on W and b at lr_w, α
+    /// stepped at its own lr_α every 10th epoch; no weight decay, clipping or schedule) or <c>atlas_adam_w</c> (the aTLAS
+    /// wrapper: AdamW on W, b and α together at lr_w with <c>weight_decay</c>, <c>grad_clip</c> and a cosine
+    /// schedule).</summary>
+    public LppOptimizer LppOptimizer { get; init; } = LppOptimizer.Original;
+
+    /// <summary>LP++'s α start: <c>per_class</c> (α_c = 250 × the mean similarity of class c's shots to class c's own
+    /// text embedding) or <c>class_mean</c> (every α_c = the mean of those over classes, as both released codes
+    /// compute it).</summary>
+    public LppAlphaInit LppAlphaInit { get; init; } = LppAlphaInit.PerClass;
 
     /// <summary>AdamW decoupled weight decay of the linear probe and both adapters (the aTLAS code: 0.1).</summary>
     [Range(0d, double.PositiveInfinity)]

@@ -120,29 +120,43 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
                 adapters.LinearProbeLr, adapters.WeightDecay, adapters.GradClip, adapters.LinearProbeEpochs);
             accuracy[FewShotMethods.LinearProbe] = FeatureCache.Accuracy(LinearProbe.Logits(probe, zeroShotTest), task.Test.Labels);
             (accuracy[FewShotMethods.TipAdapter], accuracy[FewShotMethods.LpPlusPlus]) =
-                Adapters(adapters, task.Head, zeroShotCache, cacheLabels, zeroShotTest, zeroShotTestLogits, task.Test.Labels);
+                Adapters(adapters, task.Head, zeroShotCache, cacheLabels, zeroShotTest, zeroShotTestLogits, task.Test.Labels, seed);
             var atlasCache = FeatureCache.Encode(atlasWeights, cacheImages, context.Config, context.Spec.Evaluate.Batch);
             (accuracy[FewShotMethods.AtlasTip], accuracy[FewShotMethods.AtlasLpp]) =
-                Adapters(adapters, task.Head, atlasCache, cacheLabels, atlasTest, ZeroShotHead.Logits(atlasTest, task.Head), task.Test.Labels);
+                Adapters(adapters, task.Head, atlasCache, cacheLabels, atlasTest, ZeroShotHead.Logits(atlasTest, task.Head), task.Test.Labels, seed);
         }
 
         accuracy[FewShotMethods.AtlasGradientFree] = GradientFree(context, model, task, train, set, seed);
         return accuracy;
     }
 
-    /// <summary>Tip-Adapter-F and LP++ trained on cached features; their test accuracies.</summary>
+    /// <summary>Tip-Adapter-F and LP++ trained on cached features; their test accuracies. LP++ divides the zero-shot
+    /// logits by the head's own logit scale, and its bias draw is seeded by the k-shot draw's seed (the same start on both
+    /// towers).</summary>
     private static (double Tip, double Lpp) Adapters(AdapterTraining settings, Tensor head, Tensor cache, Tensor cacheLabels,
-        Tensor test, Tensor testLogits, Tensor testLabels)
+        Tensor test, Tensor testLogits, Tensor testLabels, ulong seed)
     {
         int classes = (int)head.shape[0];
         var cacheLogits = ZeroShotHead.Logits(cache, head);
         var values = TipAdapter.Values(cacheLabels, classes);
         var tip = FeatureHeadTraining.Fit(TipAdapter.Initialize(cache, cacheLabels, classes),
             w => TipAdapter.Logits(w, cache, cacheLogits, values), cacheLabels, settings.TipLr, settings.WeightDecay, settings.GradClip, settings.TipEpochs);
-        var lpp = FeatureHeadTraining.Fit(LinearProbePlusPlus.Initialize(cache, cacheLabels, head),
-            w => LinearProbePlusPlus.Logits(w, cache, cacheLogits), cacheLabels, LinearProbePlusPlus.WeightLearningRate(cache), settings.WeightDecay, settings.GradClip, settings.LppEpochs);
+
+        double headScale = LinearProbePlusPlus.HeadScale(head);
+        var lppStart = LinearProbePlusPlus.Initialize(cache, cacheLabels, head,
+            perClassAlpha: settings.LppAlphaInit == LppAlphaInit.PerClass, unchecked((long)seed));
+        Tensor LppLogits(IReadOnlyDictionary<string, Tensor> w) => LinearProbePlusPlus.Logits(w, cache, cacheLogits, headScale);
+        double weightLr = LinearProbePlusPlus.WeightLearningRate(cache);
+        var lpp = settings.LppOptimizer switch
+        {
+            LppOptimizer.Original => LinearProbePlusPlusTraining.Fit(lppStart, LppLogits, cacheLabels,
+                weightLr, LinearProbePlusPlus.AlphaLearningRate(cache, head), settings.LppEpochs),
+            LppOptimizer.AtlasAdamW => FeatureHeadTraining.Fit(lppStart, LppLogits, cacheLabels,
+                weightLr, settings.WeightDecay, settings.GradClip, settings.LppEpochs),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.LppOptimizer, "unknown LP++ optimiser"),
+        };
         return (FeatureCache.Accuracy(TipAdapter.Logits(tip, test, testLogits, values), testLabels),
-            FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits), testLabels));
+            FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits, headScale), testLabels));
     }
 
     /// <summary>Gradient-free aTLAS (docs/method.md §M3.5): Λ searched in [−1.5, 1.5] by a (1+1)-ES with the paper's budget of 50

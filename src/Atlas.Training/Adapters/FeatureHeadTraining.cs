@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Atlas.Training.Adapters;
 
 /// <summary>
-/// Trains a small head on cached image features (linear probe, Tip-Adapter-F, LP++): full-batch cross-entropy, AdamW,
-/// cosine schedule without warm-up, one step per epoch, through the shared training loop.
+/// Trains a small head on cached image features (linear probe, Tip-Adapter-F, and LP++ under the aTLAS wrapper's
+/// <c>atlas_adam_w</c> variant): full-batch cross-entropy, AdamW, cosine schedule without warm-up, one step per epoch,
+/// through the shared training loop. LP++'s own optimiser is <see cref="LinearProbePlusPlusTraining"/>.
 /// </summary>
 public static class FeatureHeadTraining
 {
