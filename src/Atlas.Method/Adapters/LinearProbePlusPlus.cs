@@ -15,11 +15,11 @@ namespace Atlas.Method.Adapters;
 /// </summary>
 /// <remarks>
 /// <para>Initialisation: W row c = the SUM (not the mean) of the class-c cached features; b ~ U(−1/√d, 1/√d), PyTorch's
-/// <c>nn.Linear</c> default that both reference codes keep, drawn from a seeded generator; α_c = 250 · (mean over the
-/// class-c samples i of f̂_i·Wt[:, c]), the similarity of a class's shots to its own text embedding, per class
-/// (reference notes §4.6, corrected 2026-11-28). Both released codes instead take the mean of these C values and give
-/// every class that one number (<c>calculate_init_alpha</c> ends in <c>torch.mean</c>); <c>perClassAlpha: false</c>
-/// reproduces that.</para>
+/// <c>nn.Linear</c> default that both reference codes keep, drawn from a seeded generator; with m_c = mean over the
+/// class-c samples i of f̂_i·Wt[:, c] (the similarity of a class's shots to its own text embedding), both released
+/// codes give every class α_c = 250 · mean_c m_c (<c>calculate_init_alpha</c> ends in <c>torch.mean</c>;
+/// <c>perClassAlpha: false</c>, the spec's default); <c>perClassAlpha: true</c> keeps α_c = 250 · m_c (one reading of
+/// the reference notes §4.6).</para>
 /// <para>Training is not here: the original optimiser and the aTLAS wrapper's AdamW variant live in
 /// <c>Atlas.Training.Adapters</c>. α is trainable in both (the aTLAS main branch never registered it with its
 /// optimiser, and never called backward at all, docs/method.md §M7 trap 12).</para>

@@ -79,10 +79,10 @@ public sealed record AdapterTraining
     /// schedule).</summary>
     public LppOptimizer LppOptimizer { get; init; } = LppOptimizer.Original;
 
-    /// <summary>LP++'s α start: <c>per_class</c> (α_c = 250 × the mean similarity of class c's shots to class c's own
-    /// text embedding) or <c>class_mean</c> (every α_c = the mean of those over classes, as both released codes
-    /// compute it).</summary>
-    public LppAlphaInit LppAlphaInit { get; init; } = LppAlphaInit.PerClass;
+    /// <summary>LP++'s α start: <c>class_mean</c> (every α_c = 250 × the mean over classes of the mean similarity of a
+    /// class's shots to its own text embedding, as both released codes compute it: <c>calculate_init_alpha</c> ends in
+    /// <c>torch.mean</c>) or <c>per_class</c> (α_c from class c's shots alone).</summary>
+    public LppAlphaInit LppAlphaInit { get; init; } = LppAlphaInit.ClassMean;
 
     /// <summary>AdamW decoupled weight decay of the linear probe and both adapters (the aTLAS code: 0.1).</summary>
     [Range(0d, double.PositiveInfinity)]

@@ -20,11 +20,12 @@ public enum LppOptimizer
 [JsonConverter(typeof(SpecNameJsonConverter))]
 public enum LppAlphaInit
 {
-    /// <summary>α_c = 250 × the mean, over class c's cached features, of their similarity to class c's own text
-    /// embedding (reference notes §4.6).</summary>
-    PerClass,
-
-    /// <summary>Every α_c = 250 × the mean over classes of those per-class similarities: what both released codes
-    /// compute (<c>calculate_init_alpha</c> ends in <c>torch.mean</c>).</summary>
+    /// <summary>Every α_c = 250 × the mean over classes of the per-class similarities below: what both released
+    /// codes compute (<c>calculate_init_alpha</c> ends in <c>torch.mean</c>, in the LP++ authors' repository and in
+    /// aTLAS's <c>lpplusplus.py</c>). The default.</summary>
     ClassMean,
+
+    /// <summary>α_c = 250 × the mean, over class c's cached features, of their similarity to class c's own text
+    /// embedding, without the final mean over classes (one reading of the reference notes §4.6).</summary>
+    PerClass,
 }
