@@ -5,7 +5,8 @@ namespace Atlas.Pipeline.Specs;
 
 /// <summary>
 /// Few-shot recognition (docs/method.md §M4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
-/// k labelled images per class, against zero-shot, a linear probe, Tip-Adapter-F and LP++ (and aTLAS with each adapter).
+/// k labelled images per class, against zero-shot, Tip-Adapter-F and LP++ (the paper's baselines), a linear probe (an extra
+/// baseline) and aTLAS with each adapter, and a gradient-free search of the same Λ.
 /// </summary>
 public sealed record FewShotSpec : ISpecSection
 {
