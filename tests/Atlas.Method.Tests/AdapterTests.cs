@@ -166,7 +166,7 @@ public class AdapterTests
         using var scope = NewDisposeScope();
         var (features, labels) = Clusters(classes: 3, shots: 2, dim: 6, seed: 7);
         var head = Clusters(classes: 3, shots: 1, dim: 6, seed: 8).Features * 100;
-        var trained = LinearProbe.Initialize(head);
+        var trained = LinearProbe.Initialize(head, fromZeroShot: true);
         var logits = LinearProbe.Logits(trained, features * 3);
         Assert.True(logits.allclose(ZeroShotHead.Logits(features, head), rtol: 1e-5, atol: 1e-4));
         using (no_grad()) head.zero_();

@@ -37,7 +37,7 @@ public sealed class ExperimentFamiliesTests
         Assert.Equal(["finetune_accuracy", "task_addition", "task_negation", "few_shot", "test_time_adaptation", "block_selection", "peft"],
             ExperimentFamilies.All.SelectMany(f => f.Tables(spec)));
         Assert.Equal(["block_selection_cost", "peft_cost"], ExperimentFamilies.All.SelectMany(f => f.CostTables(spec)));
-        Assert.Equal(["addition_coefficients", "few_shot_accuracy", "block_selection_accuracy", "peft_accuracy"],
+        Assert.Equal(["addition_coefficients", "few_shot_accuracy_fashion_coarse", "block_selection_accuracy", "peft_accuracy"],
             ExperimentFamilies.All.SelectMany(f => f.Figures(spec)));
     }
 

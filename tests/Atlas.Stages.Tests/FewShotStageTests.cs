@@ -48,7 +48,7 @@ public sealed class FewShotStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
-    public void The_table_averages_the_runs_and_the_figure_is_a_png()
+    public void The_table_averages_the_runs_and_the_target_has_its_own_figure()
     {
         using var session = pipeline.Repository.Open();
         var context = session.Context;
@@ -65,8 +65,8 @@ public sealed class FewShotStageTests(MicroPipeline pipeline)
         var zeroShot = rows.Single(r => r!["key"]!.GetValue<string>() == FewShotMethods.ZeroShot)!["values"]!;
         Assert.Equal(0, zeroShot["k1_std"]!.GetValue<double>());
 
-        var figure = File.ReadAllBytes(pipeline.Repository.Absolute(layout.Figure(FewShotTables.Figure)));
+        var figure = File.ReadAllBytes(pipeline.Repository.Absolute(layout.Figure(FewShotTables.FigureOf(MicroSpec.FewShotTarget))));
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, figure.Take(4));
-        Assert.Contains("](figures/few_shot_accuracy.png)", File.ReadAllText(pipeline.Repository.Absolute(layout.Report)));
+        Assert.Contains($"](figures/few_shot_accuracy_{MicroSpec.FewShotTarget}.png)", File.ReadAllText(pipeline.Repository.Absolute(layout.Report)));
     }
 }

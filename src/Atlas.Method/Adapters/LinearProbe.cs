@@ -7,10 +7,12 @@ namespace Atlas.Method.Adapters;
 /// <code>logits = f̂·Wᵀ + b</code> with W [C, d] and b [C] trainable (train with cross-entropy on cached features).
 /// </summary>
 /// <remarks>
-/// By default W starts at the zero-shot head and b at 0, so the probe's initial logits are exactly the zero-shot
-/// logits (the head also normalises features and has no bias) and training refines zero-shot CLIP instead of
-/// starting from chance — the better start with only a few shots. <c>fromZeroShot: false</c> gives the classic
-/// zero start (uniform predictions); either way initialisation is deterministic.
+/// Not one of the aTLAS paper's few-shot baselines (the paper compares with Tip-Adapter and LP++): an extra, simple
+/// reference point. Two starts, both deterministic, with b = 0: <c>fromZeroShot: false</c>, W = 0, the classic linear
+/// probe (logistic regression from scratch, uniform initial predictions), which is what the few-shot stage runs by
+/// default (spec <c>adapters.linear_probe_init: zeros</c>); <c>fromZeroShot: true</c>, W = the zero-shot head, so the
+/// initial logits are exactly the zero-shot logits (the head also normalises features and has no bias) and training
+/// refines zero-shot CLIP instead of starting from chance.
 /// </remarks>
 public static class LinearProbe
 {
@@ -21,11 +23,13 @@ public static class LinearProbe
     public const string Bias = "bias";
 
     /// <summary>The trainable tensors at initialisation.</summary>
-    /// <param name="headWeight">The zero-shot head [C, d]; supplies the shape and, by default, the initial weight.</param>
-    /// <param name="fromZeroShot">True: W = head (a copy), so the probe starts at zero-shot; false: W = 0.</param>
+    /// <param name="headWeight">The zero-shot head [C, d]; supplies the shape and, with <paramref name="fromZeroShot"/>,
+    /// the initial weight.</param>
+    /// <param name="fromZeroShot">True: W = head (a copy), so the probe starts at zero-shot; false: W = 0 (the few-shot
+    /// spec's default, <c>linear_probe_init: zeros</c>).</param>
     /// <returns>Leaf float32 tensors with <c>requires_grad</c>, keyed <see cref="Weight"/> and <see cref="Bias"/>, on
     /// the head's device; the caller owns them.</returns>
-    public static Dictionary<string, Tensor> Initialize(Tensor headWeight, bool fromZeroShot = true)
+    public static Dictionary<string, Tensor> Initialize(Tensor headWeight, bool fromZeroShot)
     {
         ArgumentNullException.ThrowIfNull(headWeight);
         if (headWeight.dim() != 2 || !headWeight.is_floating_point())

@@ -27,11 +27,9 @@ namespace Atlas.Method.GradientFree;
 /// </remarks>
 public static class OnePlusOneEvolution
 {
-    /// <summary>The paper's box for coefficients: [−1.5, 1.5].</summary>
+    /// <summary>The release's box for coefficients, [−1.5, 1.5]: the default bounds here. The few-shot stage passes its
+    /// spec's <c>gradient_free.bound</c> (and budget and initial step) instead.</summary>
     public const double PaperBound = 1.5;
-
-    /// <summary>The paper's budget of objective evaluations.</summary>
-    public const int PaperBudget = 50;
 
     private static readonly double SuccessFactor = Math.Exp(1.0 / 3);
     private static readonly double FailureFactor = Math.Exp(-1.0 / 12);

@@ -5,7 +5,8 @@ namespace Atlas.Pipeline.Specs;
 
 /// <summary>
 /// Few-shot recognition (docs/method.md §M4.3): per target task and shot count, aTLAS learns Λ over the other tasks' vectors from
-/// k labelled images per class, against zero-shot, a linear probe, Tip-Adapter-F and LP++ (and aTLAS with each adapter).
+/// k labelled images per class, against zero-shot, Tip-Adapter-F and LP++ (the paper's baselines), a linear probe (an extra
+/// baseline) and aTLAS with each adapter, and a gradient-free search of the same Λ.
 /// </summary>
 public sealed record FewShotSpec : ISpecSection
 {
@@ -16,6 +17,7 @@ public sealed record FewShotSpec : ISpecSection
         for (int i = 0; i < Shots.Count; i++)
             if (Shots.IndexOf(Shots[i]) < i) check.Fail(path.Key("shots").Index(i), $"shot count {Shots[i]} is listed twice");
         check.CheckCoefficientTraining(Learn, path.Key("learn"));
+        check.CheckCropScale(GradientFree.CropScale, path.Key("gradient_free").Key("crop_scale"));
     }
 
     /// <summary>Target tasks; each is learned with the pool of every other task's vector.</summary>
@@ -41,16 +43,65 @@ public sealed record FewShotSpec : ISpecSection
     /// paper's protocol, which uses far more labels than k); <c>last</c> keeps the last epoch and needs no extra label.</summary>
     public ModelSelection Selection { get; init; } = ModelSelection.Validation;
 
-    /// <summary>Epochs of the adapters and of the linear probe, trained on cached features (paper: Tip-Adapter-F 10,
-    /// LP++ 300).</summary>
+    /// <summary>Training of the adapters and of the linear probe on cached features (full-batch steps; see each
+    /// field for the reference's recipe).</summary>
     public AdapterTraining Adapters { get; init; } = new();
+
+    /// <summary>Gradient-free aTLAS (docs/method.md §M3.5): the search and the objective it minimises.</summary>
+    public GradientFreeSearch GradientFree { get; init; } = new();
+}
+
+/// <summary>
+/// Gradient-free aTLAS (docs/method.md §M3.5, the release's ssl-branch <c>learn_coef_gfree.py</c>): Λ searched in the box
+/// [−bound, bound] from Λ = 0 by a (1+1) evolution strategy; each evaluation of the objective is one fresh pass over the
+/// oversampled k-shot batches (the sum over its batches of the batch-mean cross-entropy), as the release iterates its
+/// training loader once per evaluation.
+/// </summary>
+public sealed record GradientFreeSearch
+{
+    /// <summary>Objective evaluations (the release's nevergrad budget: 50).</summary>
+    [Range(1, int.MaxValue)]
+    public int Budget { get; init; } = 50;
+
+    /// <summary>Half-width of the box Λ is searched in (the release's bounds: ±1.5).</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double Bound { get; init; } = 1.5;
+
+    /// <summary>Initial mutation step σ₀ of the evolution strategy (the release's nevergrad <c>NGOpt</c> picks its own
+    /// internal step, so this one is the repository's: 0.1).</summary>
+    [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
+    public double InitialStep { get; init; } = 0.1;
+
+    /// <summary><c>release</c> (the default) feeds the oversampled shots through the release's training preprocessing,
+    /// a crop of scale <c>crop_scale</c> without flips, as <c>learn_coef_gfree.py</c> does; <c>gradient</c> scores the
+    /// gradient variant's own batches (<c>learn.crop_scale</c> with flips, the same stream).</summary>
+    public GradientFreeAugmentation Augmentation { get; init; } = GradientFreeAugmentation.Release;
+
+    /// <summary>Random-resized-crop scale range of the <c>release</c> augmentation (the release's training
+    /// preprocessing, open_clip's default: 0.9–1).</summary>
+    [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
+    public List<double> CropScale { get; init; } = [0.9, 1.0];
+}
+
+/// <summary>Which augmented batches the gradient-free objective scores.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum GradientFreeAugmentation
+{
+    /// <summary>The release's <c>learn_coef_gfree.py</c>: its loader applies the training preprocessing (a crop of scale
+    /// <c>gradient_free.crop_scale</c>, 0.9–1, no flips), not the few-shot script's crop 0.5–1 with flips.</summary>
+    Release,
+
+    /// <summary>The gradient variant's batches (<c>learn.crop_scale</c> with flips, same seed), so the two variants
+    /// differ only in the optimiser.</summary>
+    Gradient,
 }
 
 /// <summary>Training of the feature-level baselines and adapters (full-batch AdamW on cached features).</summary>
 public sealed record AdapterTraining
 {
-    /// <summary>Linear-probe start: <c>zeros</c> (the standard CLIP linear probe, logistic regression from scratch, as
-    /// the paper's baseline) or <c>zero_shot</c> (weights = the zero-shot head, so training refines zero-shot CLIP).</summary>
+    /// <summary>Linear-probe start: <c>zeros</c> (logistic regression from scratch, the classic CLIP linear probe) or
+    /// <c>zero_shot</c> (weights = the zero-shot head, so training refines zero-shot CLIP). The linear probe is an
+    /// extra baseline: the paper compares aTLAS with Tip-Adapter and LP++ only.</summary>
     public LinearProbeInit LinearProbeInit { get; init; } = LinearProbeInit.Zeros;
 
     /// <summary>Linear-probe epochs.</summary>
@@ -61,7 +112,10 @@ public sealed record AdapterTraining
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double LinearProbeLr { get; init; } = 1e-2;
 
-    /// <summary>Tip-Adapter-F epochs (paper: 10 over the oversampled cache).</summary>
+    /// <summary>Tip-Adapter-F full-batch AdamW steps on the cache. The aTLAS code trains 10 epochs of mini-batches of 128
+    /// over the oversampled shots (at least 10 batches an epoch, so at least 100 steps); the paper's appendix trains its
+    /// Tip-Adapter baseline 300 epochs with the LP++ code. The default, 100 steps, is the aTLAS code's step count at
+    /// the minimum epoch length.</summary>
     [Range(1, int.MaxValue)]
     public int TipEpochs { get; init; } = 100;
 
@@ -97,7 +151,7 @@ public sealed record AdapterTraining
 [JsonConverter(typeof(SpecNameJsonConverter))]
 public enum LinearProbeInit
 {
-    /// <summary>Zero weights: the standard CLIP linear probe, logistic regression from scratch.</summary>
+    /// <summary>Zero weights: logistic regression from scratch, the classic CLIP linear probe (the default).</summary>
     Zeros,
 
     /// <summary>The zero-shot head's weights, so training refines zero-shot CLIP.</summary>

@@ -11,12 +11,18 @@ namespace Atlas.Stages.Composition;
 internal static class ShotBatches
 {
     /// <returns>The batch stream (seeded by <paramref name="seed"/>) and the steps of one epoch.</returns>
-    public static (ImageBatches Batches, int StepsPerEpoch) For(TaskView train, FewShotSet set, CoefficientTraining learn, int minBatchesPerEpoch, ulong seed)
+    public static (ImageBatches Batches, int StepsPerEpoch) For(TaskView train, FewShotSet set, CoefficientTraining learn, int minBatchesPerEpoch, ulong seed) =>
+        For(train, set, learn.Batch, minBatchesPerEpoch, learn.Crop(), StrongAugmentation.PaperFlipProbability, seed);
+
+    /// <summary>The same oversampled stream with another augmentation: crop scale <paramref name="crop"/> and flips with
+    /// probability <paramref name="flipProbability"/> (0: none).</summary>
+    public static (ImageBatches Batches, int StepsPerEpoch) For(TaskView train, FewShotSet set, int batch, int minBatchesPerEpoch,
+        (double Min, double Max) crop, double flipProbability, ulong seed)
     {
-        var positions = Oversampling.Repeat(set.Positions, learn.Batch, minBatchesPerEpoch);
+        var positions = Oversampling.Repeat(set.Positions, batch, minBatchesPerEpoch);
         var index = tensor(positions.Select(p => (long)p).ToArray());
-        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), learn.Batch,
-            learn.Crop(), unchecked((long)seed), StrongAugmentation.PaperFlipProbability);
-        return (batches, Math.Max(1, positions.Length / learn.Batch));
+        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), batch,
+            crop, unchecked((long)seed), flipProbability);
+        return (batches, Math.Max(1, positions.Length / batch));
     }
 }

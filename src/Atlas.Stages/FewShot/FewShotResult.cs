@@ -16,7 +16,8 @@ public sealed record FewShotResult(string Target, IReadOnlyList<string> Pool, IR
 public static class FewShotMethods
 {
     public const string ZeroShot = "zero_shot";
-    public const string LinearProbe = "linear_probe";
+    /// <summary>The linear probe: an extra baseline, not one of the paper's (Tip-Adapter and LP++), hence its label.</summary>
+    public const string LinearProbe = "linear_probe_not_in_paper";
     public const string TipAdapter = "tip_adapter";
     public const string LpPlusPlus = "lp_plus_plus";
     public const string Atlas = "atlas";

@@ -20,9 +20,11 @@ namespace Atlas.Stages.FewShot;
 /// <item>aTLAS: blockwise Λ over the pool of every other task's vector (the target's own is excluded), AdamW with a
 /// cosine schedule on oversampled, strongly augmented batches (crop 0.5–1 and flips), the epoch chosen on the full
 /// validation split (the paper's protocol) or the last epoch (no label beyond the k shots);</item>
-/// <item>a linear probe, Tip-Adapter-F and LP++ on cached features of the zero-shot tower, each trained (the released
-/// code never calls backward for the adapters), and the two adapters again on the aTLAS tower;</item>
-/// <item>gradient-free aTLAS: the same Λ searched by a (1+1) evolution strategy on the k-shot cross-entropy.</item>
+/// <item>Tip-Adapter-F and LP++ (the paper's few-shot baselines) and a linear probe (an extra baseline, not in the paper)
+/// on cached features of the zero-shot tower, each trained (the released code never calls backward for the adapters),
+/// and the two adapters again on the aTLAS tower;</item>
+/// <item>gradient-free aTLAS: the same Λ searched by a (1+1) evolution strategy, each evaluation one pass of the
+/// cross-entropy over the oversampled, augmented shots (the release's <c>learn_coef_gfree.py</c>).</item>
 /// </list>
 /// Every method is scored on the test split.
 /// </summary>
@@ -126,7 +128,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
                 Adapters(adapters, task.Head, atlasCache, cacheLabels, atlasTest, ZeroShotHead.Logits(atlasTest, task.Head), task.Test.Labels, seed);
         }
 
-        accuracy[FewShotMethods.AtlasGradientFree] = GradientFree(context, model, task, train, set, seed);
+        accuracy[FewShotMethods.AtlasGradientFree] = GradientFree(context, spec, model, task, train, set, seed);
         return accuracy;
     }
 
@@ -159,25 +161,28 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
             FeatureCache.Accuracy(LinearProbePlusPlus.Logits(lpp, test, testLogits, headScale), testLabels));
     }
 
-    /// <summary>Gradient-free aTLAS (docs/method.md §M3.5): Λ searched in [−1.5, 1.5] by a (1+1)-ES with the paper's budget of 50
-    /// evaluations of the cross-entropy on the k shots; the recommendation is tested once.</summary>
-    private static double GradientFree(ExperimentContext context, ComposedModel model, TaskSplits task, TaskView train, FewShotSet set, ulong seed)
+    /// <summary>Gradient-free aTLAS (docs/method.md §M3.5, the release's <c>learn_coef_gfree.py</c>): Λ searched from 0 in
+    /// [−bound, bound] by a (1+1)-ES with the spec's budget; each evaluation scores one fresh pass over the oversampled,
+    /// augmented k-shot batches (<see cref="GradientFreeBatches"/>, <see cref="PassCrossEntropy"/>); the best Λ is tested
+    /// once.</summary>
+    private static double GradientFree(ExperimentContext context, FewShotSpec spec, ComposedModel model, TaskSplits task, TaskView train,
+        FewShotSet set, ulong seed)
     {
-        var index = tensor(set.Positions.Select(p => (long)p).ToArray());
-        var shotImages = train.Images.index_select(0, index);
-        var shotLabels = train.Labels.index_select(0, index);
+        var search = spec.GradientFree;
+        var (batches, stepsPerPass) = GradientFreeBatches.For(train, set, spec, seed);
+        var objective = new PassCrossEntropy(batches, stepsPerPass);
         var shape = model.Layout.CoefficientShape(model.Pool.TaskCount);
+        int evaluationBatch = context.Spec.Evaluate.Batch;
         double Loss(double[] values)
         {
             using var scope = NewDisposeScope();
-            var coefficients = tensor(values.Select(v => (float)v).ToArray()).view(shape);
-            var features = FeatureCache.Encode(model.Weights(coefficients), shotImages, context.Config, context.Spec.Evaluate.Batch);
-            return nn.functional.cross_entropy(ZeroShotHead.Logits(features, task.Head), shotLabels).item<float>();
+            var weights = model.Weights(tensor(values.Select(v => (float)v).ToArray()).view(shape));
+            return objective.Next(images => ZeroShotHead.Logits(FeatureCache.Encode(weights, images, context.Config, evaluationBatch), task.Head));
         }
-        var result = OnePlusOneEvolution.Minimize(Loss, new double[shape.Aggregate(1L, (a, b) => a * b)], OnePlusOneEvolution.PaperBudget,
-            initialStep: 0.1, unchecked((long)seed), -OnePlusOneEvolution.PaperBound, OnePlusOneEvolution.PaperBound);
+        var result = OnePlusOneEvolution.Minimize(Loss, new double[shape.Aggregate(1L, (a, b) => a * b)], search.Budget,
+            search.InitialStep, unchecked((long)seed), -search.Bound, search.Bound);
         var best = tensor(result.Best.Select(v => (float)v).ToArray()).view(shape);
-        var test = FeatureCache.Encode(model.Weights(best), task.Test.Images, context.Config, context.Spec.Evaluate.Batch);
+        var test = FeatureCache.Encode(model.Weights(best), task.Test.Images, context.Config, evaluationBatch);
         return FeatureCache.Accuracy(ZeroShotHead.Logits(test, task.Head), task.Test.Labels);
     }
 }

@@ -90,11 +90,27 @@ public sealed class SpecChoiceTests
         Assert.Equal(["atlas", "lora", "full"], ItemEnum("PeftSpec", "methods"));
         Assert.Equal(["validation", "last"], Enum("FewShotSpec", "selection"));
         Assert.Equal(["zeros", "zero_shot"], Enum("AdapterTraining", "linear_probe_init"));
+        Assert.Equal(["release", "gradient"], Enum("GradientFreeSearch", "augmentation"));
         Assert.Equal(["per_tensor", "per_shape"], Enum("AtlasPeftSpec", "partition_scope"));
         Assert.Equal(["all", "matrices"], Enum("AtlasPeftSpec", "partition_blocks"));
         Assert.Equal(["lora", "full"], Enum("AtlasPeftSpec", "pool"));
         Assert.Equal("lora", (string?)definitions["AtlasPeftSpec"]!["properties"]!["pool"]!["default"]);
         Assert.Equal(["cosine", "constant", "null"], Enum("TrainOverrides", "schedule"));
         Assert.Equal("constant", (string?)definitions["CoefficientTraining"]!["properties"]!["schedule"]!["default"]);
+    }
+
+    [Fact]
+    public void Gradient_free_defaults_are_the_releases_protocol()
+    {
+        // learn_coef_gfree.py (ssl branch): nevergrad budget 50, bounds ±1.5, its loader's train preprocessing (open_clip's
+        // RandomResizedCrop scale 0.9–1, no flip); σ₀ = 0.1 is this repository's (NGOpt chooses its own).
+        var search = new FewShotSpec { Targets = ["t"], Learn = new CoefficientTraining { Lr = 0.1, Epochs = 10, Batch = 128 } }.GradientFree;
+        Assert.Equal(50, search.Budget);
+        Assert.Equal(1.5, search.Bound);
+        Assert.Equal(0.1, search.InitialStep);
+        Assert.Equal(GradientFreeAugmentation.Release, search.Augmentation);
+        Assert.Equal([0.9, 1.0], search.CropScale);
+        Assert.Equal("release", SpecNames.Of(GradientFreeAugmentation.Release));
+        Assert.Equal(GradientFreeAugmentation.Gradient, SpecNames.Parse(typeof(GradientFreeAugmentation), "gradient"));
     }
 }
