@@ -138,11 +138,13 @@ public sealed record AdapterTraining
     /// <c>torch.mean</c>) or <c>per_class</c> (α_c from class c's shots alone).</summary>
     public LppAlphaInit LppAlphaInit { get; init; } = LppAlphaInit.ClassMean;
 
-    /// <summary>AdamW decoupled weight decay of the linear probe and both adapters (the aTLAS code: 0.1).</summary>
+    /// <summary>AdamW decoupled weight decay of the linear probe, Tip-Adapter-F, and LP++ under
+    /// <c>lpp_optimizer: atlas_adam_w</c> (the aTLAS code: 0.1); the LP++ authors' optimiser uses none.</summary>
     [Range(0d, double.PositiveInfinity)]
     public double WeightDecay { get; init; } = 0.1;
 
-    /// <summary>Largest global gradient L2 norm of the linear probe and both adapters.</summary>
+    /// <summary>Largest global gradient L2 norm of the linear probe, Tip-Adapter-F, and LP++ under
+    /// <c>lpp_optimizer: atlas_adam_w</c>; the LP++ authors' optimiser does not clip.</summary>
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double GradClip { get; init; } = 1.0;
 }
