@@ -128,7 +128,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
 
     private AdditionResult SearchTies(ExperimentContext context, CompositionInputs inputs, TiesSpec ties)
     {
-        long outside = TiesZeroEntriesOutside(context.Config, inputs.Pool, ties.TrimScope);
+        long outside = TiesZeroEntriesOutside(context.Config, inputs.Pool.BlockNames, ties.TrimScope);
         long poolEntries = inputs.Pool.BlockShapes.Sum(shape => shape.Aggregate(1L, (a, b) => a * b));
         double keptOfPool = (double)Math.Min(TiesMerging.KeepCount(poolEntries, ties.Keep, outside), poolEntries) / poolEntries;
         using var merged = TiesMerging.MergeToPool(inputs.Pretrained, inputs.Pool, ties.Keep, outside);
@@ -141,12 +141,12 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     }
 
     /// <summary>The always-zero entries TIES's trim counts besides the pool's: under <see cref="TiesTrimScope.StateDict"/>
-    /// every entry of the reference's image-encoder checkpoint outside the pool (its text-side tensors), else none.</summary>
-    public static long TiesZeroEntriesOutside(ClipConfig config, TaskVectorPool pool, TiesTrimScope scope) => scope switch
+    /// every entry of the reference's image-encoder checkpoint outside the pool's blocks (its text-side tensors), else none.</summary>
+    public static long TiesZeroEntriesOutside(ClipConfig config, IReadOnlyList<string> poolBlocks, TiesTrimScope scope) => scope switch
     {
         TiesTrimScope.ImageTower => 0,
         TiesTrimScope.StateDict => ClipParameterNames.ImageEncoderCheckpoint(config)
-            .Where(p => !pool.TryGetBlockIndex(p.Name, out _))
+            .Where(p => !poolBlocks.Contains(p.Name))
             .Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)),
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "unknown TIES trim scope"),
     };
