@@ -34,6 +34,29 @@ public sealed class BatchSchedule
         return new DeterministicRng(DeterministicRng.DeriveSeed(Seed, (ulong)epoch)).Permutation(ItemCount);
     }
 
+    /// <summary>
+    /// Item positions of a batch drawn afresh at <paramref name="step"/>: the first <see cref="BatchSize"/> items of a
+    /// permutation drawn for that step alone (the pass numbered <paramref name="step"/>), so the items are distinct and
+    /// every step's draw is independent of the others. This is a loader re-shuffled at every step and read only for its
+    /// first batch(es), as AdaMerging's (<see cref="BatchSampling.FreshShuffle"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The batch is larger than the item count.</exception>
+    public int[] FreshDrawAt(long step)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (BatchSize > ItemCount)
+            throw new InvalidOperationException($"a fresh draw of {BatchSize} distinct items needs at least that many; there are {ItemCount}");
+        return EpochPermutation(step)[..BatchSize];
+    }
+
+    /// <summary>The batch at <paramref name="step"/> under <paramref name="sampling"/>.</summary>
+    public int[] At(long step, BatchSampling sampling) => sampling switch
+    {
+        BatchSampling.Passes => BatchAt(step),
+        BatchSampling.FreshShuffle => FreshDrawAt(step),
+        _ => throw new ArgumentOutOfRangeException(nameof(sampling), sampling, "unknown batch sampling"),
+    };
+
     /// <summary>Item positions of the batch at <paramref name="step"/> (0-based).</summary>
     public int[] BatchAt(long step)
     {
@@ -54,4 +77,14 @@ public sealed class BatchSchedule
         }
         return batch;
     }
+}
+
+/// <summary>How a step's batch is drawn from a <see cref="BatchSchedule"/>.</summary>
+public enum BatchSampling
+{
+    /// <summary>Consecutive batches of an endless stream of passes: every item once per pass (<see cref="BatchSchedule.BatchAt"/>).</summary>
+    Passes,
+
+    /// <summary>A fresh shuffle at every step, of which only the first batch is read (<see cref="BatchSchedule.FreshDrawAt"/>).</summary>
+    FreshShuffle,
 }

@@ -20,6 +20,18 @@ public static class ClipParameterNames
     public static IReadOnlyList<string> Text(ClipConfig config) =>
         Names(Shapes(config).Where(p => !IsVisual(p) && p.Name != LogitScale));
 
+    /// <summary>Prefix of the text transformer's residual blocks.</summary>
+    public const string TextTransformerPrefix = "transformer.";
+
+    /// <summary>
+    /// The tensors of the image-encoder checkpoint that the reference baselines flatten (task_vectors' <c>ImageEncoder</c>
+    /// with <c>keep_lang=False</c>, loaded by TIES-merging and AdaMerging): the whole CLIP minus the text transformer, so
+    /// the image tower plus the text-side positional_embedding, text_projection, logit_scale, token_embedding and
+    /// ln_final, which fine-tuning the image tower never changes.
+    /// </summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> ImageEncoderCheckpoint(ClipConfig config) =>
+        [.. Shapes(config).Where(p => !p.Name.StartsWith(TextTransformerPrefix, StringComparison.Ordinal))];
+
     /// <summary>Every parameter of the full model in open_clip's order.</summary>
     public static IReadOnlyList<string> All(ClipConfig config) => Names(Shapes(config));
 
@@ -60,7 +72,7 @@ public static class ClipParameterNames
             ("positional_embedding", [text.ContextLength, width]),
             ("text_projection", [width, text.EmbedDim]),
         };
-        shapes.AddRange(Blocks("transformer.resblocks.", text.Layers, width, text.MlpWidth));
+        shapes.AddRange(Blocks(TextTransformerPrefix + "resblocks.", text.Layers, width, text.MlpWidth));
         shapes.Add(("token_embedding.weight", [text.VocabSize, width]));
         shapes.Add(("ln_final.weight", [width]));
         shapes.Add(("ln_final.bias", [width]));

@@ -8,10 +8,12 @@ namespace Atlas.Training;
 /// schedule, then a random resized crop whose generator is seeded by (seed, step). A resumed loop therefore sees exactly
 /// the batches an uninterrupted one would. Without a crop scale the images are taken as they are (unlabelled test-time
 /// objectives); with a flip probability the cropped images are also mirrored at random (the paper's few-shot
-/// augmentation).
+/// augmentation). <paramref name="sampling"/> chooses between passes over the set (training) and a fresh shuffle at every
+/// step (AdaMerging's loader).
 /// </summary>
 public sealed class ImageBatches(
-    Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed, double flipProbability = 0)
+    Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed, double flipProbability = 0,
+    BatchSampling sampling = BatchSampling.Passes)
 {
     private readonly BatchSchedule _schedule = new((int)images.shape[0], batchSize, unchecked((ulong)seed));
     private readonly RandomResizedCrop? _crop = cropScale is { } scale ? new(scale.Min, scale.Max) : null;
@@ -21,7 +23,7 @@ public sealed class ImageBatches(
     public (Tensor Images, Tensor Labels) At(long step)
     {
         using var scope = NewDisposeScope();
-        var index = tensor(_schedule.BatchAt(step).Select(i => (long)i).ToArray());
+        var index = tensor(_schedule.At(step, sampling).Select(i => (long)i).ToArray());
         var selected = images.index_select(0, index);
         if (_crop is not null)
         {

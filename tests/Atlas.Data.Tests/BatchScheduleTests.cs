@@ -47,4 +47,27 @@ public sealed class BatchScheduleTests
             schedule.EpochPermutation(2)[1..].Concat(schedule.EpochPermutation(3)).Concat(schedule.EpochPermutation(4)[..2]),
             batch);
     }
+
+    [Fact]
+    public void Fresh_draws_are_distinct_within_a_step_and_independent_across_steps()
+    {
+        // AdaMerging re-shuffles its test loader at every step. With 4 items and batches of 2, a fresh draw is one of the
+        // 6 pairs with equal chance, so two consecutive draws are disjoint (the complement pair) with probability 1/6.
+        // Passes over the data make steps 2k and 2k + 1 the two halves of one permutation: always disjoint.
+        var schedule = new BatchSchedule(itemCount: 4, batchSize: 2, seed: 3);
+        const int Pairs = 1200;
+        int disjoint = 0;
+        for (int k = 0; k < Pairs; k++)
+        {
+            int[] first = schedule.FreshDrawAt(2 * k), second = schedule.FreshDrawAt(2 * k + 1);
+            Assert.Equal(2, first.Distinct().Count());
+            Assert.All(first.Concat(second), item => Assert.InRange(item, 0, 3));
+            if (!first.Intersect(second).Any()) disjoint++;
+        }
+        // Binomial(1200, 1/6): standard deviation 0.011; 0.045 is four of them.
+        Assert.InRange((double)disjoint / Pairs, 1.0 / 6 - 0.045, 1.0 / 6 + 0.045);
+        Assert.Equal(1.0, Enumerable.Range(0, 100).Average(k => schedule.BatchAt(2 * k).Intersect(schedule.BatchAt(2 * k + 1)).Any() ? 0.0 : 1.0));
+        Assert.Equal(schedule.FreshDrawAt(5), schedule.At(5, BatchSampling.FreshShuffle));
+        Assert.Throws<InvalidOperationException>(() => new BatchSchedule(itemCount: 3, batchSize: 4, seed: 1).FreshDrawAt(0));
+    }
 }

@@ -50,4 +50,17 @@ public class LossTests
         Assert.Equal(Math.Log(2), EntropyLoss.Mean(tensor(new[] { 2f, 2f, float.NegativeInfinity }, 1, 3)).item<float>(), 5);
         Assert.Equal([2L], EntropyLoss.PerRow(rows).shape);
     }
+
+    [Fact]
+    public void Entropy_sums_one_mean_per_batch()
+    {
+        using var scope = NewDisposeScope();
+        // Rows: uniform (H = ln 2), certain (H = 0), uniform (ln 2). Batches of 2: (ln 2 + 0)/2 + ln 2 = 1.5 ln 2, where
+        // one mean over all rows would give (2/3) ln 2. Two full batches: 2 × the mean, AdaMerging's two-batch loss.
+        var logits = tensor(new[] { 0f, 0f, 1e4f, 0f, 0f, 0f }, 3, 2);
+        Assert.Equal(1.5 * Math.Log(2), EntropyLoss.SumOfBatchMeans(logits, 2).item<float>(), 5);
+        var four = tensor(new[] { 0f, 0f, 1e4f, 0f, 0f, 0f, 0f, 0f }, 4, 2);
+        Assert.Equal(2 * 0.75 * Math.Log(2), EntropyLoss.SumOfBatchMeans(four, 2).item<float>(), 5);
+        Assert.Equal(0.75 * Math.Log(2), EntropyLoss.SumOfBatchMeans(four, 4).item<float>(), 5);
+    }
 }

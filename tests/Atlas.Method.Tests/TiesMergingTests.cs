@@ -87,4 +87,40 @@ public class TiesMergingTests
         AssertValues([3, -3, 1, 0.5, -2, 4], vectors); // input untouched
         Assert.Throws<ArgumentOutOfRangeException>(() => TiesMerging.Trim(vectors, 1.5));
     }
+
+    [Fact]
+    public void Trim_scope_over_the_whole_state_dict_keeps_more_of_the_pool()
+    {
+        using var scope = NewDisposeScope();
+        // The hand-worked pool (5 entries per vector) inside a checkpoint with 5 more entries, a text block that no task
+        // vector changes. Top 20% of the pool alone is k = 1; of the whole state dict it is k = round(0.2 · 10) = 2, and
+        // both kept entries come from the pool.
+        var pretrained = Zeros();
+        using var pool = new TaskVectorPool(pretrained, Blocks,
+        [
+            ("t1", Vector([0.5f, -0.1f], [0.3f, -0.8f, 0.05f])),
+            ("t2", Vector([-0.4f, 0.2f], [0.6f, 0.1f, -0.02f])),
+            ("t3", Vector([0.8f, 0.7f], [-0.9f, 0.2f, 0.01f])),
+        ]);
+        Assert.Equal(1, TiesMerging.KeepCount(5, 0.2));
+        Assert.Equal(2, TiesMerging.KeepCount(5, 0.2, zeroEntriesOutside: 5));
+
+        // Image tower: t1 keeps −0.8, t2 0.6, t3 −0.9. Sums [0, 0, −0.3, −0.8, 0] → every sign − (majority −);
+        // entry 2 keeps −0.9 (0.6 disagrees), entry 3 −0.8.
+        var flat = TiesMerging.Flatten(pool);
+        AssertValues([0, 0, 0, -0.8, 0, 0, 0, 0.6, 0, 0, 0, 0, -0.9, 0, 0], TiesMerging.Trim(flat, 0.2));
+        var tower = TiesMerging.Merge(pool, 0.2);
+        AssertValues([0, 0], tower["a"]);
+        AssertValues([-0.9, -0.8, 0], tower["b"]);
+
+        // State dict: t1 keeps 0.5, −0.8; t2 −0.4, 0.6; t3 0.8, −0.9 (the 40% example): entry 0 becomes (0.5 + 0.8)/2.
+        AssertValues([0.5, 0, 0, -0.8, 0, -0.4, 0, 0.6, 0, 0, 0.8, 0, -0.9, 0, 0], TiesMerging.Trim(flat, 0.2, zeroEntriesOutside: 5));
+        var stateDict = TiesMerging.Merge(pool, 0.2, zeroEntriesOutside: 5);
+        AssertValues([0.65, 0], stateDict["a"]);
+        AssertValues([-0.9, -0.8, 0], stateDict["b"]);
+
+        // A scope so large that k exceeds the pool keeps every entry of the pool.
+        Assert.Equal(7, TiesMerging.KeepCount(5, 0.2, zeroEntriesOutside: 30));
+        AssertValues([.. Doubles(flat)], TiesMerging.Trim(flat, 0.2, zeroEntriesOutside: 30));
+    }
 }

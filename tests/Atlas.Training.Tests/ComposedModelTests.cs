@@ -62,4 +62,43 @@ public class ComposedModelTests
         Assert.Equal([4L, 3], perTask.Select(t => t.Logits.shape[0]));
         Assert.Equal([3L, 5], perTask.Select(t => t.Logits.shape[1]));
     }
+
+    [Fact]
+    public void Bounded_coefficients_compose_clamped_and_get_no_gradient_outside_the_bounds()
+    {
+        using var scope = NewDisposeScope();
+        // θ0 = (1, 2), τ_a = (1, 0), τ_b = (0, 1); the loss ⟨w, c⟩ with c = (2, 3) has ∂/∂λ_a = 2 and ∂/∂λ_b = 3.
+        var pretrained = new Dictionary<string, Tensor> { ["w"] = tensor(new[] { 1f, 2f }) };
+        using var pool = new TaskVectorPool(pretrained, ["w"],
+        [
+            ("a", new Dictionary<string, Tensor> { ["w"] = tensor(new[] { 1f, 0f }) }),
+            ("b", new Dictionary<string, Tensor> { ["w"] = tensor(new[] { 0f, 1f }) }),
+        ]);
+        using var layout = CoefficientLayout.Isotropic(pool.BlockNames);
+        var bounded = new ComposedModel(pretrained, pool, layout, CoefficientBounds.UnitInterval);
+        var c = tensor(new[] { 2f, 3f });
+
+        // λ = (−0.5, 1.7) composes as clamp = (0, 1): w = (1, 3), and neither entry gets a gradient.
+        var outside = tensor(new[] { -0.5f, 1.7f }).view(2, 1).requires_grad_();
+        Assert.Equal(new double[] { 1.0, 3.0 }, bounded.Weights(outside)["w"].data<float>().Select(v => (double)v).ToArray());
+        Assert.Equal(new double[] { 0.0, 1.0 }, bounded.Effective(outside).data<float>().Select(v => (double)v).ToArray());
+        (bounded.Weights(outside)["w"] * c).sum().backward();
+        Assert.Equal(new double[] { 0.0, 0.0 }, outside.grad!.data<float>().Select(v => (double)v).ToArray());
+
+        // Inside the bounds the clamp is the identity: w = (1.4, 2.6), gradient (2, 3).
+        var inside = tensor(new[] { 0.4f, 0.6f }).view(2, 1).requires_grad_();
+        Assert.Equal(new double[] { 1.4, 2.6 }, bounded.Weights(inside)["w"].data<float>().Select(v => Math.Round(v, 5)).ToArray());
+        (bounded.Weights(inside)["w"] * c).sum().backward();
+        Assert.Equal(new double[] { 2.0, 3.0 }, inside.grad!.data<float>().Select(v => (double)v).ToArray());
+
+        // One Adam step from (−0.5, 1.7): the bounded model does not move (zero gradient); without bounds each
+        // coefficient moves by −lr (Adam's first step is lr · sign(gradient)).
+        var recipe = new OptimizationRecipe(Lr: 0.1, WeightDecay: 0, Steps: 1, WarmupSteps: 0, Cosine: false, GradClip: double.PositiveInfinity);
+        Tensor Loss(IReadOnlyDictionary<string, Tensor> weights, long _) => (weights["w"] * c).sum();
+        var start = new Dictionary<string, Tensor> { [ComposedModel.CoefficientsKey] = tensor(new[] { -0.5f, 1.7f }).view(2, 1) };
+        var (stayed, _) = bounded.Train(start, recipe, Loss, TestSupport.Silent(1));
+        Assert.Equal(new double[] { -0.5, 1.7 }, stayed.data<float>().Select(v => Math.Round(v, 5)).ToArray());
+        var (moved, _) = new ComposedModel(pretrained, pool, layout).Train(start, recipe, Loss, TestSupport.Silent(1));
+        Assert.Equal(new double[] { -0.6, 1.6 }, moved.data<float>().Select(v => Math.Round(v, 5)).ToArray());
+    }
 }

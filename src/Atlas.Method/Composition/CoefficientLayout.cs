@@ -121,7 +121,7 @@ public sealed partial class CoefficientLayout : IDisposable
     /// <c>text_projection</c> if listed). Groups with no block are left out, so a ViT image tower has layers + 2 groups.
     /// </summary>
     /// <remarks>The released AdaMerging code's "layer-wise" merging learns one coefficient per parameter tensor, which is
-    /// <see cref="Blockwise"/>; this layout is the coarser per-transformer-layer variant.</remarks>
+    /// <see cref="Blockwise"/> (the task-addition default); this layout is the coarser per-transformer-layer option.</remarks>
     public static CoefficientLayout Layerwise(IReadOnlyList<string> blockNames)
     {
         var blocks = CheckNames(blockNames);

@@ -9,7 +9,8 @@ public enum CoefficientLayoutKind
     /// <summary>One coefficient per task vector and block (Λ [T, P]): aTLAS (<c>--blockwise-coef</c>).</summary>
     Blockwise,
 
-    /// <summary>One coefficient per task vector and transformer layer (Λ [T, layers + 2]).</summary>
+    /// <summary>One coefficient per task vector and transformer layer (Λ [T, layers + 2]): AdaMerging's per-layer option
+    /// (its reference learns one per tensor, <see cref="Blockwise"/>).</summary>
     Layerwise,
 
     /// <summary>K coefficients per task vector and block over a random partition of each block (Λ [T, P, K]): aTLAS × K.</summary>

@@ -27,4 +27,15 @@ public static class EntropyLoss
         using var scope = NewDisposeScope();
         return PerRow(logits).mean().MoveToOuterDisposeScope();
     }
+
+    /// <summary>Σ_b mean over the rows of batch b of H(softmax(logits)), the rows cut into consecutive batches of
+    /// <paramref name="batchSize"/> (the last may be short): AdaMerging's per-task loss, which adds one mean per
+    /// loader batch. With full batches this is (N / batchSize) × <see cref="Mean"/>.</summary>
+    public static Tensor SumOfBatchMeans(Tensor logits, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var scope = NewDisposeScope();
+        var means = PerRow(logits).split(batchSize).Select(batch => batch.mean()).ToArray();
+        return stack(means).sum().MoveToOuterDisposeScope();
+    }
 }

@@ -5,7 +5,9 @@ namespace Atlas.Method.Composition;
 
 /// <summary>
 /// TIES-Merging (Yadav et al., NeurIPS 2023) as a baseline: (1) trim — per task vector keep the top-k fraction of
-/// entries by magnitude over the whole vector (all blocks together), zero the rest; (2) elect — per entry the sign of
+/// entries by magnitude over the whole vector (all blocks together), zero the rest; the fraction may be counted over a
+/// larger scope that also holds entries outside the pool whose task-vector value is always 0 (the reference flattens
+/// the whole checkpoint, text entries included, so its k is a fraction of that); (2) elect — per entry the sign of
 /// the sum of the trimmed values; (3) disjoint mean — per entry the mean over the tasks whose trimmed value is
 /// nonzero and agrees with the elected sign. The merged vector τ_m gives θ = θ0 + λ·τ_m, with λ chosen on validation
 /// by the caller (<see cref="MergeToPool"/> then <see cref="TaskArithmetic.Apply"/>). Inputs are never modified.
@@ -30,15 +32,30 @@ public static class TiesMerging
         return cat(rows, 1).detach().MoveToOuterDisposeScope();
     }
 
+    /// <summary>Entries kept per task vector: k = round(<paramref name="keepFraction"/> · (D + Z)) for D pool entries and
+    /// Z always-zero entries outside the pool that the trim scope also counts.</summary>
+    public static long KeepCount(long poolEntries, double keepFraction, long zeroEntriesOutside = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(poolEntries);
+        ArgumentOutOfRangeException.ThrowIfNegative(zeroEntriesOutside);
+        if (!(keepFraction >= 0 && keepFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(keepFraction), "must lie in [0, 1]");
+        return (long)Math.Round(keepFraction * (poolEntries + zeroEntriesOutside), MidpointRounding.AwayFromZero);
+    }
+
     /// <summary>Trim step: per row of [T, D], keep the entries whose magnitude is at least the k-th largest, k =
-    /// round(<paramref name="keepFraction"/> · D); zero the rest. Returns a new tensor.</summary>
-    public static Tensor Trim(Tensor taskVectors, double keepFraction)
+    /// <see cref="KeepCount"/>(D, <paramref name="keepFraction"/>, <paramref name="zeroEntriesOutside"/>); zero the rest.
+    /// Returns a new tensor.</summary>
+    /// <param name="taskVectors">[T, D], one flattened task vector per row.</param>
+    /// <param name="keepFraction">The top fraction kept, in [0, 1].</param>
+    /// <param name="zeroEntriesOutside">Entries of the trim scope outside these D, each 0 in every task vector. They
+    /// are the smallest magnitudes, so the k-th largest of the padded row is the k-th largest of the row itself while
+    /// k ≤ D, and every entry is kept once k ≥ D.</param>
+    public static Tensor Trim(Tensor taskVectors, double keepFraction, long zeroEntriesOutside = 0)
     {
         ArgumentNullException.ThrowIfNull(taskVectors);
         if (taskVectors.dim() != 2) throw new ArgumentException($"expected [T, D], got {Shapes.Format(taskVectors.shape)}", nameof(taskVectors));
-        if (!(keepFraction >= 0 && keepFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(keepFraction), "must lie in [0, 1]");
         long length = taskVectors.shape[1];
-        long keep = (long)Math.Round(keepFraction * length, MidpointRounding.AwayFromZero);
+        long keep = KeepCount(length, keepFraction, zeroEntriesOutside);
         using var scope = NewDisposeScope();
         Tensor trimmed;
         if (keep == 0) trimmed = zeros_like(taskVectors);
@@ -80,12 +97,16 @@ public static class TiesMerging
     }
 
     /// <summary>The merged task vector τ_m by block name (shapes of the pool's blocks).</summary>
-    public static Dictionary<string, Tensor> Merge(TaskVectorPool pool, double keepFraction = DefaultKeepFraction)
+    /// <param name="pool">The task vectors.</param>
+    /// <param name="keepFraction">The top fraction kept.</param>
+    /// <param name="zeroEntriesOutside">Always-zero entries the trim scope counts besides the pool's (see
+    /// <see cref="Trim"/>); 0 trims over the pool's blocks only.</param>
+    public static Dictionary<string, Tensor> Merge(TaskVectorPool pool, double keepFraction = DefaultKeepFraction, long zeroEntriesOutside = 0)
     {
         ArgumentNullException.ThrowIfNull(pool);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var trimmed = Trim(Flatten(pool), keepFraction);
+        var trimmed = Trim(Flatten(pool), keepFraction, zeroEntriesOutside);
         var merged = DisjointMean(trimmed, ElectSigns(trimmed));
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         long offset = 0;
@@ -100,10 +121,11 @@ public static class TiesMerging
 
     /// <summary>A one-task pool holding τ_m, so that θ0 + λ·τ_m is <see cref="TaskArithmetic.Apply"/>(θ0, pool, λ).</summary>
     public static TaskVectorPool MergeToPool(
-        IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, double keepFraction = DefaultKeepFraction, string name = "ties")
+        IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, double keepFraction = DefaultKeepFraction,
+        long zeroEntriesOutside = 0, string name = "ties")
     {
         using var scope = NewDisposeScope();
-        var merged = Merge(pool, keepFraction);
+        var merged = Merge(pool, keepFraction, zeroEntriesOutside);
         return new TaskVectorPool(pretrained, pool.BlockNames, [(name, merged)], pool.Stack(0).device);
     }
 }

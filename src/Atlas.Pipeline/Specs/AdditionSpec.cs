@@ -45,24 +45,48 @@ public sealed record AdditionSpec : ISpecSection
     /// <summary>TIES-merging: the kept fraction and the λ grid searched on validation.</summary>
     public TiesSpec Ties { get; init; } = new();
 
-    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits.</summary>
+    /// <summary>Layer-wise AdaMerging: entropy minimisation on the unlabelled test splits, as its reference code.</summary>
     public AdaMergingSpec Adamerging { get; init; } = new();
 }
 
-/// <summary>TIES-merging's settings.</summary>
+/// <summary>TIES-merging's settings (Yadav et al., NeurIPS 2023: trim, elect sign, disjoint mean).</summary>
 public sealed record TiesSpec
 {
-    /// <summary>Fraction of each task vector's entries kept by magnitude (TIES paper: 0.2).</summary>
+    /// <summary>Fraction of each task vector's entries kept by magnitude (TIES paper: 0.2), counted over
+    /// <c>trim_scope</c>.</summary>
     [Range(0d, 1d, MinimumIsExclusive = true)]
     public double Keep { get; init; } = 0.2;
+
+    /// <summary>Which entries the kept fraction is counted over: <c>state_dict</c> (reference) or <c>image_tower</c>.</summary>
+    public TiesTrimScope TrimScope { get; init; } = TiesTrimScope.StateDict;
 
     /// <summary>The λ grid for θ0 + λ·τ_merged, searched on validation.</summary>
     public ScalingGridSpec Grid { get; init; } = new() { Start = 0.1, Stop = 2.0, Count = 20 };
 }
 
-/// <summary>Layer-wise AdaMerging's settings (Adam, no weight decay, coefficients start at <c>init</c>).</summary>
+/// <summary>The entries over which TIES's trim step counts its top fraction. Only the image tower's entries are ever
+/// nonzero; the scopes differ in how many always-zero entries enlarge the count.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum TiesTrimScope
+{
+    /// <summary>The reference's: the whole flattened checkpoint the task vectors are taken over (task_vectors'
+    /// image encoder, i.e. CLIP minus the text transformer), whose text entries are always 0. k = keep · (image tower +
+    /// those entries), all of them taken from the image tower: on ViT-B/32, top 20% keeps 25.8% of the tower's entries.</summary>
+    StateDict,
+
+    /// <summary>Only the tensors the task vectors change (the image tower): top 20% keeps 20% of them.</summary>
+    ImageTower,
+}
+
+/// <summary>Layer-wise AdaMerging's settings (Yang et al., ICLR 2024; reference <c>src/main_layer_wise_adamerging.py</c>):
+/// θ = θ0 + Σ_t clamp(λ_t, 0, 1) ⊙ τ_t, λ from <c>init</c>, Adam (β = 0.9, 0.999, no weight decay) on the summed mean
+/// prediction entropy of unlabelled test batches; the last λ is the result.</summary>
 public sealed record AdaMergingSpec
 {
+    /// <summary>Which parameters share a coefficient: <c>per_tensor</c> (reference) or <c>per_layer</c>.</summary>
+    public AdaMergingGranularity Granularity { get; init; } = AdaMergingGranularity.PerTensor;
+
+    /// <summary>Adam's constant learning rate (AdaMerging: 1e-3).</summary>
     [Range(0d, double.PositiveInfinity, MinimumIsExclusive = true)]
     public double Lr { get; init; } = 1e-3;
 
@@ -70,12 +94,30 @@ public sealed record AdaMergingSpec
     [Range(1, int.MaxValue)]
     public int Steps { get; init; } = 500;
 
-    /// <summary>Unlabelled test images per task and step (AdaMerging: 16).</summary>
+    /// <summary>Unlabelled test images per batch (AdaMerging: 16).</summary>
     [Range(1, int.MaxValue)]
     public int Batch { get; init; } = 16;
 
-    /// <summary>Starting value of every coefficient (AdaMerging: 0.3).</summary>
+    /// <summary>Batches per task and step, drawn from a fresh shuffle of the task's test split; the loss sums their
+    /// mean entropies (AdaMerging: 2, its loop breaks after the second batch).</summary>
+    [Range(1, int.MaxValue)]
+    public int BatchesPerTask { get; init; } = 2;
+
+    /// <summary>Starting value of every coefficient (AdaMerging's prior: 0.3).</summary>
+    [Range(0d, 1d)]
     public double Init { get; init; } = 0.3;
+}
+
+/// <summary>Which parameters share one AdaMerging coefficient per task vector.</summary>
+[JsonConverter(typeof(SpecNameJsonConverter))]
+public enum AdaMergingGranularity
+{
+    /// <summary>The reference's "layer-wise": one λ per task vector and parameter tensor (Λ [T, P]).</summary>
+    PerTensor,
+
+    /// <summary>One λ per task vector and transformer layer, plus one for the embedding side and one for the output
+    /// side (Λ [T, layers + 2]); coarser than the reference.</summary>
+    PerLayer,
 }
 
 /// <summary>The task-addition methods; their spec names are also their stage ids (<c>addition/NAME</c>).</summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Atlas.Data;
 using Atlas.Method.Composition;
+using Atlas.Models;
 using Atlas.Pipeline.Specs;
 using Atlas.Training;
 using Atlas.Training.Composition;
@@ -16,7 +18,7 @@ namespace Atlas.Stages.Addition;
 /// arithmetic and TIES-merging search one scale on the validation splits; aTLAS learns Λ on the validation splits
 /// (per-task mini-batches, summed cross-entropy, each task through its own frozen head) and keeps the epoch with the
 /// best mean normalised validation accuracy; layer-wise AdaMerging minimises prediction entropy on the unlabelled test
-/// splits. Every method is reported on the test splits.
+/// splits as its reference code does. Every method is reported on the test splits.
 /// </summary>
 public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string> tasks) : Stage
 {
@@ -126,24 +128,53 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
 
     private AdditionResult SearchTies(ExperimentContext context, CompositionInputs inputs, TiesSpec ties)
     {
-        using var merged = TiesMerging.MergeToPool(inputs.Pretrained, inputs.Pool, ties.Keep);
+        long outside = TiesZeroEntriesOutside(context.Config, inputs.Pool.BlockNames, ties.TrimScope);
+        long poolEntries = inputs.Pool.BlockShapes.Sum(shape => shape.Aggregate(1L, (a, b) => a * b));
+        double keptOfPool = (double)Math.Min(TiesMerging.KeepCount(poolEntries, ties.Keep, outside), poolEntries) / poolEntries;
+        using var merged = TiesMerging.MergeToPool(inputs.Pretrained, inputs.Pool, ties.Keep, outside);
         var result = SearchScale(context, inputs, merged, ties.Grid, "λ");
-        return result with { Selection = string.Create(CultureInfo.InvariantCulture, $"top {100 * ties.Keep:0.#}% kept, {result.Selection}") };
+        return result with
+        {
+            Selection = string.Create(CultureInfo.InvariantCulture,
+                $"top {100 * ties.Keep:0.#}% of the {SpecNames.Of(ties.TrimScope)} kept ({100 * keptOfPool:0.0}% of the image tower's entries), disjoint mean, {result.Selection}"),
+        };
     }
 
-    /// <summary>Layer-wise AdaMerging: Λ [T, layers + 2] from <c>init</c>, Adam on Σ_t mean entropy over unlabelled test
-    /// batches; no labels anywhere, so no selection: the last Λ is the result.</summary>
+    /// <summary>The always-zero entries TIES's trim counts besides the pool's: under <see cref="TiesTrimScope.StateDict"/>
+    /// every entry of the reference's image-encoder checkpoint outside the pool's blocks (its text-side tensors), else none.</summary>
+    public static long TiesZeroEntriesOutside(ClipConfig config, IReadOnlyList<string> poolBlocks, TiesTrimScope scope) => scope switch
+    {
+        TiesTrimScope.ImageTower => 0,
+        TiesTrimScope.StateDict => ClipParameterNames.ImageEncoderCheckpoint(config)
+            .Where(p => !poolBlocks.Contains(p.Name))
+            .Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "unknown TIES trim scope"),
+    };
+
+    /// <summary>AdaMerging's coefficient layout: one λ per task vector and parameter tensor (the reference), or per layer.</summary>
+    public static CoefficientLayout AdaMergingLayout(AdaMergingGranularity granularity, IReadOnlyList<string> blockNames) => granularity switch
+    {
+        AdaMergingGranularity.PerTensor => CoefficientLayout.Blockwise(blockNames),
+        AdaMergingGranularity.PerLayer => CoefficientLayout.Layerwise(blockNames),
+        _ => throw new ArgumentOutOfRangeException(nameof(granularity), granularity, "unknown AdaMerging granularity"),
+    };
+
+    /// <summary>Layer-wise AdaMerging as its reference code: Λ from <c>init</c>, composed through clamp(Λ, 0, 1); at every
+    /// step, per task, <c>batches_per_task</c> batches from a fresh shuffle of the unlabelled test split, the loss the sum
+    /// over tasks and batches of the batch's mean entropy; Adam with no weight decay, constant rate. No labels anywhere,
+    /// so no selection: the last (clamped) Λ is the result.</summary>
     private AdditionResult AdaMerging(ExperimentContext context, CompositionInputs inputs, AdaMergingSpec spec, StageRun run)
     {
-        using var layout = CoefficientLayout.Layerwise(inputs.Pool.BlockNames);
-        var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
+        using var layout = AdaMergingLayout(spec.Granularity, inputs.Pool.BlockNames);
+        var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout, CoefficientBounds.UnitInterval);
         var batches = new TaskBatches(
-            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Test.Images, t.Test.Labels, spec.Batch, null, StageIds.Seed(run.Seed, t.Name)), t.Head))],
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Test.Images, t.Test.Labels, spec.Batch * spec.BatchesPerTask, null,
+                StageIds.Seed(run.Seed, t.Name), sampling: BatchSampling.FreshShuffle), t.Head))],
             context.Config);
         var recipe = new OptimizationRecipe(spec.Lr, 0, spec.Steps, 0, Cosine: false, double.PositiveInfinity);
         var checkpoint = Checkpoint(context, run, spec.Steps);
         var (coefficients, history) = model.Train(model.Initial(spec.Init), recipe,
-            (weights, step) => stack(batches.At(weights, step).Select(t => EntropyLoss.Mean(t.Logits)).ToArray()).sum(),
+            (weights, step) => stack(batches.At(weights, step).Select(t => EntropyLoss.SumOfBatchMeans(t.Logits, spec.Batch)).ToArray()).sum(),
             new TrainingProgress(Id, spec.Steps, context.Log), checkpoint);
         var result = Finish(context, inputs, model, coefficients, "last step (unsupervised)", null, history);
         checkpoint.Delete();
@@ -181,8 +212,9 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     private AdditionResult Finish(ExperimentContext context, CompositionInputs inputs, ComposedModel model, Tensor coefficients, string selection,
         IReadOnlyList<EpochRecord>? epochs, IReadOnlyList<LossPoint> history)
     {
+        using var effective = model.Effective(coefficients).detach();
         CoefficientArtifacts.Write(context, CoefficientsPath(context.Layout, method, "safetensors"),
-            CoefficientsPath(context.Layout, method, "csv"), inputs.Pool.TaskNames, model.Layout, coefficients);
+            CoefficientsPath(context.Layout, method, "csv"), inputs.Pool.TaskNames, model.Layout, effective);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var scores = Scores(context, inputs, model.Weights(coefficients));

@@ -14,7 +14,9 @@ namespace Atlas.Training.Composition;
 /// <param name="pretrained">θ0 of the image tower (frozen, not modified).</param>
 /// <param name="pool">The task vectors (frozen).</param>
 /// <param name="layout">How Λ maps onto the pool's blocks.</param>
-public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, CoefficientLayout layout)
+/// <param name="bounds">Optional bounds: the weights then use clamp(Λ) (AdaMerging); null uses Λ as it is (aTLAS).</param>
+public sealed class ComposedModel(
+    IReadOnlyDictionary<string, Tensor> pretrained, TaskVectorPool pool, CoefficientLayout layout, CoefficientBounds? bounds = null)
     : ITowerParameterization
 {
     /// <summary>The name of Λ in training snapshots and selections.</summary>
@@ -31,8 +33,14 @@ public sealed class ComposedModel(IReadOnlyDictionary<string, Tensor> pretrained
     public Dictionary<string, Tensor> Initial(double value = 0) =>
         new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false) };
 
-    /// <summary>The composed image-tower weights for Λ; differentiable with respect to Λ.</summary>
-    public Dictionary<string, Tensor> Weights(Tensor coefficients) => WeightComposer.Compose(pretrained, Pool, Layout, coefficients);
+    /// <summary>The bounds applied to Λ before composing, if any.</summary>
+    public CoefficientBounds? Bounds { get; } = bounds;
+
+    /// <summary>The coefficients the composition actually uses: clamp(Λ) under <see cref="Bounds"/>, else Λ itself.</summary>
+    public Tensor Effective(Tensor coefficients) => Bounds is null ? coefficients : Bounds.Apply(coefficients);
+
+    /// <summary>The composed image-tower weights for Λ (through <see cref="Effective"/>); differentiable with respect to Λ.</summary>
+    public Dictionary<string, Tensor> Weights(Tensor coefficients) => WeightComposer.Compose(pretrained, Pool, Layout, Effective(coefficients));
 
     /// <summary>The composed weights for the loop's named tensors.</summary>
     public Dictionary<string, Tensor> Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained[CoefficientsKey]);

@@ -36,8 +36,11 @@ public sealed class CompositionSpecTests
         Assert.Equal((0.05, 0.1, 10, 16, ScheduleKind.Constant, 1.0), (addition.Learn.Lr, addition.Learn.WeightDecay, addition.Learn.Epochs, addition.Learn.Batch, addition.Learn.Schedule, addition.Learn.GradClip));
         Assert.Equal([0.9, 1.0], addition.Learn.CropScale);
         Assert.Equal((0.0, 1.0, 21), (addition.AlphaGrid.Start, addition.AlphaGrid.Stop, addition.AlphaGrid.Count));
-        Assert.Equal(0.2, addition.Ties.Keep);
-        Assert.Equal((0.001, 500, 16, 0.3), (addition.Adamerging.Lr, addition.Adamerging.Steps, addition.Adamerging.Batch, addition.Adamerging.Init));
+        Assert.Equal((0.2, TiesTrimScope.StateDict), (addition.Ties.Keep, addition.Ties.TrimScope));
+        // AdaMerging's main_layer_wise_adamerging.py: per-tensor λ from 0.3, Adam at 1e-3 for 500 steps, 2 batches of 16.
+        Assert.Equal((AdaMergingGranularity.PerTensor, 0.001, 500, 16, 2, 0.3),
+            (addition.Adamerging.Granularity, addition.Adamerging.Lr, addition.Adamerging.Steps, addition.Adamerging.Batch,
+                addition.Adamerging.BatchesPerTask, addition.Adamerging.Init));
 
         var negation = spec.Negation!;
         Assert.Equal(0.95, negation.ControlThreshold);
