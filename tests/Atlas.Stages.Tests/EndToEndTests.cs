@@ -57,8 +57,8 @@ public sealed class EndToEndTests(MicroPipeline pipeline)
         Assert.Contains("name: micro", resolved);
         // Defaults and inheritance made explicit: every task carries its full recipe, the override kept. The other crop
         // scales: the default recipe, the addition, negation, few-shot, test-time and block-selection coefficient recipes,
-        // and the PEFT augmentation.
-        Assert.Equal(MicroSpec.Tasks.Count + 7, resolved.Split("crop_scale:").Length - 1);
+        // the gradient-free few-shot objective's augmentation, and the PEFT augmentation.
+        Assert.Equal(MicroSpec.Tasks.Count + 8, resolved.Split("crop_scale:").Length - 1);
 
         // Snapshots are removed once the stages completed.
         Assert.False(File.Exists(pipeline.Repository.Absolute(layout.PretrainCheckpoint)));
