@@ -82,7 +82,7 @@ public static class ClipConfigFile
     {
         root.AllowOnly("embed_dim", "quick_gelu", "vision_cfg", "text_cfg", "preprocess_cfg");
         int embedDim = root.Int("embed_dim");
-        var activation = root.OptionalBool("quick_gelu") ?? false ? MlpActivation.QuickGelu : MlpActivation.Gelu;
+        var activation = (root.OptionalBool("quick_gelu") ?? false) ? MlpActivation.QuickGelu : MlpActivation.Gelu; // open_clip: absent = nn.GELU
 
         var vision = root.Object("vision_cfg");
         vision.AllowOnly("image_size", "channels", "layers", "width", "head_width", "mlp_ratio", "patch_size");
