@@ -32,7 +32,7 @@ public static class ClipForward
         var classToken = WeightAccess.Get(weights, "visual.class_embedding").view(1, 1, width).expand(batch, 1, width);
         x = cat([classToken, x], dim: 1) + WeightAccess.Get(weights, "visual.positional_embedding");
         x = WeightAccess.LayerNorm(x, weights, "visual.ln_pre");
-        x = ResidualBlocks.Run(x, weights, "visual.transformer.resblocks.", config.Layers, config.Heads, causal: false);
+        x = ResidualBlocks.Run(x, weights, "visual.transformer.resblocks.", config.Layers, config.Heads, causal: false, config.Activation);
         var pooled = WeightAccess.LayerNorm(x.select(1, 0), weights, "visual.ln_post");
         return pooled.matmul(WeightAccess.Get(weights, "visual.proj")).MoveToOuterDisposeScope();
     }
@@ -72,7 +72,7 @@ public static class ClipForward
         long batch = tokens.shape[0], length = tokens.shape[1];
         var x = WeightAccess.Get(weights, "token_embedding.weight").index_select(0, tokens.reshape(-1)).view(batch, length, -1);
         x = x + WeightAccess.Get(weights, "positional_embedding").narrow(0, 0, length);
-        x = ResidualBlocks.Run(x, weights, "transformer.resblocks.", config.Layers, config.Heads, causal: true);
+        x = ResidualBlocks.Run(x, weights, "transformer.resblocks.", config.Layers, config.Heads, causal: true, config.Activation);
         return WeightAccess.LayerNorm(x, weights, "ln_final");
     }
 }

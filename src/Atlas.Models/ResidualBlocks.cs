@@ -10,13 +10,14 @@ namespace Atlas.Models;
 internal static class ResidualBlocks
 {
     internal static Tensor Run(
-        Tensor x, IReadOnlyDictionary<string, Tensor> weights, string prefix, int layers, int heads, bool causal)
+        Tensor x, IReadOnlyDictionary<string, Tensor> weights, string prefix, int layers, int heads, bool causal,
+        MlpActivation activation)
     {
         for (int layer = 0; layer < layers; layer++)
         {
             string block = $"{prefix}{layer}.";
             x = x + Attention(WeightAccess.LayerNorm(x, weights, block + "ln_1"), weights, block + "attn.", heads, causal);
-            x = x + Mlp(WeightAccess.LayerNorm(x, weights, block + "ln_2"), weights, block + "mlp.");
+            x = x + Mlp(WeightAccess.LayerNorm(x, weights, block + "ln_2"), weights, block + "mlp.", activation);
         }
         return x;
     }
@@ -37,11 +38,16 @@ internal static class ResidualBlocks
 
     private static readonly Scalar QuickGeluSlope = 1.702.ToScalar();
 
-    // c_fc → QuickGELU (x·σ(1.702x), what OpenAI's CLIP weights were trained with) → c_proj.
-    private static Tensor Mlp(Tensor x, IReadOnlyDictionary<string, Tensor> weights, string prefix)
+    // c_fc → the configured activation → c_proj.
+    private static Tensor Mlp(Tensor x, IReadOnlyDictionary<string, Tensor> weights, string prefix, MlpActivation activation)
     {
         var hidden = nn.functional.linear(x, WeightAccess.Get(weights, prefix + "c_fc.weight"), WeightAccess.Get(weights, prefix + "c_fc.bias"));
-        hidden = hidden * sigmoid(QuickGeluSlope * hidden);
+        hidden = activation switch
+        {
+            MlpActivation.QuickGelu => hidden * sigmoid(QuickGeluSlope * hidden),
+            MlpActivation.Gelu => nn.functional.gelu(hidden),
+            _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown MLP activation"),
+        };
         return nn.functional.linear(hidden, WeightAccess.Get(weights, prefix + "c_proj.weight"), WeightAccess.Get(weights, prefix + "c_proj.bias"));
     }
 }

@@ -8,7 +8,10 @@ namespace Atlas.Models;
 /// <param name="Heads">Attention heads per block.</param>
 /// <param name="MlpRatio">MLP hidden width as a multiple of <paramref name="Width"/>.</param>
 /// <param name="EmbedDim">Output (joint embedding) dimension after <c>text_projection</c>.</param>
-public sealed record TextConfig(int ContextLength, int VocabSize, int Width, int Layers, int Heads, int MlpRatio, int EmbedDim)
+/// <param name="Activation">MLP nonlinearity. The default is the one every built-in backbone uses (OpenAI CLIP's and
+/// the mini profile's); configuration files always state it (see <see cref="ClipConfigFile"/>).</param>
+public sealed record TextConfig(int ContextLength, int VocabSize, int Width, int Layers, int Heads, int MlpRatio, int EmbedDim,
+    MlpActivation Activation = MlpActivation.QuickGelu)
 {
     /// <summary>Hidden width of each block's MLP.</summary>
     public int MlpWidth => Width * MlpRatio;

@@ -9,8 +9,11 @@ namespace Atlas.Models;
 /// <param name="Heads">Attention heads per block.</param>
 /// <param name="MlpRatio">MLP hidden width as a multiple of <paramref name="Width"/>.</param>
 /// <param name="EmbedDim">Output (joint embedding) dimension after <c>visual.proj</c>.</param>
+/// <param name="Activation">MLP nonlinearity. The default is the one every built-in backbone uses (OpenAI CLIP's and
+/// the mini profile's); configuration files always state it (see <see cref="ClipConfigFile"/>).</param>
 public sealed record VisionConfig(
-    int ImageSize, int Channels, int PatchSize, int Width, int Layers, int Heads, int MlpRatio, int EmbedDim)
+    int ImageSize, int Channels, int PatchSize, int Width, int Layers, int Heads, int MlpRatio, int EmbedDim,
+    MlpActivation Activation = MlpActivation.QuickGelu)
 {
     /// <summary>Patches per side.</summary>
     public int GridSize => ImageSize / PatchSize;
