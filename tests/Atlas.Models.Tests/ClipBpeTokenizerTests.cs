@@ -1,6 +1,3 @@
-using System.IO.Compression;
-using System.Text;
-using System.Text.Json;
 using Atlas.Models;
 
 namespace Atlas.Models.Tests;
@@ -17,24 +14,16 @@ public sealed class ClipBpeTokenizerTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    /// <summary>transformers' CLIPTokenizationTest.setUp vocabulary and merges, written as vocab.json + merges.txt.</summary>
     private string WriteHuggingFaceExample()
     {
-        string[] vocab = ["l", "o", "w", "e", "r", "s", "t", "i", "d", "n", "lo", "l</w>", "w</w>", "r</w>", "t</w>", "low</w>", "er</w>",
-            "lowest</w>", "newer</w>", "wider", "<unk>", "<|startoftext|>", "<|endoftext|>"];
-        var tokens = vocab.Select((token, id) => (token, id)).ToDictionary(pair => pair.token, pair => pair.id);
-        File.WriteAllText(folder.File("vocab.json"), JsonSerializer.Serialize(tokens) + "\n");
-        File.WriteAllText(folder.File("merges.txt"), string.Join("\n", "#version: 0.2", "l o", "lo w</w>", "e r</w>"));
+        ClipVocabularyFiles.WriteHuggingFaceExample(folder.Path);
         return folder.Path;
     }
 
-    /// <summary>An open_clip-format merges file: a header line, then the merges.</summary>
     private string WriteOpenClipMerges(IEnumerable<string> merges)
     {
         var path = folder.File(ClipVocabulary.OpenClipMerges);
-        using var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest);
-        using var writer = new StreamWriter(gzip, new UTF8Encoding(false));
-        writer.Write(string.Join("\n", merges.Prepend("\"bpe_simple_vocab_16e6.txt#version: 0.2")) + "\n");
+        ClipVocabularyFiles.WriteOpenClipMerges(path, merges);
         return path;
     }
 
