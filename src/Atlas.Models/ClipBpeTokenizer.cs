@@ -58,6 +58,13 @@ public sealed partial class ClipBpeTokenizer : ITextTokenizer
     /// <summary>BPE ids of <paramref name="text"/> without start/end of text and without truncation.</summary>
     public IReadOnlyList<int> EncodeWords(string text) => bpe.EncodeToIds(text);
 
+    /// <summary>The cleaned text's pre-tokens, the pieces BPE encodes one by one (each gets <c>&lt;/w&gt;</c> on its last symbol).</summary>
+    public IReadOnlyList<string> PreTokenize(string text)
+    {
+        var normalized = bpe.Normalizer!.Normalize(text);
+        return bpe.PreTokenizer!.PreTokenize(normalized).Select(range => normalized.Substring(range.Offset, range.Length)).ToArray();
+    }
+
     /// <summary>BPE token strings of <paramref name="text"/> (byte-to-unicode spelling, <c>&lt;/w&gt;</c> marked).</summary>
     public IReadOnlyList<string> Tokenize(string text) => bpe.EncodeToTokens(text, out _).Select(token => token.Value).ToArray();
 

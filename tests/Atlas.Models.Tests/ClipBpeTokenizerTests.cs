@@ -94,6 +94,19 @@ public sealed class ClipBpeTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void Transformers_slow_fast_check_string_splits_as_clips_pattern_does()
+    {
+        var tokenizer = OpenClipHello();
+
+        // The string of transformers' test_check_encoding_slow_fast; the split worked out by hand and with python3's
+        // re on an ASCII-equivalent of CLIP's pattern ([^\W\d_]+ for letters).
+        Assert.Equal(
+            ["a", "'ll", "1", "1", "p", "2", "2", "3", "rf", "☆", "ho", "!!", "to", "?'", "d", "'d", "''", "d", "of", "a", "cat", "to", "-$''", "d", "."],
+            tokenizer.PreTokenize("A\n'll 11p223RF☆ho!!to?'d'd''d of a cat to-$''d."));
+        Assert.Equal(["a", "&", "b"], tokenizer.PreTokenize("a &amp;amp; b"));
+    }
+
+    [Fact]
     public void Non_ascii_text_is_encoded_byte_level_after_nfc()
     {
         var tokenizer = OpenClipHello();
