@@ -182,6 +182,16 @@ public sealed class ClipBpeTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void A_vocabulary_whose_end_of_text_is_not_the_highest_id_is_refused()
+    {
+        WriteHuggingFaceExample();
+        File.WriteAllText(folder.File("vocab.json"), File.ReadAllText(folder.File("vocab.json")).Replace("}", ",\"zz\":23}"));
+
+        var error = Assert.Throws<InvalidDataException>(() => ClipBpeTokenizer.Load(folder.Path));
+        Assert.Contains("end-of-text is id 22 but the highest id is 23", error.Message);
+    }
+
+    [Fact]
     public void A_gz_that_is_not_gzip_is_named()
     {
         var path = folder.File(ClipVocabulary.OpenClipMerges);
