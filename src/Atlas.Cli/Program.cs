@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atlas.Cli;
+using Atlas.Models;
 
 // Thin command line over the pipeline: every verb parses its options and calls one method of Atlas.Stages.
 var spec = new Option<FileInfo>("--spec") { Description = "experiment spec (YAML)", Required = true };
@@ -66,5 +67,15 @@ benchStep.Hidden = true;
 benchStep.SetAction(result => Verbs.BenchStep(result.GetValue(benchSize)!, result.GetValue(benchThreads), result.GetValue(operation)!,
     result.GetValue(tasks), result.GetValue(partitions)));
 root.Subcommands.Add(benchStep);
+
+var vocab = new Option<string>("--vocab")
+    { Description = "CLIP tokenizer files: a folder with vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz, or that .gz", Required = true };
+var contextLength = new Option<int>("--context-length")
+    { Description = "row length (CLIP: 77); longer texts are cut keeping end-of-text last", DefaultValueFactory = _ => ClipBpeTokenizer.ContextLength };
+var texts = new Argument<string[]>("text") { Description = "texts to tokenize", Arity = ArgumentArity.OneOrMore };
+var tokenize = new Command("tokenize", "print CLIP BPE token ids as JSON, one array per text (start-of-text … end-of-text, 0-padded)")
+    { vocab, contextLength, texts };
+tokenize.SetAction(result => Verbs.Tokenize(result.GetValue(vocab)!, result.GetValue(contextLength), result.GetValue(texts)!));
+root.Subcommands.Add(tokenize);
 
 return root.Parse(args).Invoke();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Atlas.Bench;
 using Atlas.Data;
+using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages;
@@ -75,6 +76,18 @@ internal static class Verbs
         TorchSharp.torch.set_num_threads(threads);
         var measurement = StepBenchmark.Run(BenchSize.Get(size), new StepRequest(operation, tasks, partitions));
         Console.WriteLine(JsonSerializer.Serialize(measurement, ChildProcesses.Json));
+        return 0;
+    });
+
+    /// <summary>
+    /// CLIP token id rows of <paramref name="texts"/> as the text tower receives them, as a JSON array holding one
+    /// array per text (one per line), to compare with open_clip's or Hugging Face's tokenizer.
+    /// </summary>
+    public static int Tokenize(string vocabulary, int contextLength, IReadOnlyList<string> texts) => Guard(() =>
+    {
+        var tokenizer = ClipBpeTokenizer.Load(vocabulary);
+        var rows = texts.Select(text => JsonSerializer.Serialize(tokenizer.EncodeRow(text, contextLength)));
+        Console.WriteLine("[\n  " + string.Join(",\n  ", rows) + "\n]");
         return 0;
     });
 

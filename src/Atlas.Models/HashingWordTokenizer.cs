@@ -8,8 +8,8 @@ namespace Atlas.Models;
 /// Vocabulary-free tokenizer for the mini profile: lower-cased text is split into words (runs of letters and digits)
 /// and single punctuation characters, and each piece maps to 1 + FNV-1a-64(UTF-8 bytes) mod (vocab − 3). Ids are
 /// therefore stable across processes, machines and specs. 0 pads, vocab − 2 is start-of-text and vocab − 1
-/// end-of-text (the highest id, so argmax pooling finds it). The paper backbones need CLIP's BPE tokenizer instead,
-/// which is not implemented here.
+/// end-of-text (the highest id, so argmax pooling finds it). The paper backbones use CLIP's BPE tokenizer instead
+/// (<see cref="ClipBpeTokenizer"/>).
 /// </summary>
 public sealed partial class HashingWordTokenizer : ITextTokenizer
 {
