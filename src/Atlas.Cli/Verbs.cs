@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Atlas.Bench;
 using Atlas.Data;
+using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages;
+using Atlas.Stages.Checkpoints;
 
 namespace Atlas.Cli;
 
@@ -75,6 +77,20 @@ internal static class Verbs
         TorchSharp.torch.set_num_threads(threads);
         var measurement = StepBenchmark.Run(BenchSize.Get(size), new StepRequest(operation, tasks, partitions));
         Console.WriteLine(JsonSerializer.Serialize(measurement, ChildProcesses.Json));
+        return 0;
+    });
+
+    public static int Convert(string? model, FileInfo input, FileInfo output) => Guard(() =>
+    {
+        var config = model is null ? null : ClipConfig.Get(model);
+        var (used, count) = CheckpointConversion.Convert(input.FullName, output.FullName, config, ClipConfig.Presets);
+        Console.WriteLine($"wrote {count} fp32 tensors in project names ({used.Name}) to {output}");
+        return 0;
+    });
+
+    public static int Inspect(FileInfo checkpoint) => Guard(() =>
+    {
+        Console.Write(CheckpointInspection.Of(checkpoint.FullName, ClipConfig.Presets).Render());
         return 0;
     });
 
