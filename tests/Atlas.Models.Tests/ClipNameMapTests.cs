@@ -35,6 +35,18 @@ public sealed class ClipNameMapTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void Random_ViT_B_32_round_trips_through_hugging_face_names_bit_exactly()
+    {
+        using var scope = NewDisposeScope();
+        var project = RandomProject(ClipConfig.VitB32);
+        var back = ClipNameMap.FromHuggingFace(ClipNameMap.ToHuggingFace(project, ClipConfig.VitB32), ClipConfig.VitB32);
+
+        Assert.Equal(project.Keys, back.Keys);
+        foreach (var (name, tensor) in project) Assert.True(TensorAssert.Identical(tensor, back[name]), name);
+    }
+
+    [Fact]
     public void Hugging_face_tensors_split_qkv_by_rows_and_transpose_the_projections()
     {
         var project = RandomProject(Tiny);
