@@ -12,6 +12,9 @@ namespace Atlas.Stages.Checkpoints;
 /// </summary>
 public static class ClipCheckpoint
 {
+    /// <summary>Key prefix of the aTLAS authors' pickled <c>ImageEncoder</c> checkpoints (their CLIP is its <c>model</c> attribute).</summary>
+    public const string AtlasModelPrefix = "model.";
+
     private static readonly ScalarType[] FloatTypes = [ScalarType.Float32, ScalarType.Float16, ScalarType.BFloat16];
 
     /// <summary>Reads, checks and converts the checkpoint at <paramref name="path"/>; tensors in open_clip's order.</summary>
@@ -60,6 +63,9 @@ public static class ClipCheckpoint
         if (missing.Count > 0) problems.Add($"missing ({missing.Count}): {string.Join(", ", missing)}");
         var unexpected = present.Where(n => !expected.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0) problems.Add($"unexpected ({unexpected.Count}): {string.Join(", ", unexpected)}");
+        if (unexpected.Count > 0 && unexpected.All(n => n.StartsWith(AtlasModelPrefix, StringComparison.Ordinal)))
+            problems.Add($"every unexpected name starts with '{AtlasModelPrefix}', the aTLAS authors' ImageEncoder prefix: strip it " +
+                         "when converting (k.removeprefix(\"model.\") in the README's recipe)");
         foreach (var (name, shape) in expected.Where(e => present.Contains(e.Key)))
         {
             var tensor = stored[name];

@@ -171,6 +171,17 @@ public sealed class ClipCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Atlas_model_prefix_is_named_as_the_cause()
+    {
+        string path = folder.File("prefixed.safetensors");
+        SafeTensorsFile.Save(path, RandomProject().ToDictionary(t => "model." + t.Key, t => t.Value));
+
+        var error = Assert.Throws<InvalidDataException>(() => ClipCheckpoint.Load(path, Tiny));
+        Assert.Contains("unexpected (", error.Message);
+        Assert.Contains("every unexpected name starts with 'model.'", error.Message);
+    }
+
+    [Fact]
     public void Image_encoder_checkpoint_without_the_text_transformer_loads()
     {
         var project = RandomProject();
