@@ -58,6 +58,18 @@ bench.SetAction(result => Verbs.Bench(result.GetValue(benchOut)!, result.GetValu
     result.GetValue(benchRounds), result.GetValue(python)!, result.GetValue(stageSpec), result.GetValue(coldSeconds), result.GetValue(warmSeconds)));
 root.Subcommands.Add(bench);
 
+var model = new Option<string?>("--model") { Description = "CLIP configuration to check against: a built-in name (" + string.Join(", ", Atlas.Models.ClipConfig.Presets.Select(c => c.Name)) + ") or a model-configuration JSON file (open_clip or Hugging Face); default: the built-in one the file fits" };
+var convertIn = new Option<FileInfo>("--in") { Description = "checkpoint: safetensors (open_clip or Hugging Face names, fp32/fp16/bf16) or a sharded *.safetensors.index.json", Required = true };
+var convertOut = new Option<FileInfo>("--out") { Description = "the project's safetensors (project names, fp32)", Required = true };
+var convert = new Command("convert", "write a CLIP checkpoint as the project's safetensors (names, shapes and dtypes checked)") { model, convertIn, convertOut };
+convert.SetAction(result => Verbs.Convert(result.GetValue(model), result.GetValue(convertIn)!, result.GetValue(convertOut)!));
+root.Subcommands.Add(convert);
+
+var checkpointFile = new Argument<FileInfo>("FILE") { Description = "checkpoint (safetensors or *.safetensors.index.json)" };
+var inspect = new Command("inspect", "list a checkpoint's tensors (name, dtype, shape), its naming and the known configurations it fits") { checkpointFile };
+inspect.SetAction(result => Verbs.Inspect(result.GetValue(checkpointFile)!));
+root.Subcommands.Add(inspect);
+
 var operation = new Option<string>("--op") { Description = string.Join(" | ", Atlas.Bench.StepOperations.All), Required = true };
 var tasks = new Option<int>("--tasks") { Description = "pool size T of an aTLAS step or selection pass" };
 var partitions = new Option<int?>("--partitions") { Description = "K of an aTLAS×K step (default: one coefficient per block)" };

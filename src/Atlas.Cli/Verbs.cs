@@ -5,6 +5,7 @@ using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages;
+using Atlas.Stages.Checkpoints;
 
 namespace Atlas.Cli;
 
@@ -88,6 +89,25 @@ internal static class Verbs
         var tokenizer = ClipBpeTokenizer.Load(vocabulary);
         var rows = texts.Select(text => JsonSerializer.Serialize(tokenizer.EncodeRow(text, contextLength)));
         Console.WriteLine("[\n  " + string.Join(",\n  ", rows) + "\n]");
+        return 0;
+    });
+
+    /// <summary>Writes a CLIP checkpoint in any supported format as the project's safetensors (project names, fp32),
+    /// checked against <paramref name="model"/>: a built-in configuration's name or a model-configuration JSON file
+    /// (open_clip or Hugging Face); without it, the one built-in configuration the file's shapes fit.</summary>
+    public static int Convert(string? model, FileInfo input, FileInfo output) => Guard(() =>
+    {
+        var config = model is null ? null
+            : model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? ClipConfigFile.Load(model) : ClipConfig.Get(model);
+        var (used, count) = CheckpointConversion.Convert(input.FullName, output.FullName, config, ClipConfig.Presets);
+        Console.WriteLine($"wrote {count} fp32 tensors in project names ({used.Name}) to {output}");
+        return 0;
+    });
+
+    /// <summary>Lists a checkpoint's tensors (name, dtype, shape), its naming and the built-in configurations it fits.</summary>
+    public static int Inspect(FileInfo checkpoint) => Guard(() =>
+    {
+        Console.Write(CheckpointInspection.Of(checkpoint.FullName, ClipConfig.Presets).Render());
         return 0;
     });
 

@@ -18,6 +18,7 @@ public static class SafeTensorsFile
     {
         [ScalarType.Float32] = ("F32", 4),
         [ScalarType.Float16] = ("F16", 2),
+        [ScalarType.BFloat16] = ("BF16", 2),
         [ScalarType.Float64] = ("F64", 8),
         [ScalarType.Int64] = ("I64", 8),
         [ScalarType.Int32] = ("I32", 4),
