@@ -34,13 +34,11 @@ public sealed class FineTuneStage(string task) : Stage
     {
         var recipe = Recipe(context);
         using var train = context.TaskData(context.Task(task), SourceSplit.Train);
-        var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), run.Seed);
-        var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
-            Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
+        var batches = Batches(recipe, train, run.Seed);
         var checkpoint = Checkpoint(context, run, recipe.Steps);
 
         var (weights, history) = FineTuning.Run(context.PretrainedVisual(), HeadStage.Read(context, task), batches, context.Config,
-            optimization, new TrainingProgress(Id, recipe.Steps, context.Log), checkpoint);
+            Optimization(recipe), new TrainingProgress(Id, recipe.Steps, context.Log), checkpoint);
 
         context.SaveTensors(context.Layout.FineTuned(task), weights, new Dictionary<string, string> { ["task"] = task });
         AtomicFile.WriteAllText(context.Absolute(context.Layout.FineTuneHistory(task)), JsonSerializer.Serialize(history));
@@ -48,4 +46,13 @@ public sealed class FineTuneStage(string task) : Stage
     }
 
     private TrainSpec Recipe(ExperimentContext context) => SpecResolver.Merge(context.Spec.Finetune, context.Task(task).Finetune);
+
+    /// <summary>The training batches of a fine-tuning recipe (shared with <see cref="LoraFineTuneStage"/>, which
+    /// fine-tunes LoRA pairs with the same recipe).</summary>
+    internal static ImageBatches Batches(TrainSpec recipe, TaskView train, long seed) =>
+        new(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), seed);
+
+    /// <summary>The optimiser settings of a fine-tuning recipe.</summary>
+    internal static OptimizationRecipe Optimization(TrainSpec recipe) =>
+        new(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps, Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
 }

@@ -40,9 +40,8 @@ public sealed class LoraFineTuneStage(string task, LoraVectorSpec lora) : Stage
     {
         var recipe = Recipe(context);
         using var train = context.TaskData(context.Task(task), SourceSplit.Train);
-        var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), run.Seed);
-        var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
-            Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
+        var batches = FineTuneStage.Batches(recipe, train, run.Seed);
+        var optimization = FineTuneStage.Optimization(recipe);
         var checkpoint = Checkpoint(context, run, recipe.Steps);
         var tower = new LoraTower(context.PretrainedVisual(), lora.Rank, lora.Alpha, StageIds.Seed(run.Seed, "lora"));
 
