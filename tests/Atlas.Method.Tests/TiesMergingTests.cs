@@ -16,17 +16,20 @@ public class TiesMergingTests
     private static void AssertValues(double[] expected, Tensor actual) =>
         Assert.Equal(expected, Doubles(actual), (x, y) => Math.Abs(x - y) < 1e-6);
 
+    /// <summary>The three task vectors of the hand-worked example (2 + 3 entries each) over <paramref name="pretrained"/>.</summary>
+    private static TaskVectorPool HandWorkedPool(Dictionary<string, Tensor> pretrained) => new(pretrained, Blocks,
+    [
+        ("t1", Vector([0.5f, -0.1f], [0.3f, -0.8f, 0.05f])),
+        ("t2", Vector([-0.4f, 0.2f], [0.6f, 0.1f, -0.02f])),
+        ("t3", Vector([0.8f, 0.7f], [-0.9f, 0.2f, 0.01f])),
+    ]);
+
     [Fact]
     public void Hand_worked_example()
     {
         using var scope = NewDisposeScope();
         var pretrained = Zeros();
-        using var pool = new TaskVectorPool(pretrained, Blocks,
-        [
-            ("t1", Vector([0.5f, -0.1f], [0.3f, -0.8f, 0.05f])),
-            ("t2", Vector([-0.4f, 0.2f], [0.6f, 0.1f, -0.02f])),
-            ("t3", Vector([0.8f, 0.7f], [-0.9f, 0.2f, 0.01f])),
-        ]);
+        using var pool = HandWorkedPool(pretrained);
 
         var flat = TiesMerging.Flatten(pool);
         AssertValues([0.5, -0.1, 0.3, -0.8, 0.05, -0.4, 0.2, 0.6, 0.1, -0.02, 0.8, 0.7, -0.9, 0.2, 0.01], flat);
@@ -96,12 +99,7 @@ public class TiesMergingTests
         // vector changes. Top 20% of the pool alone is k = 1; of the whole state dict it is k = round(0.2 · 10) = 2, and
         // both kept entries come from the pool.
         var pretrained = Zeros();
-        using var pool = new TaskVectorPool(pretrained, Blocks,
-        [
-            ("t1", Vector([0.5f, -0.1f], [0.3f, -0.8f, 0.05f])),
-            ("t2", Vector([-0.4f, 0.2f], [0.6f, 0.1f, -0.02f])),
-            ("t3", Vector([0.8f, 0.7f], [-0.9f, 0.2f, 0.01f])),
-        ]);
+        using var pool = HandWorkedPool(pretrained);
         Assert.Equal(1, TiesMerging.KeepCount(5, 0.2));
         Assert.Equal(2, TiesMerging.KeepCount(5, 0.2, zeroEntriesOutside: 5));
 
