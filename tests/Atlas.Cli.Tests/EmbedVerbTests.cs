@@ -163,4 +163,17 @@ public sealed class EmbedVerbTests(ITestOutputHelper output) : CliTestFolder
         Assert.Contains("give --text or --tokens, not both", both.Error);
         Assert.False(File.Exists(folder.File("e.safetensors")));
     }
+
+    [Fact]
+    public void Embed_with_a_bad_configuration_file_names_file_and_field()
+    {
+        File.WriteAllText(folder.File("bad.json"), File.ReadAllText(Fixture("config.json")).Replace("\"quick_gelu\"", "\"relu\"", StringComparison.Ordinal));
+
+        var result = Atlas("embed", "--model", "bad.json", "--checkpoint", Fixture("model.safetensors"),
+            "--pixels", Fixture("inputs.safetensors"), "--out", "embeds.safetensors");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("error: bad.json: field 'vision_config.hidden_act': 'relu' is not supported (quick_gelu or gelu)", result.Error.TrimEnd());
+        Assert.False(File.Exists(folder.File("embeds.safetensors")));
+    }
 }
