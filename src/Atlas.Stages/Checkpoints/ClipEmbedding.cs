@@ -47,7 +47,8 @@ public static class ClipEmbedding
             if (ids.dtype != ScalarType.Int64) return $"is {ids.dtype}, expected Int64";
             if (ids.dim() != 2 || ids.shape[0] < 1 || ids.shape[1] < 1 || ids.shape[1] > text.ContextLength)
                 return $"is [{string.Join(", ", ids.shape)}], config '{config.Name}' needs [N, L] with 1 ≤ L ≤ {text.ContextLength}";
-            long low = ids.min().item<long>(), high = ids.max().item<long>();
+            long low, high;
+            using (NewDisposeScope()) (low, high) = (ids.min().item<long>(), ids.max().item<long>());
             return low < 0 || high >= text.VocabSize
                 ? $"holds ids {low}…{high}, outside the vocabulary of config '{config.Name}' (0…{text.VocabSize - 1})"
                 : null;
