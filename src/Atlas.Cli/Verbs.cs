@@ -97,12 +97,26 @@ internal static class Verbs
     /// (open_clip or Hugging Face); without it, the one built-in configuration the file's shapes fit.</summary>
     public static int Convert(string? model, FileInfo input, FileInfo output) => Guard(() =>
     {
-        var config = model is null ? null
-            : model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? ClipConfigFile.Load(model) : ClipConfig.Get(model);
+        var config = model is null ? null : ResolveModel(model);
         var (used, count) = CheckpointConversion.Convert(input.FullName, output.FullName, config, ClipConfig.Presets);
         Console.WriteLine($"wrote {count} fp32 tensors in project names ({used.Name}) to {output}");
         return 0;
     });
+
+    /// <summary>Writes the unnormalised CLIP embeddings of preprocessed images and/or token rows or texts (tokenised with
+    /// the vocabulary at <paramref name="vocabulary"/>, default the checkpoint's folder) to <paramref name="output"/>.</summary>
+    public static int Embed(
+        string model, FileInfo checkpoint, FileInfo? pixels, FileInfo? tokens, IReadOnlyList<string> texts, string? vocabulary, FileInfo output) => Guard(() =>
+    {
+        var written = ClipEmbedding.Run(ResolveModel(model), checkpoint.FullName, pixels?.FullName, tokens?.FullName, texts,
+            vocabulary, output.FullName);
+        Console.WriteLine($"wrote {string.Join(", ", written.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"))} to {output}");
+        return 0;
+    });
+
+    /// <summary>A <c>--model</c> value: a model-configuration JSON file (open_clip or Hugging Face) or a built-in configuration's name.</summary>
+    private static ClipConfig ResolveModel(string model) =>
+        model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? ClipConfigFile.Load(model) : ClipConfig.Get(model);
 
     /// <summary>Lists a checkpoint's tensors (name, dtype, shape), its naming and the built-in configurations it fits.</summary>
     public static int Inspect(FileInfo checkpoint) => Guard(() =>
@@ -128,6 +142,11 @@ internal static class Verbs
         {
             Console.Error.WriteLine(e.Message);
             return InvalidSpec;
+        }
+        catch (ModelConfigException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or StageGraphException)
         {
