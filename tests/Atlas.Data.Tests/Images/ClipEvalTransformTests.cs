@@ -30,6 +30,19 @@ public sealed class ClipEvalTransformTests(ITestOutputHelper output)
         Assert.Equal(0f, worst);
     }
 
+    [Fact]
+    public void Eval_transform_at_224_of_a_500_by_375_jpeg_hashes_as_the_reference()
+    {
+        var entry = PillowFixtures.Manifest.GetProperty("eval_224");
+        var transform = new ClipEvalTransform(224, Clip);
+        var actual = new float[3 * 224 * 224];
+        transform.Apply(ImageDecoder.Decode(new ImageFile(PillowFixtures.Input(entry.GetProperty("input").GetString()!))), new ScriptedRandom(), actual);
+        Assert.Equal(entry.GetProperty("expected_head").EnumerateArray().Select(v => v.GetSingle()), actual.Take(8));
+        byte[] bytes = new byte[actual.Length * 4];
+        Buffer.BlockCopy(actual, 0, bytes, 0, bytes.Length);
+        Assert.Equal(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
     [Theory]
     [InlineData(160, 120, 32, 42, 32)] // int(32·160/120) = int(42.67) = 42: truncated, not rounded
     [InlineData(33, 50, 24, 24, 36)] // int(24·50/33) = int(36.36)

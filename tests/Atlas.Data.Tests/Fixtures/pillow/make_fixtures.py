@@ -4,6 +4,7 @@ torchvision 0.14's Resize(int) / CenterCrop / ToTensor / Normalize (open_clip 2.
 Run from this folder with Debian's Python (Pillow 9.4, numpy 1.24):  /usr/bin/python3 make_fixtures.py
 Writes inputs/ (encoded images), expected/ (raw little-endian arrays) and manifest.json.
 """
+import hashlib
 import json
 import math
 import os
@@ -127,6 +128,32 @@ def main():
             out = out.transpose(Image.FLIP_LEFT_RIGHT)
         manifest["resized_crop"].append({"input": name, "top": top, "left": left, "height": h, "width": w,
                                          "size": size, "flip": flip, "expected": save(np.asarray(out), f"crop_{i:02d}.rgb")})
+
+    # A wider sweep kept small by storing SHA-256 digests of Pillow's output bytes: random output sizes (1 to 300
+    # per side, so strong shrinking and strong stretching), with and without random fractional boxes, and the eval
+    # transform at CLIP's 224 on a 500×375 JPEG (the shape of a typical ImageNet photo).
+    manifest["resize_sweep"] = []
+    sweep_rng = np.random.default_rng(7)
+    for i in range(40):
+        name = ["rgb_160x120_420.jpg", "rgb_64x48.png", "rgb_37x23.png"][i % 3]
+        src = rgb_of(name)
+        w, h = (int(v) for v in sweep_rng.integers(1, 301, size=2))
+        box = None
+        if i % 2 == 1:
+            x0, x1 = sorted(sweep_rng.uniform(0, src.width, size=2))
+            y0, y1 = sorted(sweep_rng.uniform(0, src.height, size=2))
+            box = tuple(round(float(v), 3) for v in (x0, y0, x1, y1))
+        filt = "bilinear" if i % 5 == 4 else "bicubic"
+        out = src.resize((w, h), Image.BICUBIC if filt == "bicubic" else Image.BILINEAR, box=box)
+        manifest["resize_sweep"].append({"input": name, "width": w, "height": h, "box": box, "filter": filt,
+                                         "sha256": hashlib.sha256(np.asarray(out).tobytes()).hexdigest()})
+    photo = synthetic(500, 375).astype(np.float64)
+    photo = np.clip(photo * 0.5 + np.asarray(Image.fromarray(synthetic(25, 19)).resize((500, 375), Image.BILINEAR)) * 0.5, 0, 255)
+    Image.fromarray(photo.astype(np.uint8)).save(os.path.join(HERE, "inputs", "photo_500x375.jpg"), quality=75)
+    with Image.open(os.path.join(HERE, "inputs", "photo_500x375.jpg")) as im:
+        t = eval_transform(im.convert("RGB"), 224)
+    manifest["eval_224"] = {"input": "photo_500x375.jpg", "size": 224, "sha256": hashlib.sha256(t.tobytes()).hexdigest(),
+                            "expected_head": [float(v) for v in t.reshape(-1)[:8]]}
 
     with open(os.path.join(HERE, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
