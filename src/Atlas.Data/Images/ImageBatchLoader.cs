@@ -60,9 +60,9 @@ public sealed class ImageBatchLoader
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        // The window: a batch's work is queued only when fewer than PrefetchBatches + 1 batches are queued or held
-        // ahead of the one the consumer last took.
-        using var window = new SemaphoreSlim(_options.PrefetchBatches + 1);
+        // The window: the consumer taking a batch lets one more be queued, so while it trains on batch b, batches
+        // b + 1 … b + PrefetchBatches are being filled (and the buffers in memory stay bounded).
+        using var window = new SemaphoreSlim(_options.PrefetchBatches);
         var work = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
 
         Task dispatcher = Task.Run(async () =>

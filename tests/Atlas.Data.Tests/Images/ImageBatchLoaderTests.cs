@@ -105,6 +105,39 @@ public sealed class ImageBatchLoaderTests
     }
 
     [Fact]
+    public void While_the_consumer_holds_a_batch_exactly_the_prefetch_window_is_decoded_ahead()
+    {
+        // Batch size 1, prefetch 2: holding batch 0, batches 1 and 2 get decoded (the step need not wait for them),
+        // and batch 3 does not start until the consumer takes the next one.
+        var counting = new CountingTransform(new ClipEvalTransform(8, Clip));
+        var loader = new ImageBatchLoader(Samples(), counting, new() { BatchSize = 1, Workers = 3, PrefetchBatches = 2 });
+        using IEnumerator<ImageBatch> batches = loader.Batches(Order, 0).GetEnumerator();
+        Assert.True(batches.MoveNext());
+        batches.Current.Dispose();
+        Assert.True(SpinWait.SpinUntil(() => counting.Applied == 3, TimeSpan.FromSeconds(20)));
+        Thread.Sleep(300);
+        Assert.Equal(3, counting.Applied);
+        Assert.True(batches.MoveNext());
+        batches.Current.Dispose();
+        Assert.True(SpinWait.SpinUntil(() => counting.Applied == 4, TimeSpan.FromSeconds(20)));
+    }
+
+    private sealed class CountingTransform(IImageTransform inner) : IImageTransform
+    {
+        private int _applied;
+
+        public int Applied => Volatile.Read(ref _applied);
+
+        public int OutputSize => inner.OutputSize;
+
+        public void Apply(RgbImage image, IAugmentationRandom random, Span<float> destination)
+        {
+            inner.Apply(image, random, destination);
+            Interlocked.Increment(ref _applied);
+        }
+    }
+
+    [Fact]
     public void Cancellation_stops_the_enumeration()
     {
         using var cancel = new CancellationTokenSource();
