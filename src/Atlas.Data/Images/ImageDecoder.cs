@@ -10,8 +10,8 @@ namespace Atlas.Data.Images;
 /// orientation tag is NOT applied and no colour profile is applied. Binary PPM/PGM (GTSRB) use <see cref="NetpbmReader"/>.
 /// </summary>
 /// <remarks>
-/// Not pinned against Pillow: CMYK JPEGs and 16-bit PNGs (Pillow keeps 16-bit grey as mode I;16 and clips it when
-/// converting; Skia scales it). None of the paper's 22 datasets ships such files.
+/// Not pinned against Pillow: CMYK JPEGs and 16-bit PNGs (Pillow opens 16-bit grey as a 32-bit integer mode and clips
+/// it to 0–255 when converting; Skia converts 16-bit samples its own way). The paper's datasets are 8-bit files.
 /// </remarks>
 public static class ImageDecoder
 {

@@ -4,8 +4,9 @@ namespace Atlas.Data.Images;
 
 /// <summary>
 /// Reads binary Netpbm images: P6 (RGB, GTSRB's <c>.ppm</c> files) and P5 (grey levels, copied to R, G and B as
-/// Pillow's <c>convert("RGB")</c> does). Only 8-bit samples (maxval ≤ 255) are accepted; a maxval below 255 is kept as
-/// stored, as Pillow keeps it (it does not rescale to 0–255). The ASCII variants P1–P4 are refused.
+/// Pillow's <c>convert("RGB")</c> does). Only 8-bit samples (maxval ≤ 255) are accepted; a maxval below 255 is
+/// rescaled to 0–255 as Pillow 9.4's PPM decoder does: min(255, round(v / maxval · 255)), Python's round (half to
+/// even). The ASCII variants P1–P4 and 16-bit files are refused.
 /// </summary>
 public static class NetpbmReader
 {
@@ -46,8 +47,16 @@ public static class NetpbmReader
             throw new ImageDecodeException(source,
                 $"truncated PPM/PGM file: a {width}×{height} image needs {needed} sample bytes, the file has {bytes.Length - position}.");
         }
-        ReadOnlySpan<byte> samples = bytes.Slice(position, (int)needed);
-        return colour ? new RgbImage(width, height, samples.ToArray()) : RgbImage.FromGrey(width, height, samples);
+        byte[] samples = bytes.Slice(position, (int)needed).ToArray();
+        if (maxValue != 255)
+        {
+            for (int i = 0; i < samples.Length; i++)
+            {
+                // The same double operations as Python's value / maxval * 255, then round half to even.
+                samples[i] = (byte)Math.Min(255.0, Math.Round(samples[i] / (double)maxValue * 255.0));
+            }
+        }
+        return colour ? new RgbImage(width, height, samples) : RgbImage.FromGrey(width, height, samples);
     }
 
     private static int ReadHeaderNumber(ReadOnlySpan<byte> bytes, ref int position, string source, string field)

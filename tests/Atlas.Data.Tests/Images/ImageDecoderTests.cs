@@ -85,6 +85,21 @@ public sealed class ImageDecoderTests(ITestOutputHelper output)
         Assert.Equal([3, 3, 3, 250, 250, 250], image.Pixels);
     }
 
+    [Theory]
+    // Expected values printed by Pillow 9.4 for these exact bytes (Image.open(...).convert("RGB")): v / maxval · 255
+    // rounded half to even (50 / 100 · 255 = 127.5 → 128).
+    [InlineData("P5 5 1 100\n", new byte[] { 0, 1, 3, 50, 99 }, new byte[] { 0, 3, 8, 128, 252 })]
+    [InlineData("P6 2 1 7\n", new byte[] { 0, 1, 2, 3, 4, 7 }, new byte[] { 0, 36, 73, 109, 146, 255 })]
+    public void Netpbm_maxval_below_255_is_rescaled_as_pillow_rescales_it(string header, byte[] samples, byte[] expected)
+    {
+        using var folder = new TempDirectory();
+        string path = folder.File("low.pnm");
+        File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes(header), .. samples]);
+        RgbImage image = ImageDecoder.Decode(new ImageFile(path));
+        byte[] firstChannel = header.StartsWith("P5") ? image.Pixels.Where((_, i) => i % 3 == 0).ToArray() : image.Pixels;
+        Assert.Equal(expected, firstChannel);
+    }
+
     [Fact]
     public void Unknown_format_and_missing_file_are_refused_naming_the_file()
     {
