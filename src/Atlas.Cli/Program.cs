@@ -93,20 +93,23 @@ root.Subcommands.Add(tokenize);
 var embedModel = new Option<string>("--model") { Description = "CLIP configuration: a built-in name (" + string.Join(", ", Atlas.Models.ClipConfig.Presets.Select(c => c.Name)) + ") or a model-configuration JSON file (open_clip or Hugging Face config.json)", Required = true };
 var embedCheckpoint = new Option<FileInfo>("--checkpoint") { Description = "checkpoint: safetensors (open_clip or Hugging Face names, fp32/fp16/bf16) or a sharded *.safetensors.index.json", Required = true };
 var pixels = new Option<FileInfo?>("--pixels") { Description = "safetensors holding float32 pixel_values [N, C, H, W], preprocessed; writes image_embeds" };
+var images = new Option<DirectoryInfo?>("--images") { Description = "a folder of image files (jpg, png, ppm, pgm), decoded and preprocessed with CLIP's eval transform in file-name order; writes pixel_values and image_embeds" };
 var tokens = new Option<FileInfo?>("--tokens") { Description = "safetensors holding int64 input_ids [N, L]; writes text_embeds" };
 var embedTexts = new Option<string[]>("--text") { Description = "a text to embed (repeat for several), tokenised with CLIP's BPE; writes text_embeds" };
 var embedVocab = new Option<string?>("--vocab") { Description = "tokenizer files for --text: a folder with vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz (default: the checkpoint's folder)" };
 var embedOut = new Option<FileInfo>("--out") { Description = "safetensors to write: image_embeds and/or text_embeds [N, E], unnormalised (Hugging Face's names)", Required = true };
-var embed = new Command("embed", "write CLIP's unnormalised embeddings of preprocessed images and/or texts or token ids (to compare with open_clip or Hugging Face)")
-    { embedModel, embedCheckpoint, pixels, tokens, embedTexts, embedVocab, embedOut };
+var embed = new Command("embed", "write CLIP's unnormalised embeddings of images (files or preprocessed pixels) and/or texts or token ids (to compare with open_clip or Hugging Face)")
+    { embedModel, embedCheckpoint, pixels, images, tokens, embedTexts, embedVocab, embedOut };
 embed.Validators.Add(result =>
 {
     bool hasTexts = result.GetValue(embedTexts) is { Length: > 0 };
     if (result.GetValue(tokens) is not null && hasTexts) result.AddError("give --text or --tokens, not both");
-    else if (result.GetValue(pixels) is null && result.GetValue(tokens) is null && !hasTexts) result.AddError("give --pixels, --text or --tokens");
+    else if (result.GetValue(pixels) is not null && result.GetValue(images) is not null) result.AddError("give --pixels or --images, not both");
+    else if (result.GetValue(pixels) is null && result.GetValue(images) is null && result.GetValue(tokens) is null && !hasTexts)
+        result.AddError("give --pixels, --images, --text or --tokens");
 });
 embed.SetAction(result => Verbs.Embed(result.GetValue(embedModel)!, result.GetValue(embedCheckpoint)!, result.GetValue(pixels),
-    result.GetValue(tokens), result.GetValue(embedTexts) ?? [], result.GetValue(embedVocab), result.GetValue(embedOut)!));
+    result.GetValue(images), result.GetValue(tokens), result.GetValue(embedTexts) ?? [], result.GetValue(embedVocab), result.GetValue(embedOut)!));
 root.Subcommands.Add(embed);
 
 return root.Parse(args).Invoke();

@@ -103,13 +103,14 @@ internal static class Verbs
         return 0;
     });
 
-    /// <summary>Writes the unnormalised CLIP embeddings of preprocessed images and/or token rows or texts (tokenised with
+    /// <summary>Writes the unnormalised CLIP embeddings of preprocessed images (or image files, preprocessed here) and/or token rows or texts (tokenised with
     /// the vocabulary at <paramref name="vocabulary"/>, default the checkpoint's folder) to <paramref name="output"/>.</summary>
     public static int Embed(
-        string model, FileInfo checkpoint, FileInfo? pixels, FileInfo? tokens, IReadOnlyList<string> texts, string? vocabulary, FileInfo output) => Guard(() =>
+        string model, FileInfo checkpoint, FileInfo? pixels, DirectoryInfo? images, FileInfo? tokens, IReadOnlyList<string> texts,
+        string? vocabulary, FileInfo output) => Guard(() =>
     {
         var written = ClipEmbedding.Run(ResolveModel(model), checkpoint.FullName, pixels?.FullName, tokens?.FullName, texts,
-            vocabulary, output.FullName);
+            vocabulary, output.FullName, images?.FullName);
         Console.WriteLine($"wrote {string.Join(", ", written.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"))} to {output}");
         return 0;
     });

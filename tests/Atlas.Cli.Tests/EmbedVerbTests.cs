@@ -158,7 +158,7 @@ public sealed class EmbedVerbTests(ITestOutputHelper output) : CliTestFolder
         var both = Atlas([.. common, "--text", "lower", "--tokens", Fixture("inputs.safetensors")]);
 
         Assert.NotEqual(0, nothing.ExitCode);
-        Assert.Contains("give --pixels, --text or --tokens", nothing.Error);
+        Assert.Contains("give --pixels, --images, --text or --tokens", nothing.Error);
         Assert.NotEqual(0, both.ExitCode);
         Assert.Contains("give --text or --tokens, not both", both.Error);
         Assert.False(File.Exists(folder.File("e.safetensors")));
@@ -175,5 +175,65 @@ public sealed class EmbedVerbTests(ITestOutputHelper output) : CliTestFolder
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Equal("error: bad.json: field 'vision_config.hidden_act': 'relu' is not supported (quick_gelu or gelu)", result.Error.TrimEnd());
         Assert.False(File.Exists(folder.File("embeds.safetensors")));
+    }
+
+    /// <summary>A binary P6 file whose pixel (x, y) is (<paramref name="seed"/> + 7x + 3y, 2x + 5y, 255 − x − y) mod 256.</summary>
+    private static byte[] WritePpm(string path, int seed, int side)
+    {
+        var pixels = new byte[side * side * 3];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+            {
+                int i = 3 * (y * side + x);
+                pixels[i] = (byte)((seed + 7 * x + 3 * y) % 256);
+                pixels[i + 1] = (byte)((2 * x + 5 * y) % 256);
+                pixels[i + 2] = (byte)((255 - x - y + 256) % 256);
+            }
+        using var file = File.Create(path);
+        file.Write(Encoding.ASCII.GetBytes($"P6\n{side} {side}\n255\n"));
+        file.Write(pixels);
+        return pixels;
+    }
+
+    [Fact]
+    public void Embed_images_preprocesses_files_in_name_order_and_embeds_them_as_their_pixels_do()
+    {
+        // 32×32 files for a 32-pixel model: CLIP's resize and centre crop leave them as they are, so pixel_values is
+        // (byte / 255 − mean) / std with OpenAI CLIP's statistics, worked here per pixel.
+        string images = Path.Combine(folder.Path, "images");
+        Directory.CreateDirectory(images);
+        var second = WritePpm(Path.Combine(images, "b.ppm"), 100, 32);
+        var first = WritePpm(Path.Combine(images, "a.ppm"), 0, 32);
+        File.WriteAllText(Path.Combine(images, "notes.txt"), "not an image");
+
+        var result = Atlas("embed", "--model", Fixture("config.json"), "--checkpoint", Fixture("model.safetensors"),
+            "--images", "images", "--out", "from-images.safetensors");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["image_embeds", "pixel_values"], TensorNames(Path.Combine(folder.Path, "from-images.safetensors")).Order());
+        var pixelValues = ReadF32(Path.Combine(folder.Path, "from-images.safetensors"), "pixel_values");
+        Assert.Equal([2L, 3, 32, 32], pixelValues.Shape);
+        double[] mean = [0.48145466, 0.4578275, 0.40821073], std = [0.26862954, 0.26130258, 0.27577711];
+        double worst = 0;
+        foreach (var (image, bytes) in new[] { (0, first), (1, second) })
+            for (int c = 0; c < 3; c++)
+                for (int p = 0; p < 32 * 32; p++)
+                {
+                    double expected = (bytes[3 * p + c] / 255.0 - mean[c]) / std[c];
+                    worst = Math.Max(worst, Math.Abs(pixelValues.Values[((image * 3) + c) * 1024 + p] - expected));
+                }
+        Assert.True(worst < 1e-5, $"pixel_values differ from the hand-worked normalisation by {worst}");
+
+        // The written pixel_values, fed back through --pixels, give the same embeddings.
+        var again = Atlas("embed", "--model", Fixture("config.json"), "--checkpoint", Fixture("model.safetensors"),
+            "--pixels", "from-images.safetensors", "--out", "from-pixels.safetensors");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var fromImages = ReadF32(Path.Combine(folder.Path, "from-images.safetensors"), "image_embeds");
+        Assert.Equal(0.0, MaxAbsDiff(ReadF32(Path.Combine(folder.Path, "from-pixels.safetensors"), "image_embeds"), fromImages));
+
+        var both = Atlas("embed", "--model", Fixture("config.json"), "--checkpoint", Fixture("model.safetensors"),
+            "--images", "images", "--pixels", "from-images.safetensors", "--out", "both.safetensors");
+        Assert.NotEqual(0, both.ExitCode);
+        Assert.Contains("--pixels or --images", both.ToString());
     }
 }

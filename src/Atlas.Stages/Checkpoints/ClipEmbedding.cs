@@ -1,3 +1,4 @@
+using Atlas.Data.Images;
 using Atlas.Models;
 using Atlas.Stages.Storage;
 using TorchSharp;
@@ -90,26 +91,55 @@ public static class ClipEmbedding
     /// <param name="texts">Texts to tokenise with the vocabulary at <paramref name="vocabulary"/> (default: the
     /// checkpoint's folder); at most one of <paramref name="texts"/> and <paramref name="tokensFile"/>.</param>
     /// <returns>Each written tensor's name and shape.</returns>
+    /// <param name="imagesFolder">A folder of image files to decode and preprocess with CLIP's eval transform, in
+    /// file-name order; their <c>pixel_values</c> are written too. At most one of it and <paramref name="pixelsFile"/>.</param>
     public static IReadOnlyList<(string Name, long[] Shape)> Run(
         ClipConfig config, string checkpoint, string? pixelsFile, string? tokensFile, IReadOnlyList<string>? texts,
-        string? vocabulary, string output)
+        string? vocabulary, string output, string? imagesFolder = null)
     {
         bool hasTexts = texts is { Count: > 0 };
         if (tokensFile is not null && hasTexts) throw new ArgumentException("give texts or a tokens file, not both");
-        if (pixelsFile is null && tokensFile is null && !hasTexts) throw new ArgumentException("nothing to embed: give pixels, tokens or texts");
+        if (pixelsFile is not null && imagesFolder is not null) throw new ArgumentException("give pixels or an images folder, not both");
+        if (pixelsFile is null && imagesFolder is null && tokensFile is null && !hasTexts)
+            throw new ArgumentException("nothing to embed: give pixels, images, tokens or texts");
         using var scope = NewDisposeScope();
-        var pixels = pixelsFile is null ? null : ReadPixels(pixelsFile, config);
+        var pixels = pixelsFile is not null ? ReadPixels(pixelsFile, config)
+            : imagesFolder is not null ? PreprocessImages(imagesFolder, config)
+            : null;
         var tokens = tokensFile is not null ? ReadTokens(tokensFile, config)
             : hasTexts ? Tokenize(texts!, vocabulary ?? CheckpointFolder(checkpoint), config)
             : null;
         var weights = ClipCheckpoint.Load(checkpoint, config);
         var embeddings = Embed(weights, config, pixels, tokens, checkpoint);
+        if (imagesFolder is not null) embeddings[PixelValues] = pixels!;
         SafeTensorsFile.Save(output, embeddings, new Dictionary<string, string>
         {
             ["format"] = "pt",
             [CheckpointConversion.ConfigMetadataKey] = config.Name,
         });
         return [.. embeddings.Select(e => (e.Key, e.Value.shape))];
+    }
+
+    /// <summary>File extensions <see cref="PreprocessImages"/> reads (those <see cref="ImageDecoder"/> decodes).</summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png", ".ppm", ".pgm"];
+
+    /// <summary>
+    /// Every image file directly in <paramref name="folder"/> (by <see cref="ImageExtensions"/>, ordinal file-name
+    /// order), decoded and put through CLIP's eval transform at the configuration's image size and statistics:
+    /// float32 [N, 3, S, S].
+    /// </summary>
+    public static Tensor PreprocessImages(string folder, ClipConfig config)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"images folder not found: {folder}");
+        if (config.Vision.Channels != 3)
+            throw new ArgumentException($"config '{config.Name}' takes {config.Vision.Channels}-channel images; CLIP's eval transform makes RGB");
+        var files = Directory.EnumerateFiles(folder)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+            throw new ArgumentException($"no image files ({string.Join(", ", ImageExtensions)}) in {folder}");
+        return ClipEvalTransform.PixelValues(files, config.Vision.ImageSize, config.Preprocess.Mean, config.Preprocess.Std);
     }
 
     /// <summary>The folder a checkpoint (or its shard index) is in: where Hugging Face keeps the tokenizer files.</summary>
