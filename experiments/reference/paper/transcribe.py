@@ -163,7 +163,7 @@ for b_index, (printed_backbone, backbone) in enumerate(BACKBONES.items()):
         "half up; numbers.md §1.2 'mean of row'); printed_mean_absolute and printed_mean_normalized are the paper's "
         "printed Average (= Table 2), kept as printed",
         "average: the printed Average differs from the row mean for: " + ("; ".join(mismatched) or "no row"),
-        "per-dataset: columns",
+        "datasets: " + ", ".join(EIGHT),
         "not-compared: task_arithmetic_linearized, atlas_isotropic_linearized, atlas_blockwise_linearized: " + LINEARISED,
         "not-compared: " + ", ".join(d + "_normalized" for d in EIGHT) + ": per-dataset Rel. (accuracy / the paper's "
         "fine-tuned accuracy); the run's table has only mean_normalized",
@@ -221,7 +221,7 @@ for b_index, (printed_backbone, backbone) in enumerate(BACKBONES.items()):
         "average: row mean is the mean of the printed per-dataset values (recomputed, 2 dp, half up; numbers.md §2.2 "
         "'mean of row'); row printed_mean is the paper's printed Average, kept as printed",
         "average: the printed Average differs from the row mean for: " + ("; ".join(mismatched) or "no row"),
-        "per-dataset: rows",
+        "datasets: " + ", ".join(EIGHT),
         "not-compared: task_arithmetic_linearized_target, task_arithmetic_linearized_control, atlas_linearized_target, "
         "atlas_linearized_control: " + LINEARISED,
     ])
@@ -261,7 +261,7 @@ for backbone in BACKBONES.values():
         "source: caltech101 and ucf101 finetuned_test: [P] Table 5" + ("" if backbone == "ViT-B-32" else
                   " (the %s JSON files lack both datasets, so their zero-shot cells are empty: not reported)" % backbone),
         "average: none (the paper prints no average of this table; a run's mean row is not compared)",
-        "per-dataset: rows",
+        "datasets: " + ", ".join(label for label, _ in rows),
     ] + ([] if backbone == "ViT-B-32" else ["note: the validation-split cells are empty: numbers.md lists them for ViT-B/32 only"]))
 
 # ------------------------------------------------------------------------------------- few-shot (Tables 9, 11 and 12)
@@ -313,7 +313,7 @@ write("ViT-B-32", "few_shot_per_dataset", "method", datasets22 + ["mean", "print
     "zero-shot accuracy (its caption); rows are <method>_k<shots>",
     "average: mean is the mean of the printed per-dataset values (recomputed, 2 dp, half up); printed_mean is the "
     "paper's printed Avg (they agree within 0.06)",
-    "per-dataset: columns",
+    "datasets: " + ", ".join(datasets22),
     "note: the zero_shot row differs from [J] (finetune_accuracy.csv) on eurosat 42.9 vs 45.19, dtd 43.7 vs 43.99, "
     "svhn 31.3 vs 31.61, flowers102 66.6 vs 66.48 (numbers.md §3.2); this table has no counterpart in a run's tables",
 ])
@@ -358,7 +358,6 @@ write("ViT-B-32", "test_time_adaptation", "target", tta_columns, [("mean", value
     "source: [P] Table 3: test-time adaptation, mean over the 22 datasets, 3 seeds, ± standard error; aTLAS columns "
     "are the objectives; layernorm_* tune LayerNorm instead (the paper's baseline)",
     "average: printed (the paper reports only the 22-dataset average; no per-dataset TTA numbers exist)",
-    "per-dataset: rows",
     "not-compared: contrastive: this project has no contrastive (SimCLR) objective",
     "not-compared: contrastive_stderr, sar_stderr, ufm_stderr, layernorm_contrastive_stderr, layernorm_sar_stderr, "
     "layernorm_ufm_stderr: standard errors over seeds, not accuracies",
