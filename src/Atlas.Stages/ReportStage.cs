@@ -78,7 +78,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
 
     /// <summary>A section's table; with <c>verify.paper</c> and a reference for it, each column the paper reports is
     /// followed by the paper's value, and a line says where the values come from and which average they hold.</summary>
-    private static string TableMarkdown(ExperimentContext context, ReportSection section)
+    public static string TableMarkdown(ExperimentContext context, ReportSection section)
     {
         if (context.Spec.Verify?.Paper is not { } reference || PaperVerification.TryLoad(context, reference, section.Name) is not { } paper)
             return section.Table.ToMarkdown();

@@ -85,6 +85,37 @@ public sealed class PaperVerificationTests : IDisposable
         Assert.StartsWith($"{Path.Combine("reference", "mini")}: no paper reference tables for backbone 'mini'", error.Message, StringComparison.Ordinal);
     }
 
+    private static ResultTable Small { get; } = new("accuracy", "task", ["zero_shot_test", "finetuned_test"],
+        [new ResultRow("mnist", [12.5, 90.5]), new ResultRow("mean", [12.5, 90.5])]);
+
+    [Fact]
+    public void Report_table_shows_the_papers_column_with_verify_paper()
+    {
+        WriteReference(mnistFinetuned: 91.0);
+
+        var markdown = ReportStage.TableMarkdown(session.Context, new ReportSection(Table, Small, "summary"));
+
+        Assert.StartsWith("""
+            | task | zero_shot_test | zero_shot_test (paper) | finetuned_test | finetuned_test (paper) |
+            |---|---:|---:|---:|---:|
+            | mnist | 12.50 | 13.00 | 90.50 | 91.00 |
+            | mean | 12.50 | – | 90.50 | – |
+
+            The `(paper)` columns are the paper's reported numbers from `reference/mini/finetune_accuracy.csv` (a test's made-up paper); averages compared with the mean of the paper's per-dataset row (none).
+            """.ReplaceLineEndings("\n"), markdown.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_table_is_unchanged_without_verify_paper_or_without_a_reference()
+    {
+        using var micro = new TempRepository(MicroSpec.WithoutComposition);
+        using var microSession = micro.Open(new StringWriter());
+        var section = new ReportSection(Table, Small, "summary");
+
+        Assert.Equal(Small.ToMarkdown(), ReportStage.TableMarkdown(microSession.Context, section));
+        Assert.Equal(Small.ToMarkdown(), ReportStage.TableMarkdown(session.Context, section)); // verify.paper, no reference file
+    }
+
     [Fact]
     public void Report_lock_parameters_change_only_with_verify_paper()
     {
