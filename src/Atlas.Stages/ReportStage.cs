@@ -1,5 +1,6 @@
 using System.Text;
 using Atlas.Pipeline.Specs;
+using Atlas.Reports;
 using Atlas.Store;
 
 namespace Atlas.Stages;
@@ -18,17 +19,31 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     public override string Description => "tables, figures and report.md";
     public override IReadOnlyList<string> DependsOn => upstream.Select(s => s.Id).ToList();
 
-    public override object Parameters(ExperimentContext context) => new
+    public override object Parameters(ExperimentContext context)
     {
-        Tasks = context.Spec.Tasks.Select(t => t.Name).ToList(),
-        Tables = TableNames(context.Spec),
-        CostTables = CostTableNames(context.Spec),
-        Figures = FigureNames(context.Spec),
-    };
+        var report = new
+        {
+            Tasks = context.Spec.Tasks.Select(t => t.Name).ToList(),
+            Tables = TableNames(context.Spec),
+            CostTables = CostTableNames(context.Spec),
+            Figures = FigureNames(context.Spec),
+        };
+        // The paper's columns enter the report only with verify.paper; without it the parameters (and so the lock of a
+        // spec such as the mini's) are exactly what they were before the paper reference existed.
+        return context.Spec.Verify?.Paper is { } paper
+            ? new { report.Tasks, report.Tables, report.CostTables, report.Figures, PaperReference = new { paper.Folder, paper.Average } }
+            : report;
+    }
 
-    /// <summary>Every upstream output and lock: the report quotes provenance, so a rerun upstream refreshes it.</summary>
+    /// <summary>Every upstream output and lock (the report quotes provenance, so a rerun upstream refreshes it), and the
+    /// paper's reference tables the report shows (with <c>verify.paper</c>).</summary>
     public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
-        upstream.SelectMany(s => s.Outputs(context).Append(context.Layout.Lock(s.Id))).ToList();
+    [
+        .. upstream.SelectMany(s => s.Outputs(context).Append(context.Layout.Lock(s.Id))),
+        .. context.Spec.Verify?.Paper is { } paper
+            ? TableNames(context.Spec).Select(t => PaperVerification.ReferencePath(paper, context.Spec.Backbone, t)).Where(p => File.Exists(context.Absolute(p)))
+            : [],
+    ];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
     [
@@ -61,6 +76,20 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         foreach (var section in sections) context.Log.Write(section.Table.ToMarkdown());
     }
 
+    /// <summary>A section's table; with <c>verify.paper</c> and a reference for it, each column the paper reports is
+    /// followed by the paper's value, and a line says where the values come from and which average they hold.</summary>
+    public static string TableMarkdown(ExperimentContext context, ReportSection section)
+    {
+        if (context.Spec.Verify?.Paper is not { } reference || PaperVerification.TryLoad(context, reference, section.Name) is not { } paper)
+            return section.Table.ToMarkdown();
+        var text = new StringBuilder(PaperComparison.MarkdownWithPaper(section.Table, paper, reference.Average == PaperAverage.Printed));
+        text.AppendLine();
+        text.AppendLine($"The `(paper)` columns are the paper's reported numbers from `{paper.Source}` ({string.Join("; ", paper.Sources)}); " +
+                        $"averages compared with the {(reference.Average == PaperAverage.Printed ? "paper's printed Average" : "mean of the paper's per-dataset row")} " +
+                        $"({string.Join("; ", paper.Averages)}).");
+        return text.ToString();
+    }
+
     private string ReportMarkdown(ExperimentContext context, IReadOnlyList<ReportSection> sections)
     {
         var text = new StringBuilder();
@@ -73,7 +102,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             text.AppendLine();
             text.AppendLine($"## {section.Table.Title}");
             text.AppendLine();
-            text.Append(section.Table.ToMarkdown());
+            text.Append(TableMarkdown(context, section));
             text.AppendLine();
             text.AppendLine(section.Summary);
         }

@@ -5,16 +5,26 @@ namespace Atlas.Stages;
 
 /// <summary>
 /// Checks the recomputed tables against the approved files committed under the spec's <c>verify.approved</c> folder,
-/// column by column within tolerance. On a mismatch it writes the received table and a readable diff; it never
-/// approves anything by itself — only <see cref="Approve"/>, run by a person, does.
+/// column by column within tolerance, and, when the spec has <c>verify.paper</c>, against the paper's reported numbers
+/// (<see cref="PaperVerification"/>). On a mismatch with an approved table it writes the received table and a readable
+/// diff; it never approves anything by itself — only <see cref="Approve"/>, run by a person, does.
 /// </summary>
 public sealed class TableVerification(ExperimentContext context)
 {
     /// <summary>The tables an experiment approves.</summary>
     public IReadOnlyList<string> Tables => ReportStage.TableNames(context.Spec);
 
-    /// <returns>True when every table matches its approved version.</returns>
+    /// <returns>True when every table matches its approved version (if <c>verify.approved</c> is given) and the paper's
+    /// reference within tolerance (if <c>verify.paper</c> is given).</returns>
     public bool Verify()
+    {
+        var verify = RequireVerifySection();
+        bool approved = verify.Approved is null || VerifyApproved();
+        bool paper = verify.Paper is not { } reference || new PaperVerification(context, reference).Verify(Tables);
+        return approved && paper;
+    }
+
+    private bool VerifyApproved()
     {
         var verify = RequireVerifySection();
         bool allMatch = true;
@@ -61,7 +71,9 @@ public sealed class TableVerification(ExperimentContext context)
         }
     }
 
-    private string ApprovedPath(string table) => Path.Combine(RequireVerifySection().Approved, $"{table}.approved.csv");
+    private string ApprovedPath(string table) => Path.Combine(
+        RequireVerifySection().Approved ?? throw new InvalidOperationException($"{context.SpecPath}: verify has no 'approved' folder"),
+        $"{table}.approved.csv");
 
     private Pipeline.Specs.VerifySpec RequireVerifySection() =>
         context.Spec.Verify ?? throw new InvalidOperationException($"{context.SpecPath}: no verify section, nothing to verify against");

@@ -236,13 +236,25 @@ public sealed record EvaluateSpec
     public int Batch { get; init; } = 512;
 }
 
-/// <summary>Where the approved tables live and how far a recomputed value may drift from them.</summary>
-public sealed record VerifySpec
+/// <summary>
+/// What the recomputed tables are verified against: approved tables (a previous run of this project, within a tight
+/// tolerance), the paper's reported numbers, or both. At least one must be given.
+/// </summary>
+public sealed record VerifySpec : ISpecSection
 {
-    /// <summary>Folder of approved files, relative to the repository root.</summary>
-    public required string Approved { get; init; }
+    /// <summary>Folder of approved files, relative to the repository root; absent means no approved-table check.</summary>
+    public string? Approved { get; init; }
 
     /// <summary>Allowed absolute difference (accuracy points) per column; <c>default</c> applies to the rest.</summary>
     [Range(0d, double.PositiveInfinity)]
     public Dictionary<string, double> Tolerance { get; init; } = new() { ["default"] = 1.0 };
+
+    /// <summary>Comparison with the paper's reported numbers (the reference tables); absent means none.</summary>
+    public PaperReferenceSpec? Paper { get; init; }
+
+    void ISpecSection.Check(SpecValidator check, FieldPath path)
+    {
+        if (Approved is null && Paper is null)
+            check.Fail(path, "nothing to verify against: give 'approved' (a folder of approved tables), 'paper', or both");
+    }
 }
