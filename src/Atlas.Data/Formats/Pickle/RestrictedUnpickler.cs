@@ -10,8 +10,8 @@ namespace Atlas.Data.Formats.Pickle;
 /// floats, strings, bytes, lists, tuples, dicts, memo) that builds .NET values (<c>long</c>/<see cref="BigInteger"/>,
 /// <c>double</c>, <c>bool</c>, null for None, <c>string</c>, <c>byte[]</c>, <c>List&lt;object?&gt;</c>, <c>object?[]</c>
 /// for tuples, <c>Dictionary&lt;object, object?&gt;</c>). The only globals it accepts are the ones numpy arrays are
-/// pickled with (<c>numpy.core.multiarray._reconstruct</c>, <c>numpy.ndarray</c>, <c>numpy.dtype</c>, and
-/// <c>_codecs.encode</c> that Python 3 uses for bytes at protocol 2); they become <see cref="NumpyArray"/> values and
+/// pickled with (<c>numpy.core.multiarray._reconstruct</c>, <c>numpy.ndarray</c>, <c>numpy.dtype</c>, protocol 5's
+/// <c>numpy.core.numeric._frombuffer</c>, and <c>_codecs.encode</c> that Python 3 uses for bytes at protocol 2); they become <see cref="NumpyArray"/> values and
 /// bytes. Any other global (<c>os.system</c>, <c>builtins.eval</c>, ...) and every opcode that could call or import
 /// anything else (INST, OBJ, NEWOBJ, extension registry, persistent ids) is refused with an error naming the file, the
 /// byte offset and the global. Python 2 strings (the CIFAR batches' keys and pixel bytes) are decoded as Latin-1, as
@@ -60,6 +60,7 @@ public static class RestrictedUnpickler
         NdArrayType,
         Dtype,
         CodecsEncode,
+        FromBuffer,
     }
 
     private static readonly Dictionary<(string Module, string Name), AllowedGlobal> Allowed = new()
@@ -69,6 +70,8 @@ public static class RestrictedUnpickler
         [("numpy", "ndarray")] = AllowedGlobal.NdArrayType,
         [("numpy", "dtype")] = AllowedGlobal.Dtype,
         [("_codecs", "encode")] = AllowedGlobal.CodecsEncode,
+        [("numpy.core.numeric", "_frombuffer")] = AllowedGlobal.FromBuffer,
+        [("numpy._core.numeric", "_frombuffer")] = AllowedGlobal.FromBuffer,
     };
 
     // An array between _reconstruct and its BUILD (numpy's __setstate__).
@@ -223,6 +226,14 @@ public static class RestrictedUnpickler
                         throw Error("_codecs.encode is called with other arguments than (str, 'latin1')");
                     }
                     return Encoding.Latin1.GetBytes(text);
+                case AllowedGlobal.FromBuffer:
+                    // Protocol 5 pickles arrays as _frombuffer(buffer, dtype, shape, order), the buffer in-band.
+                    if (arguments.Length != 4 || arguments[0] is not byte[] buffer || arguments[1] is not PendingDtype bufferType
+                        || arguments[2] is not object?[] bufferShape || bufferShape.Any(d => d is not long) || arguments[3] is not ("C" or "F"))
+                    {
+                        throw Error("_frombuffer is called with other arguments than (bytes, dtype, shape, order)");
+                    }
+                    return new NumpyArray(DtypeString(bufferType), bufferShape.Select(d => (long)d!).ToArray(), (string)arguments[3]! == "F", buffer);
                 default:
                     throw Error($"{global} cannot be called");
             }
@@ -256,13 +267,15 @@ public static class RestrictedUnpickler
                         string s => Encoding.Latin1.GetBytes(s), // a Python 2 str, as numpy reads it under encoding="latin1"
                         _ => throw Error($"ndarray data are {Describe(arrayState[offset + 3])}, not bytes"),
                     };
-                    char byteOrder = elementType.ByteOrder == '=' ? (BitConverter.IsLittleEndian ? '<' : '>') : elementType.ByteOrder;
-                    array.Array = new NumpyArray($"{byteOrder}{elementType.Kind}", shape.Select(d => (long)d!).ToArray(), fortran, raw);
+                    array.Array = new NumpyArray(DtypeString(elementType), shape.Select(d => (long)d!).ToArray(), fortran, raw);
                     return;
                 default:
                     throw Error($"BUILD on {Describe(target)}; only numpy arrays and dtypes are built");
             }
         }
+
+        private static string DtypeString(PendingDtype dtype) =>
+            $"{(dtype.ByteOrder == '=' ? (BitConverter.IsLittleEndian ? '<' : '>') : dtype.ByteOrder)}{dtype.Kind}";
 
         private object? Finish(object? value) => value switch
         {
