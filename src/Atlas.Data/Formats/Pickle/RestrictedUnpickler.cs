@@ -371,7 +371,7 @@ public static class RestrictedUnpickler
         {
             if (bytes.Length == 0) return 0L;
             var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-            return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+            return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
         }
 
         private object TextInt(string text) => text switch
@@ -385,7 +385,7 @@ public static class RestrictedUnpickler
         {
             string digits = text.EndsWith('L') ? text[..^1] : text;
             BigInteger value = BigInteger.Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+            return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
         }
 
         private InvalidDataException Error(string problem) => new($"{fileName}: pickle offset {_opcodeAt}: {problem}.");
