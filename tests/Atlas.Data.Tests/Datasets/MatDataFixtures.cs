@@ -35,15 +35,18 @@ internal static class MatDataFixtures
     public static string PathOf(LabelledImage sample) => Assert.IsType<ImageFile>(sample.Image).Path;
 
     /// <summary>Asserts that reading <paramref name="dataRoot"/> with <paramref name="reader"/> fails with a layout error naming <paramref name="path"/> and the reader's layout.</summary>
-    public static void AssertLayoutError(IPaperDatasetReader reader, string dataRoot, string path)
+    public static void AssertLayoutError(IPaperDatasetReader reader, string dataRoot, string path, bool cheapCheckFindsIt = true)
     {
         var error = Assert.Throws<DatasetLayoutException>(() => reader.Read(dataRoot));
         Assert.Equal(reader.Dataset, error.Dataset);
         Assert.Equal(path, error.Path);
         Assert.Contains(path, error.Message);
         Assert.Contains(reader.ExpectedLayout, error.Message);
-        var check = Assert.Throws<DatasetLayoutException>(() => reader.CheckLayout(dataRoot));
-        Assert.Equal(path, check.Path);
+        if (cheapCheckFindsIt)
+        {
+            var check = Assert.Throws<DatasetLayoutException>(() => reader.CheckLayout(dataRoot));
+            Assert.Equal(path, check.Path);
+        }
     }
 
     // torch 1.13: random_split(range(n), [n − v, v], generator=torch.Generator().manual_seed(0)), v = min(int(0.1 n), 5000).

@@ -36,6 +36,14 @@ public sealed class MatFileReaderTests : IDisposable
         Assert.Equal(new uint[] { 0, 3000000000, uint.MaxValue }, (uint[])((MatNumericArray)v["u32"]).Real);
         Assert.Equal(new[] { -(1L << 40), 0, 1L << 62 }, (long[])((MatNumericArray)v["i64"]).Real);
         Assert.Equal(new ulong[] { 0, (1UL << 63) + 5, ulong.MaxValue }, (ulong[])((MatNumericArray)v["u64"]).Real);
+        // Widening goes by the class: byte 200 stays 200 (the runtime would let a byte[] pass as sbyte[]).
+        Assert.Equal(new long[] { 0, 200, 255 }, ((MatNumericArray)v["u8"]).ToInt64());
+        Assert.Equal(new long[] { -128, 0, 127 }, ((MatNumericArray)v["i8"]).ToInt64());
+        Assert.Equal(new long[] { 0, 40000, 65535 }, ((MatNumericArray)v["u16"]).ToInt64());
+        Assert.Equal(new long[] { 0, 3000000000, uint.MaxValue }, ((MatNumericArray)v["u32"]).ToInt64());
+        Assert.Equal(new[] { -(1L << 40), 0, 1L << 62 }, ((MatNumericArray)v["i64"]).ToInt64());
+        Assert.Equal(-32768.0, ((MatNumericArray)v["i16"]).GetDouble(0));
+        Assert.Throws<OverflowException>(() => ((MatNumericArray)v["u64"]).ToInt64());
         var logical = (MatNumericArray)v["b"];
         Assert.True(logical.IsLogical);
         Assert.Equal(new byte[] { 1, 0, 1 }, (byte[])logical.Real);

@@ -35,19 +35,20 @@ public sealed class MatNumericArray : MatArray
     public bool IsLogical { get; }
 
     /// <summary>The real part of the element at column-major position <paramref name="columnMajorIndex"/>, as a double.</summary>
-    public double GetDouble(int columnMajorIndex) => Real switch
+    public double GetDouble(int columnMajorIndex) => Class switch
     {
-        double[] a => a[columnMajorIndex],
-        float[] a => a[columnMajorIndex],
-        sbyte[] a => a[columnMajorIndex],
-        byte[] a => a[columnMajorIndex],
-        short[] a => a[columnMajorIndex],
-        ushort[] a => a[columnMajorIndex],
-        int[] a => a[columnMajorIndex],
-        uint[] a => a[columnMajorIndex],
-        long[] a => a[columnMajorIndex],
-        ulong[] a => a[columnMajorIndex],
-        _ => throw new InvalidOperationException($"Unexpected storage {Real.GetType()} for {Describe()}."),
+        // Switch on the class, not the array type: the runtime lets a byte[] pass as sbyte[] (and uint[] as int[], ...).
+        MatClass.Double => ((double[])Real)[columnMajorIndex],
+        MatClass.Single => ((float[])Real)[columnMajorIndex],
+        MatClass.Int8 => ((sbyte[])Real)[columnMajorIndex],
+        MatClass.UInt8 => ((byte[])Real)[columnMajorIndex],
+        MatClass.Int16 => ((short[])Real)[columnMajorIndex],
+        MatClass.UInt16 => ((ushort[])Real)[columnMajorIndex],
+        MatClass.Int32 => ((int[])Real)[columnMajorIndex],
+        MatClass.UInt32 => ((uint[])Real)[columnMajorIndex],
+        MatClass.Int64 => ((long[])Real)[columnMajorIndex],
+        MatClass.UInt64 => ((ulong[])Real)[columnMajorIndex],
+        _ => throw new InvalidOperationException($"Unexpected class of {Describe()}."),
     };
 
     /// <summary>
@@ -63,14 +64,14 @@ public sealed class MatNumericArray : MatArray
         var values = new long[Count];
         for (int i = 0; i < Count; i++)
         {
-            if (Real is ulong[] u)
+            if (Class == MatClass.UInt64)
             {
-                values[i] = checked((long)u[i]);
+                values[i] = checked((long)((ulong[])Real)[i]);
                 continue;
             }
-            if (Real is long[] l)
+            if (Class == MatClass.Int64)
             {
-                values[i] = l[i];
+                values[i] = ((long[])Real)[i];
                 continue;
             }
             double v = GetDouble(i);
