@@ -128,7 +128,7 @@ public static class MatFileReader
             inflated = new byte[length];
             zlib.ReadExactly(inflated);
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException && e.Message.StartsWith(fileName, StringComparison.Ordinal) == false)
+        catch (Exception e) when (e is EndOfStreamException || (e is InvalidDataException && !e.Message.StartsWith(fileName, StringComparison.Ordinal)))
         {
             throw new InvalidDataException($"{fileName}: the compressed element at offset {offset} is corrupt or truncated ({e.Message}).", e);
         }
