@@ -116,6 +116,25 @@ public sealed class MatFileReaderTests : IDisposable
     }
 
     [Fact]
+    public void Sparse_array_is_refused_naming_the_variable()
+    {
+        // Hand-built miMATRIX of class sparse (5), 2×2, named 'sp': refused before its index arrays are read.
+        var element = new List<byte>();
+        void Tag(uint type, int length) { element.AddRange(BitConverter.GetBytes(type)); element.AddRange(BitConverter.GetBytes(length)); }
+        Tag(6, 8); element.AddRange(BitConverter.GetBytes(5u)); element.AddRange(BitConverter.GetBytes(1u));
+        Tag(5, 8); element.AddRange(BitConverter.GetBytes(2)); element.AddRange(BitConverter.GetBytes(2));
+        Tag(1, 2); element.AddRange(Encoding.ASCII.GetBytes("sp")); element.AddRange(new byte[6]);
+        byte[] file = [.. Header(), .. BitConverter.GetBytes(14u), .. BitConverter.GetBytes(element.Count), .. element];
+        string path = _temp.FilePath("sparse.mat");
+        File.WriteAllBytes(path, file);
+
+        var error = Assert.Throws<InvalidDataException>(() => MatFileReader.Read(path));
+        Assert.Contains("variable 'sp'", error.Message);
+        Assert.Contains("Sparse", error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
     public void Big_endian_file_is_refused_naming_the_file()
     {
         byte[] bytes = File.ReadAllBytes(MatDataFixtures.File("mat/formats_uncompressed.mat"));
