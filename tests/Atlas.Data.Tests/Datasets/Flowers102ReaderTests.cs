@@ -44,7 +44,7 @@ public sealed class Flowers102ReaderTests : IDisposable
     }
 
     [Fact]
-    public void Split_id_beyond_the_labels_is_a_layout_error()
+    public void Labels_file_without_labels_variable_is_a_layout_error()
     {
         MatDataFixtures.CopyDataset("flowers-102", _temp.Path);
         string labels = Path.Combine(_temp.Path, "flowers-102", "imagelabels.mat");
