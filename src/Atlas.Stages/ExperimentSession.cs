@@ -134,6 +134,11 @@ public sealed class ExperimentSession : IDisposable
 
     private const string MissingInput = "missing";
 
+    /// <summary>The parameter object a run of <paramref name="stageId"/> records in its lock (and hashes as
+    /// <c>params_hash</c>): what decides its outputs besides its input files.</summary>
+    public JsonNode LockParameters(string stageId) =>
+        Parameters(_stages.GetValueOrDefault(stageId) ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}"));
+
     /// <summary>The lock's parameter object: the stage's own values plus what every stage depends on.</summary>
     private JsonNode Parameters(Stage stage)
     {
