@@ -28,16 +28,16 @@ public sealed record ExperimentSpec
     /// JSON or a Hugging Face <c>config.json</c>, whose content then joins every stage's lock parameters.</summary>
     public required string Backbone { get; init; }
 
+    /// <summary>Pretrained weights to use instead of the <c>pretrain</c> section: a safetensors file (as <c>atlas convert</c>
+    /// writes it; relative to the repository root) holding the whole CLIP of the backbone. The <c>import/pretrained</c>
+    /// stage checks it and its SHA-256 is in that stage's lock.</summary>
+    public string? PretrainedCheckpoint { get; init; }
+
     /// <summary>Where the source datasets live and how each is partitioned.</summary>
     public required DataSpec Data { get; init; }
 
     /// <summary>Contrastive pretraining of the mini backbone; absent for profiles that load pretrained weights.</summary>
     public PretrainSpec? Pretrain { get; init; }
-
-    /// <summary>Pretrained weights to use instead of the <c>pretrain</c> section: a safetensors file (as <c>atlas convert</c>
-    /// writes it; relative to the repository root) holding the whole CLIP of the backbone. The <c>import/pretrained</c>
-    /// stage checks it and its SHA-256 is in that stage's lock.</summary>
-    public string? PretrainedCheckpoint { get; init; }
 
     /// <summary>Named prompt-template sets; <c>{c}</c> is replaced by a class name.</summary>
     public required Dictionary<string, List<string>> Templates { get; init; }
