@@ -1,11 +1,16 @@
+using Atlas.Stages.Imports;
+
 namespace Atlas.Stages;
 
 /// <summary>
 /// Where every artifact of an experiment lives, relative to the repository root: one folder per stage id under
-/// <c>artifacts/&lt;experiment&gt;/</c>, each with its outputs and its <c>lock.json</c>.
+/// <c>artifacts/&lt;experiment&gt;/</c>, each with its outputs and its <c>lock.json</c>. Weights the spec imports
+/// (<paramref name="imports"/>) are the import stages' outputs, so their consumers read them where they are.
 /// </summary>
-public sealed class ArtifactLayout(string experimentName)
+public sealed class ArtifactLayout(string experimentName, ImportedWeights? imports = null)
 {
+    private readonly ImportedWeights imports = imports ?? ImportedWeights.None;
+
     public string ExperimentDir { get; } = Path.Combine("artifacts", experimentName);
 
     public string StageDir(string stageId) => Path.Combine(ExperimentDir, stageId);
@@ -18,7 +23,8 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string Splits => Path.Combine(StageDir(StageIds.Data), "splits.json");
 
-    public string PretrainedWeights => Path.Combine(StageDir(StageIds.Pretrain), "clip.safetensors");
+    public string PretrainedWeights =>
+        Path.Combine(StageDir(imports.Pretrained ? StageIds.ImportPretrained : StageIds.Pretrain), "clip.safetensors");
 
     public string PretrainHistory => Path.Combine(StageDir(StageIds.Pretrain), "history.json");
 
@@ -27,14 +33,16 @@ public sealed class ArtifactLayout(string experimentName)
 
     public string Head(string task) => Path.Combine(StageDir(StageIds.Head(task)), "head.safetensors");
 
-    public string FineTuned(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "visual.safetensors");
+    public string FineTuned(string task) =>
+        Path.Combine(StageDir(imports.FineTuned.Contains(task) ? StageIds.ImportFineTune(task) : StageIds.FineTune(task)), "visual.safetensors");
 
     public string FineTuneHistory(string task) => Path.Combine(StageDir(StageIds.FineTune(task)), "history.json");
 
     /// <summary>Resumable snapshot of an unfinished fine-tune; removed when the stage completes.</summary>
     public string FineTuneCheckpoint(string task) => Checkpoint(StageIds.FineTune(task));
 
-    public string TaskVector(string task) => Path.Combine(StageDir(StageIds.TaskVector(task)), "task_vector.safetensors");
+    public string TaskVector(string task) =>
+        Path.Combine(StageDir(imports.TaskVectors.Contains(task) ? StageIds.ImportTaskVector(task) : StageIds.TaskVector(task)), "task_vector.safetensors");
 
     /// <summary>The trained LoRA pairs (<c>…lora_A</c> / <c>…lora_B</c> by target weight name).</summary>
     public string LoraFineTuned(string task) => Path.Combine(StageDir(StageIds.LoraFineTune(task)), "lora.safetensors");

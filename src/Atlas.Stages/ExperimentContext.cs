@@ -3,6 +3,7 @@ using Atlas.Models;
 using System.Text.Json;
 using Atlas.Pipeline.Specs;
 using Atlas.Store;
+using Atlas.Stages.Imports;
 using Atlas.Stages.Storage;
 using static TorchSharp.torch;
 
@@ -24,14 +25,17 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
 
     public ExperimentSpec Spec { get; } = spec;
 
-    public ClipConfig Config { get; } = ClipConfig.Get(spec.Backbone);
+    /// <summary>The backbone: a built-in configuration, or the model-configuration file the spec names.</summary>
+    public ClipConfig Config { get; } = SpecBackbone.Resolve(spec.Backbone, repositoryRoot);
 
-    public ArtifactLayout Layout { get; } = new(spec.Name);
+    public ArtifactLayout Layout { get; } = new(spec.Name, ImportedWeights.Of(spec));
 
     public TextWriter Log { get; } = log;
 
     /// <summary>The mini profile's tokenizer; the paper profile's BPE tokenizer is selected by backbone later.</summary>
-    public ITextTokenizer Tokenizer { get; } = new HashingWordTokenizer(ClipConfig.Get(spec.Backbone).Text.VocabSize);
+    public ITextTokenizer Tokenizer => _tokenizer ??= new HashingWordTokenizer(Config.Text.VocabSize);
+
+    private ITextTokenizer? _tokenizer;
 
     /// <summary>A repository-relative path made absolute.</summary>
     public string Absolute(string relativePath) => Path.Combine(RepositoryRoot, relativePath);

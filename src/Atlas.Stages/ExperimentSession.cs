@@ -5,6 +5,7 @@ using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Provenance;
 using Atlas.Pipeline.Specs;
+using Atlas.Stages.Imports;
 using Atlas.Store;
 using static TorchSharp.torch;
 
@@ -31,7 +32,10 @@ public sealed class ExperimentSession : IDisposable
         Stages = ExperimentGraph.Build(context);
         _stages = Stages.ToDictionary(s => s.Id);
         Graph = new StageGraph();
-        foreach (var stage in Stages) Graph.Add(new StageNode(stage.Id, stage.Phase, stage.DependsOn, stage.Description));
+        // An import stage stands in for the stage it replaces: dependencies on that id lead to it.
+        var standIns = Stages.Where(s => s.Replaces is not null).ToDictionary(s => s.Replaces!, s => s.Id, StringComparer.Ordinal);
+        foreach (var stage in Stages)
+            Graph.Add(new StageNode(stage.Id, stage.Phase, [.. stage.DependsOn.Select(d => standIns.GetValueOrDefault(d, d))], stage.Description));
         Graph.Validate();
         _hashes = HashCache.Open(context.Absolute(Path.Combine(context.Layout.ExperimentDir, ".hash-cache.json")));
     }
@@ -48,8 +52,8 @@ public sealed class ExperimentSession : IDisposable
     public static ExperimentSession Open(string specPath, TextWriter log, string? repositoryRoot = null)
     {
         NativeAllocator.Configure();
-        var spec = SpecLoader.Load(specPath, Known);
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
+        var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root) });
         return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
     }
 
@@ -130,14 +134,31 @@ public sealed class ExperimentSession : IDisposable
 
     private const string MissingInput = "missing";
 
+    /// <summary>The parameter object a run of <paramref name="stageId"/> records in its lock (and hashes as
+    /// <c>params_hash</c>): what decides its outputs besides its input files.</summary>
+    public JsonNode LockParameters(string stageId) =>
+        Parameters(_stages.GetValueOrDefault(stageId) ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}"));
+
     /// <summary>The lock's parameter object: the stage's own values plus what every stage depends on.</summary>
-    private JsonNode Parameters(Stage stage) => JsonSerializer.SerializeToNode(new
+    private JsonNode Parameters(Stage stage)
     {
-        Stage = stage.Parameters(Context),
-        Context.Spec.Backbone,
-        Context.Spec.Threads,
-        Seed = StageIds.Seed(Context.Spec.Seed, stage.Id),
-    }, ParameterJson)!;
+        var parameters = JsonSerializer.SerializeToNode(new
+        {
+            Stage = stage.Parameters(Context),
+            Context.Spec.Backbone,
+            Context.Spec.Threads,
+            Seed = StageIds.Seed(Context.Spec.Seed, stage.Id),
+        }, ParameterJson)!;
+        // A backbone read from a file is named by its path, so its resolved configuration joins the parameters and an
+        // edit of the file reruns the stages. A built-in one adds nothing: its name fixes its content for a code
+        // version, and existing lock records stay valid.
+        if (BackboneReference.IsFile(Context.Spec.Backbone))
+            parameters[BackboneConfigParameter] = JsonSerializer.SerializeToNode(Context.Config, ParameterJson);
+        return parameters;
+    }
+
+    /// <summary>The lock parameter holding a file backbone's resolved configuration.</summary>
+    public const string BackboneConfigParameter = "backbone_config";
 
     private Dictionary<string, string> InputHashes(Stage stage) =>
         stage.Inputs(Context).Distinct().ToDictionary(p => p, p => _hashes.TryHash(Context.Absolute(p)) ?? MissingInput);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Atlas.Reports;
 using Atlas.Pipeline.Specs;
+using Atlas.Stages.Imports;
 
 namespace Atlas.Stages;
 
@@ -18,13 +19,23 @@ public sealed class FoundationFamily : ExperimentFamily
         var tasks = spec.Tasks.Select(t => t.Name).ToList();
         return
         [
-            new DataStage(), new PretrainStage(),
+            new DataStage(), PretrainedWeights(spec),
             .. tasks.Select(t => new HeadStage(t)),
-            .. tasks.Select(t => new FineTuneStage(t)),
-            .. tasks.Select(t => new TaskVectorStage(t)),
+            .. spec.Tasks.Where(t => t.TaskVectorFile is null).Select(FineTunedWeights),
+            .. spec.Tasks.Select(TaskVector),
             .. tasks.Select(t => new EvaluateStage(t)),
         ];
     }
+
+    // A file the spec names replaces the stage that would compute the same weights (the import stage says which).
+    private static Stage PretrainedWeights(ExperimentSpec spec) =>
+        spec.PretrainedCheckpoint is { } file ? new ImportPretrainedStage(file) : new PretrainStage();
+
+    private static Stage FineTunedWeights(TaskSpec task) =>
+        task.FinetunedCheckpoint is { } file ? new ImportFineTuneStage(task.Name, file) : new FineTuneStage(task.Name);
+
+    private static Stage TaskVector(TaskSpec task) =>
+        task.TaskVectorFile is { } file ? new ImportTaskVectorStage(task.Name, file) : new TaskVectorStage(task.Name);
 
     public override IReadOnlyList<string> Tables(ExperimentSpec spec) => [FineTuneTable];
 

@@ -72,5 +72,5 @@ public sealed class PretrainStage : Stage
 
     private static Pipeline.Specs.PretrainSpec Require(ExperimentContext context) =>
         context.Spec.Pretrain ?? throw new InvalidOperationException(
-            $"{context.SpecPath}: backbone '{context.Spec.Backbone}' has no pretrain section; loading published weights is not implemented yet");
+            $"{context.SpecPath}: no pretrain section (the spec loader requires it or pretrained_checkpoint)");
 }

@@ -17,6 +17,11 @@ public abstract class Stage
 
     public virtual IReadOnlyList<string> DependsOn => [];
 
+    /// <summary>The id of the stage whose outputs this one provides in its place (an import of a file the spec names
+    /// stands in for the stage that would have computed it), or null. The graph points every dependency on that id
+    /// here, so the consumers keep declaring what they read, not where it came from.</summary>
+    public virtual string? Replaces => null;
+
     /// <summary>The values that decide the outputs besides the input files (recorded in the lock, diffed on change).</summary>
     public abstract object Parameters(ExperimentContext context);
 

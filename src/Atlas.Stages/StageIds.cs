@@ -8,6 +8,15 @@ public static class StageIds
     public const string Pretrain = "pretrain";
     public const string Report = "report";
 
+    /// <summary>The checked copy of a spec's <c>pretrained_checkpoint</c>, in place of <see cref="Pretrain"/>.</summary>
+    public const string ImportPretrained = "import/pretrained";
+
+    /// <summary>The image tower of a task's <c>finetuned_checkpoint</c>, in place of <see cref="FineTune"/>.</summary>
+    public static string ImportFineTune(string task) => $"import_finetune/{task}";
+
+    /// <summary>The checked copy of a task's <c>task_vector_file</c>, in place of <see cref="TaskVector"/> (and its fine-tune).</summary>
+    public static string ImportTaskVector(string task) => $"import_taskvector/{task}";
+
     public static string Head(string task) => $"heads/{task}";
     public static string FineTune(string task) => $"finetune/{task}";
     public static string TaskVector(string task) => $"taskvector/{task}";

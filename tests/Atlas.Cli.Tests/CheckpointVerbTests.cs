@@ -104,6 +104,52 @@ public sealed class CheckpointVerbTests : CliTestFolder
         Assert.Equal(7 + Offset("vision_model.pre_layrnorm.bias"), Element(header, payload, "visual.ln_pre.bias", 7));
     }
 
+    /// <summary>The folder's mini spec with its pretrain section replaced by <c>pretrained_checkpoint: FILE</c>.</summary>
+    private string MiniImporting(string file)
+    {
+        var text = File.ReadAllText(folder.File("mini.yaml"));
+        int start = text.IndexOf("\npretrain:\n", StringComparison.Ordinal) + 1, end = text.IndexOf("\ntemplates:\n", StringComparison.Ordinal) + 1;
+        Assert.True(start > 0 && end > start);
+        return string.Concat(text.AsSpan(0, start), $"pretrained_checkpoint: {file}\n\n", text.AsSpan(end));
+    }
+
+    [Fact]
+    public void A_converted_checkpoint_named_in_a_spec_replaces_the_pretrain_stage_in_the_plan()
+    {
+        WriteSafeTensors(folder.File("hf.safetensors"), MiniHuggingFaceTensors());
+        Assert.Equal(0, Atlas("convert", "--in", "hf.safetensors", "--out", "clip.safetensors").ExitCode);
+        File.WriteAllText(folder.File("imported.yaml"), MiniImporting("clip.safetensors"));
+
+        var result = Atlas("plan", "--spec", "imported.yaml", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var plan = System.Text.Json.JsonDocument.Parse(result.Out);
+        var stages = plan.RootElement.EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        Assert.Equal("import/pretrained", plan.RootElement[1].GetProperty("id").GetString());
+        Assert.DoesNotContain("pretrain", stages.Keys);
+        Assert.Equal(["import/pretrained"], stages["heads/mnist"].GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(["data", "import/pretrained", "heads/mnist"], stages["finetune/mnist"].GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
+    }
+
+    [Fact]
+    public void A_spec_naming_an_unconverted_pickle_or_a_missing_file_is_refused_at_the_field()
+    {
+        File.WriteAllBytes(folder.File("model.pt"), [0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]); // protocol-2 pickle of {}
+        var text = MiniImporting("model.pt");
+        int line = text.Split('\n').ToList().FindIndex(l => l.StartsWith("pretrained_checkpoint:", StringComparison.Ordinal)) + 1;
+        File.WriteAllText(folder.File("pickle.yaml"), text);
+        File.WriteAllText(folder.File("missing.yaml"), MiniImporting("absent.safetensors"));
+
+        var pickle = Atlas("validate", "--spec", "pickle.yaml");
+        var missing = Atlas("validate", "--spec", "missing.yaml");
+
+        Assert.True(pickle.ExitCode == 2, pickle.ToString());
+        Assert.Contains($"pickle.yaml:{line}:24: pretrained_checkpoint: ", pickle.Error);
+        Assert.Contains("a pickled PyTorch file (.pt/.bin)", pickle.Error);
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains($"missing.yaml:{line}:24: pretrained_checkpoint: pretrained checkpoint file 'absent.safetensors' not found", missing.Error);
+    }
+
     [Fact]
     public void Inspect_lists_tensors_naming_and_the_configuration_it_fits()
     {

@@ -23,8 +23,15 @@ public sealed record ExperimentSpec
     [Range(1, int.MaxValue)]
     public int Threads { get; init; } = 2;
 
-    /// <summary>Backbone configuration name (<c>mini</c>, <c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>).</summary>
+    /// <summary>Backbone configuration: a built-in name (<c>mini</c>, <c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>) or the
+    /// path (ending in <c>.json</c> or holding a <c>/</c>; relative to the repository root) of an open_clip model-config
+    /// JSON or a Hugging Face <c>config.json</c>, whose content then joins every stage's lock parameters.</summary>
     public required string Backbone { get; init; }
+
+    /// <summary>Pretrained weights to use instead of the <c>pretrain</c> section: a safetensors file (as <c>atlas convert</c>
+    /// writes it; relative to the repository root) holding the whole CLIP of the backbone. The <c>import/pretrained</c>
+    /// stage checks it and its SHA-256 is in that stage's lock.</summary>
+    public string? PretrainedCheckpoint { get; init; }
 
     /// <summary>Where the source datasets live and how each is partitioned.</summary>
     public required DataSpec Data { get; init; }
@@ -156,6 +163,14 @@ public sealed record TaskSpec
 
     /// <summary>Per-task overrides of <see cref="ExperimentSpec.Finetune"/>; unset fields inherit.</summary>
     public TrainOverrides? Finetune { get; init; }
+
+    /// <summary>Fine-tuned weights to use instead of fine-tuning: a safetensors file of the backbone's CLIP or image
+    /// encoder (relative to the repository root); its image tower replaces the <c>finetune</c> stage's output.</summary>
+    public string? FinetunedCheckpoint { get; init; }
+
+    /// <summary>A task vector to use instead of fine-tuning: a safetensors file of one delta per image-tower parameter
+    /// (relative to the repository root), replacing the task's <c>finetune</c> and <c>taskvector</c> stages.</summary>
+    public string? TaskVectorFile { get; init; }
 }
 
 /// <summary>Fine-tuning recipe (the paper's: AdamW, linear warm-up then cosine, grad-norm clip).</summary>

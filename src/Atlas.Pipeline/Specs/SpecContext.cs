@@ -10,4 +10,9 @@ namespace Atlas.Pipeline.Specs;
 public sealed record SpecContext(
     IReadOnlyDictionary<string, int> SourceClassCounts,
     IReadOnlyList<string> Transforms,
-    IReadOnlyList<string> Backbones);
+    IReadOnlyList<string> Backbones)
+{
+    /// <summary>Checks the files the spec names (a backbone's configuration file, imported checkpoints); null accepts
+    /// any path unread (only their syntax and the rules between fields are checked then).</summary>
+    public ISpecFileCheck? Files { get; init; }
+}

@@ -35,8 +35,8 @@ internal sealed class SpecValidator
 
     private void CheckAll()
     {
-        if (!context.Backbones.Contains(spec.Backbone))
-            Fail(Root.Key("backbone"), $"unknown backbone '{spec.Backbone}' (known: {string.Join(", ", context.Backbones)})");
+        bool backboneValid = CheckBackbone();
+        CheckPretrainedWeights(backboneValid);
         foreach (var source in spec.Data.Sources.Keys)
             if (!context.SourceClassCounts.ContainsKey(source))
                 Fail(Root.Key("data").Key("sources").Key(source), UnknownDataset(source));
@@ -54,6 +54,7 @@ internal sealed class SpecValidator
             if (!taskIndex.TryAdd(task.Name, i))
                 Fail(path.Key("name"), $"duplicate task name '{task.Name}' (also tasks[{taskIndex[task.Name]}])");
             CheckTask(task, path);
+            CheckTaskImports(task, path, backboneValid);
         }
         // Experiment sections carry their own cross-field rules, so a new section needs no edit here.
         foreach (var field in SpecShape.Root.Fields)
@@ -86,6 +87,53 @@ internal sealed class SpecValidator
     internal void CheckGrid(ScalingGridSpec grid, FieldPath path)
     {
         if (grid.Start > grid.Stop) Fail(path, FormattableString.Invariant($"start {grid.Start} is larger than stop {grid.Stop}"));
+    }
+
+    /// <summary>A built-in name, or a model-configuration file the caller's file check can read. Returns whether
+    /// checkpoints can be checked against it.</summary>
+    private bool CheckBackbone()
+    {
+        var path = Root.Key("backbone");
+        if (context.Backbones.Contains(spec.Backbone)) return true;
+        if (BackboneReference.IsFile(spec.Backbone))
+        {
+            if (context.Files?.ModelConfigProblem(spec.Backbone) is not { } problem) return true;
+            Fail(path, problem);
+            return false;
+        }
+        var hint = NameSuggestion.Closest(spec.Backbone, context.Backbones) is { } suggestion ? $"; did you mean '{suggestion}'?" : "";
+        Fail(path, $"unknown backbone '{spec.Backbone}' (known: {string.Join(", ", context.Backbones)}){hint}");
+        return false;
+    }
+
+    /// <summary>Exactly one source of pretrained weights: the <c>pretrain</c> section or an imported checkpoint.</summary>
+    private void CheckPretrainedWeights(bool backboneValid)
+    {
+        var path = Root.Key("pretrained_checkpoint");
+        if (spec.PretrainedCheckpoint is not { } file)
+        {
+            if (spec.Pretrain is null)
+                Fail(Root, "no pretrained weights: add a pretrain section or name a file in pretrained_checkpoint");
+            return;
+        }
+        if (spec.Pretrain is not null)
+            Fail(path, "the pretrain section makes the pretrained weights too; keep one of the two");
+        else CheckImportedFile(file, ImportedFileKind.Pretrained, path, backboneValid);
+    }
+
+    private void CheckTaskImports(TaskSpec task, FieldPath path, bool backboneValid)
+    {
+        if (task is { FinetunedCheckpoint: not null, TaskVectorFile: not null })
+            Fail(path.Key("task_vector_file"), "a task imports a fine-tuned checkpoint or a task vector, not both (finetuned_checkpoint is set too)");
+        else if (task.FinetunedCheckpoint is { } finetuned)
+            CheckImportedFile(finetuned, ImportedFileKind.FineTuned, path.Key("finetuned_checkpoint"), backboneValid);
+        else if (task.TaskVectorFile is { } taskVector)
+            CheckImportedFile(taskVector, ImportedFileKind.TaskVector, path.Key("task_vector_file"), backboneValid);
+    }
+
+    private void CheckImportedFile(string file, ImportedFileKind kind, FieldPath path, bool backboneValid)
+    {
+        if (backboneValid && context.Files?.CheckpointProblem(file, kind, spec.Backbone) is { } problem) Fail(path, problem);
     }
 
     private void CheckTemplates()

@@ -78,6 +78,30 @@ public static class SafeTensorsFile
         return result;
     }
 
+    /// <summary>Each tensor's name, dtype and shape from the header alone (file order), with the same checks as
+    /// <see cref="Load"/> (a truncated file or a byte range that does not fit the shape is refused), so a large
+    /// checkpoint can be checked against a configuration without reading its payload.</summary>
+    public static IReadOnlyList<(string Name, ScalarType DType, long[] Shape)> ReadEntries(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tensor file not found", path);
+        using var stream = File.OpenRead(path);
+        var header = ReadHeader(path, stream);
+        long payloadLength = stream.Length - stream.Position;
+        var entries = new List<(string Name, ScalarType DType, long[] Shape)>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__") continue;
+            var (dtype, shape, begin, end) = Entry(path, name, node);
+            long expected = shape.Aggregate(1L, (a, b) => a * b) * DTypes[dtype].Size;
+            if (end > payloadLength)
+                throw new InvalidDataException($"{path}: truncated: tensor '{name}' ends at byte {end} of a {payloadLength}-byte payload");
+            if (end - begin != expected)
+                throw new InvalidDataException($"{path}: tensor '{name}' has {end - begin} bytes, its shape needs {expected}");
+            entries.Add((name, dtype, shape));
+        }
+        return entries;
+    }
+
     /// <summary>Reads the header's <c>__metadata__</c> strings without loading tensors.</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {

@@ -1,0 +1,48 @@
+using Atlas.Models;
+using Atlas.Pipeline.Specs;
+
+namespace Atlas.Stages.Imports;
+
+/// <summary>
+/// The files a spec names, read while it is validated: a backbone's model-configuration file
+/// (<see cref="ClipConfigFile"/>'s errors, which name the file and field) and imported checkpoints, checked against
+/// the backbone from their headers (<see cref="ImportedCheckpoint.Problems"/>). Paths are resolved against the
+/// repository root, as <c>data.root</c> is.
+/// </summary>
+public sealed class SpecFileCheck(string repositoryRoot) : ISpecFileCheck
+{
+    public string? ModelConfigProblem(string path)
+    {
+        try
+        {
+            SpecBackbone.Resolve(path, repositoryRoot);
+            return null;
+        }
+        catch (Exception error) when (error is ModelConfigException or FileNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return error.Message;
+        }
+    }
+
+    public string? CheckpointProblem(string path, ImportedFileKind kind, string backbone)
+    {
+        var absolute = Path.Combine(repositoryRoot, path);
+        if (!File.Exists(absolute)) return SpecBackbone.NotFound(Describe(kind), path, absolute);
+        try
+        {
+            var problems = ImportedCheckpoint.Problems(absolute, kind, SpecBackbone.Resolve(backbone, repositoryRoot));
+            return problems.Count == 0 ? null : string.Join("; ", problems);
+        }
+        catch (IOException error)
+        {
+            return $"{absolute}: cannot be read: {error.Message}";
+        }
+    }
+
+    private static string Describe(ImportedFileKind kind) => kind switch
+    {
+        ImportedFileKind.Pretrained => "pretrained checkpoint",
+        ImportedFileKind.FineTuned => "fine-tuned checkpoint",
+        _ => "task vector",
+    };
+}
