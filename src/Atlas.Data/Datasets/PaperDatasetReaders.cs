@@ -1,10 +1,12 @@
 using Atlas.Data.Datasets.Folders;
+using Atlas.Data.Datasets.MatData;
 
 namespace Atlas.Data.Datasets;
 
 /// <summary>
-/// The reader of each paper dataset. Holds the 14 folder- and list-layout readers (<see cref="Folders"/>); the 8
-/// array-format readers (MNIST, SVHN, CIFAR-10/100, STL-10, GTSRB, Cars, Flowers102) join this table when they land.
+/// The reader of each of the 22 paper datasets: 14 folder- and list-layout readers (<see cref="Folders"/>) and 8
+/// readers of array, pickle, binary and MATLAB files (<see cref="MatData"/>: MNIST, SVHN, CIFAR-10/100, STL-10, GTSRB,
+/// Cars, Flowers102).
 /// </summary>
 public static class PaperDatasetReaders
 {
@@ -25,6 +27,14 @@ public static class PaperDatasetReaders
             new PascalVocReader(),
             new Country211Reader(),
             new Ucf101Reader(),
+            new MnistReader(),
+            new SvhnReader(),
+            new Cifar10Reader(),
+            new Cifar100Reader(),
+            new Stl10Reader(),
+            new GtsrbReader(),
+            new CarsReader(),
+            new Flowers102Reader(),
         }.ToDictionary(r => r.Dataset);
 
     /// <summary>The datasets that have a reader.</summary>
@@ -34,5 +44,5 @@ public static class PaperDatasetReaders
     public static IPaperDatasetReader For(PaperDataset dataset) =>
         Readers.TryGetValue(dataset, out IPaperDatasetReader? reader)
             ? reader
-            : throw new NotSupportedException($"No reader for dataset '{DatasetText.NameOf(dataset)}' yet.");
+            : throw new NotSupportedException($"No reader for dataset '{DatasetText.NameOf(dataset)}'.");
 }

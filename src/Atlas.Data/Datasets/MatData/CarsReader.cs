@@ -61,7 +61,7 @@ public sealed class CarsReader : IPaperDatasetReader
         IReadOnlyList<string> classNames = _guard.MatchingClassNames(onDisk, metaPath);
         List<LabelledImage> train = ReadPart(Path.Combine(root, "devkit", "cars_train_annos.mat"), Path.Combine(root, "cars_train"), classNames.Count);
         List<LabelledImage> test = ReadPart(Path.Combine(root, "cars_test_annos_withlabels.mat"), Path.Combine(root, "cars_test"), classNames.Count);
-        var (fit, validation) = PendingSeededSplit.Split(train);
+        var (fit, validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 

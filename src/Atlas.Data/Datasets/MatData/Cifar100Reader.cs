@@ -39,7 +39,7 @@ public sealed class Cifar100Reader : IPaperDatasetReader
         IReadOnlyList<string> classNames = _batches.ClassNames(Path.Combine(folder, "meta"), "fine_label_names");
         var train = _batches.Read([Path.Combine(folder, "train")], "fine_labels", classNames.Count);
         var test = _batches.Read([Path.Combine(folder, "test")], "fine_labels", classNames.Count);
-        var (fit, validation) = PendingSeededSplit.Split(train);
+        var (fit, validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 }

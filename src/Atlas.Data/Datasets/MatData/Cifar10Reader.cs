@@ -40,7 +40,7 @@ public sealed class Cifar10Reader : IPaperDatasetReader
         IReadOnlyList<string> classNames = _batches.ClassNames(Path.Combine(folder, "batches.meta"), "label_names");
         var train = _batches.Read(TrainBatches.Select(f => Path.Combine(folder, f)), "labels", classNames.Count);
         var test = _batches.Read([Path.Combine(folder, "test_batch")], "labels", classNames.Count);
-        var (fit, validation) = PendingSeededSplit.Split(train);
+        var (fit, validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 }

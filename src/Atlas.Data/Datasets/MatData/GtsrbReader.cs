@@ -47,7 +47,7 @@ public sealed class GtsrbReader : IPaperDatasetReader
         IReadOnlyList<string> classNames = DatasetText.ClassNames(Dataset);
         List<LabelledImage> train = ReadTraining(Path.Combine(dataRoot, "gtsrb", "GTSRB", "Training"));
         List<LabelledImage> test = ReadTest(dataRoot, classNames.Count);
-        var (fit, validation) = PendingSeededSplit.Split(train);
+        var (fit, validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 

@@ -52,7 +52,7 @@ public sealed class MnistReader : IPaperDatasetReader
         IReadOnlyList<string> classNames = DatasetText.ClassNames(Dataset);
         IReadOnlyList<LabelledImage> train = ReadPart(Path.Combine(raw, Files[0]), Path.Combine(raw, Files[1]), classNames.Count);
         IReadOnlyList<LabelledImage> test = ReadPart(Path.Combine(raw, Files[2]), Path.Combine(raw, Files[3]), classNames.Count);
-        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = PendingSeededSplit.Split(train);
+        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 

@@ -57,7 +57,7 @@ public sealed class Stl10Reader : IPaperDatasetReader
             System.IO.File.ReadAllText(namesPath).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray(), namesPath);
         IReadOnlyList<LabelledImage> train = ReadPart(folder, "train", classNames.Count);
         IReadOnlyList<LabelledImage> test = ReadPart(folder, "test", classNames.Count);
-        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = PendingSeededSplit.Split(train);
+        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 

@@ -43,7 +43,7 @@ public sealed class SvhnReader : IPaperDatasetReader
         CheckLayout(dataRoot);
         IReadOnlyList<LabelledImage> train = ReadPart(Path.Combine(dataRoot, "svhn", "train_32x32.mat"));
         IReadOnlyList<LabelledImage> test = ReadPart(Path.Combine(dataRoot, "svhn", "test_32x32.mat"));
-        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = PendingSeededSplit.Split(train);
+        (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
         return new DatasetSplits(Dataset, DatasetText.ClassNames(Dataset), fit, validation, test);
     }
 
