@@ -71,7 +71,7 @@ public sealed class ExperimentSession : IDisposable
         Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
 
         set_num_threads(Context.Spec.Threads);
-        var parameters = Parameters(stage);
+        var parameters = LockParameters(stage);
         var inputs = InputHashes(stage);
         long seed = StageIds.Seed(Context.Spec.Seed, stage.Id);
         var key = ContentHash.OfJson(new JsonObject { ["parameters"] = parameters.DeepClone(), ["inputs"] = JsonSerializer.SerializeToNode(inputs) });
@@ -124,19 +124,22 @@ public sealed class ExperimentSession : IDisposable
         if (stored is { Record: null, Problem: null }) return Freshness.Stale("never ran");
         var inputs = InputHashes(stage);
         var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
-        var freshness = UpToDateCheck.Evaluate(stored, Parameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
+        var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
         return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");
     }
 
     private const string MissingInput = "missing";
 
     /// <summary>The lock's parameter object: the stage's own values plus what every stage depends on.</summary>
-    private JsonNode Parameters(Stage stage) => JsonSerializer.SerializeToNode(new
+    public JsonNode LockParameters(Stage stage) => LockParameters(Context, stage);
+
+    /// <inheritdoc cref="LockParameters(Stage)"/>
+    public static JsonNode LockParameters(ExperimentContext context, Stage stage) => JsonSerializer.SerializeToNode(new
     {
-        Stage = stage.Parameters(Context),
-        Context.Spec.Backbone,
-        Context.Spec.Threads,
-        Seed = StageIds.Seed(Context.Spec.Seed, stage.Id),
+        Stage = stage.Parameters(context),
+        context.Spec.Backbone,
+        context.Spec.Threads,
+        Seed = StageIds.Seed(context.Spec.Seed, stage.Id),
     }, ParameterJson)!;
 
     private Dictionary<string, string> InputHashes(Stage stage) =>
