@@ -16,11 +16,10 @@ namespace Atlas.Stages;
 /// </summary>
 public sealed class ExperimentSession : IDisposable
 {
-    private static readonly JsonSerializerOptions ParameterJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>What a spec may name: the data sources, image transforms and backbones this build knows.</summary>
     public static SpecContext Known { get; } = new(
-        SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList());
+        SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList(),
+        CudaAvailable: cuda.is_available);
 
     private readonly Dictionary<string, Stage> _stages;
     private readonly HashCache _hashes;
@@ -134,13 +133,21 @@ public sealed class ExperimentSession : IDisposable
     public JsonNode LockParameters(Stage stage) => LockParameters(Context, stage);
 
     /// <inheritdoc cref="LockParameters(Stage)"/>
-    public static JsonNode LockParameters(ExperimentContext context, Stage stage) => JsonSerializer.SerializeToNode(new
+    public static JsonNode LockParameters(ExperimentContext context, Stage stage)
     {
-        Stage = stage.Parameters(context),
-        context.Spec.Backbone,
-        context.Spec.Threads,
-        Seed = StageIds.Seed(context.Spec.Seed, stage.Id),
-    }, ParameterJson)!;
+        var parameters = JsonSerializer.SerializeToNode(new
+        {
+            Stage = stage.Parameters(context),
+            context.Spec.Backbone,
+            context.Spec.Threads,
+            Seed = StageIds.Seed(context.Spec.Seed, stage.Id),
+        }, LockParameterJson.Options)!;
+        // A GPU result is not bit-identical to a CPU one, so the device decides results like the thread count does; it
+        // is recorded only when it is not the CPU, which keeps the locks recorded before the field existed up to date.
+        if (context.Spec.Device != ComputeDevice.Cpu)
+            parameters["device"] = JsonSerializer.SerializeToNode(context.Spec.Device, LockParameterJson.Options);
+        return parameters;
+    }
 
     private Dictionary<string, string> InputHashes(Stage stage) =>
         stage.Inputs(Context).Distinct().ToDictionary(p => p, p => _hashes.TryHash(Context.Absolute(p)) ?? MissingInput);

@@ -54,5 +54,6 @@ public sealed class FineTuneStage(string task) : Stage
 
     /// <summary>The optimiser settings of a fine-tuning recipe.</summary>
     internal static OptimizationRecipe Optimization(TrainSpec recipe) =>
-        new(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps, Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
+        new(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps, Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip,
+            recipe.GradientAccumulation);
 }
