@@ -49,7 +49,15 @@ public sealed class ExperimentSession : IDisposable
         NativeAllocator.Configure();
         var spec = SpecLoader.Load(specPath, Known);
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
-        return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
+        var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
+        if (spec.Device != ComputeDevice.Cpu && session.Stages.Where(s => !s.RunsOnDevice).Select(s => s.Id).ToList() is { Count: > 0 } cpuOnly)
+        {
+            session.Dispose();
+            throw new InvalidOperationException(
+                $"{specPath}: device {SpecNames.Of(spec.Device)}: these stages run on the CPU only so far: {StageGraph.Abbreviate(cpuOnly)}; "
+                + "remove their sections or set device: cpu");
+        }
+        return session;
     }
 
     /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>

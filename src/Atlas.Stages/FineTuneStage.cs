@@ -14,6 +14,7 @@ namespace Atlas.Stages;
 public sealed class FineTuneStage(string task) : Stage
 {
     public override string Id => StageIds.FineTune(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "FineTune";
     public override string Description => $"fine-tune the image tower on {task} (head frozen)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Data, StageIds.Pretrain, StageIds.Head(task)];

@@ -45,6 +45,7 @@ public static class FineTuning
             var (images, labels) = recipe.GradientAccumulation == GradientAccumulation.None
                 ? batches.At(step)
                 : batches.At(step, micro, recipe.GradientAccumulation);
+            (images, labels) = (DevicePlacement.Like(images, head), DevicePlacement.Like(labels, head));
             var features = ClipForward.EncodeImage(Preprocessing.Normalize(images, config), tower.Weights(trained), config.Vision);
             return nn.functional.cross_entropy(ZeroShotHead.Logits(features, head), labels);
         }, progress, checkpoint, selection);
