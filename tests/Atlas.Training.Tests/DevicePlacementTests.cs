@@ -16,7 +16,7 @@ public sealed class DevicePlacementTests
         Assert.Same(tensor, DevicePlacement.To(tensor, CPU));
         Assert.Same(tensor, DevicePlacement.Like(tensor, weights["w"]));
         Assert.Same(weights["w"], DevicePlacement.To(weights, CPU)["w"]);
-        Assert.Equal(DeviceType.CPU, DevicePlacement.Of(weights).type);
+        Assert.Equal(TorchSharp.DeviceType.CPU, DevicePlacement.Of(weights).type);
     }
 
     [Fact]
