@@ -238,7 +238,7 @@ public sealed record TrainOverrides
     public List<double>? CropScale { get; init; }
 
     /// <inheritdoc cref="TrainSpec.GradientAccumulation"/>
-    [Range(1, int.MaxValue)]
+    [Range(1, int.MaxValue), OmittedFromLockAtDefault]
     public int? GradientAccumulation { get; init; }
 }
 
