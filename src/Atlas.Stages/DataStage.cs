@@ -12,6 +12,7 @@ namespace Atlas.Stages;
 public sealed class DataStage : Stage
 {
     public override string Id => StageIds.Data;
+    public override bool RunsOnDevice => true;
     public override string Phase => "Data";
     public override string Description => "split every source into pretrain/train/val/test indices";
 

@@ -10,6 +10,7 @@ namespace Atlas.Stages;
 public sealed class EvaluateStage(string task) : Stage
 {
     public override string Id => StageIds.Evaluate(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "Evaluate";
     public override string Description => $"zero-shot and fine-tuned accuracy of {task}";
     public override IReadOnlyList<string> DependsOn => [StageIds.Data, StageIds.Head(task), StageIds.TaskVector(task)];

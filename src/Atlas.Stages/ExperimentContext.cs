@@ -32,6 +32,16 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
 
     public TextWriter Log { get; } = log;
 
+    /// <summary>Where the stages put weights, heads and task vectors (<see cref="ExperimentSpec.Device"/>); data
+    /// follows the weights (<see cref="DevicePlacement"/>).</summary>
+    public Device Device { get; } = spec.Device switch
+    {
+        ComputeDevice.Cpu => CPU,
+        // Not torch.CUDA, which initialises CUDA when first read: a context is also built where only lock parameters are asked.
+        ComputeDevice.Cuda => new Device(TorchSharp.DeviceType.CUDA),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Device, "unknown device"),
+    };
+
     /// <summary>The mini profile's tokenizer; the paper profile's BPE tokenizer is selected by backbone later.</summary>
     public ITextTokenizer Tokenizer => _tokenizer ??= new HashingWordTokenizer(Config.Text.VocabSize);
 
@@ -78,10 +88,22 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
         JsonSerializer.Deserialize<T>(File.ReadAllText(Absolute(relativePath)))
         ?? throw new InvalidDataException($"{relativePath}: empty record");
 
-    public Dictionary<string, Tensor> LoadTensors(string relativePath) => SafeTensorsFile.Load(Absolute(relativePath));
+    /// <summary>A stage's stored tensors, on <see cref="Device"/> (as read, on the CPU).</summary>
+    public Dictionary<string, Tensor> LoadTensors(string relativePath) => OnDevice(SafeTensorsFile.Load(Absolute(relativePath)));
 
+    /// <summary>Writes tensors atomically; <see cref="SafeTensorsFile.Save"/> copies any that live on a GPU to the CPU.</summary>
     public void SaveTensors(string relativePath, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
         SafeTensorsFile.Save(Absolute(relativePath), tensors, metadata);
+
+    /// <summary>Tensors made on the CPU (a fresh initialisation, a file's contents) moved to <see cref="Device"/>; on the
+    /// CPU the same tensors, unmoved.</summary>
+    public Dictionary<string, Tensor> OnDevice(Dictionary<string, Tensor> tensors)
+    {
+        if (tensors.Values.All(t => DevicePlacement.IsOn(t, Device))) return tensors;
+        var moved = DevicePlacement.To(tensors, Device);
+        foreach (var tensor in tensors.Values) tensor.Dispose();
+        return moved;
+    }
 
     /// <summary>The pretrained image tower θ0 (the <c>visual.*</c> entries of the pretrained weights).</summary>
     public Dictionary<string, Tensor> PretrainedVisual() =>

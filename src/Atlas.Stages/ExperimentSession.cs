@@ -17,11 +17,10 @@ namespace Atlas.Stages;
 /// </summary>
 public sealed class ExperimentSession : IDisposable
 {
-    private static readonly JsonSerializerOptions ParameterJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>What a spec may name: the data sources, image transforms and backbones this build knows.</summary>
     public static SpecContext Known { get; } = new(
-        SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList());
+        SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList(),
+        CudaAvailable: cuda.is_available);
 
     private readonly Dictionary<string, Stage> _stages;
     private readonly HashCache _hashes;
@@ -54,7 +53,15 @@ public sealed class ExperimentSession : IDisposable
         NativeAllocator.Configure();
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
         var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root) });
-        return new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
+        var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
+        if (spec.Device != ComputeDevice.Cpu && session.Stages.Where(s => !s.RunsOnDevice).Select(s => s.Id).ToList() is { Count: > 0 } cpuOnly)
+        {
+            session.Dispose();
+            throw new InvalidOperationException(
+                $"{specPath}: device {SpecNames.Of(spec.Device)}: these stages run on the CPU only so far: {StageGraph.Abbreviate(cpuOnly)}; "
+                + "remove their sections or set device: cpu");
+        }
+        return session;
     }
 
     /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>
@@ -75,7 +82,7 @@ public sealed class ExperimentSession : IDisposable
         Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
 
         set_num_threads(Context.Spec.Threads);
-        var parameters = Parameters(stage);
+        var parameters = LockParameters(stage);
         var inputs = InputHashes(stage);
         long seed = StageIds.Seed(Context.Spec.Seed, stage.Id);
         var key = ContentHash.OfJson(new JsonObject { ["parameters"] = parameters.DeepClone(), ["inputs"] = JsonSerializer.SerializeToNode(inputs) });
@@ -128,7 +135,7 @@ public sealed class ExperimentSession : IDisposable
         if (stored is { Record: null, Problem: null }) return Freshness.Stale("never ran");
         var inputs = InputHashes(stage);
         var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
-        var freshness = UpToDateCheck.Evaluate(stored, Parameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
+        var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
         return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");
     }
 
@@ -137,23 +144,31 @@ public sealed class ExperimentSession : IDisposable
     /// <summary>The parameter object a run of <paramref name="stageId"/> records in its lock (and hashes as
     /// <c>params_hash</c>): what decides its outputs besides its input files.</summary>
     public JsonNode LockParameters(string stageId) =>
-        Parameters(_stages.GetValueOrDefault(stageId) ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}"));
+        LockParameters(_stages.GetValueOrDefault(stageId) ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}"));
 
-    /// <summary>The lock's parameter object: the stage's own values plus what every stage depends on.</summary>
-    private JsonNode Parameters(Stage stage)
+    /// <summary>The lock's parameter object of <paramref name="stage"/>: the stage's own values plus what every stage
+    /// depends on.</summary>
+    public JsonNode LockParameters(Stage stage) => LockParameters(Context, stage);
+
+    /// <inheritdoc cref="LockParameters(Stage)"/>
+    public static JsonNode LockParameters(ExperimentContext context, Stage stage)
     {
         var parameters = JsonSerializer.SerializeToNode(new
         {
-            Stage = stage.Parameters(Context),
-            Context.Spec.Backbone,
-            Context.Spec.Threads,
-            Seed = StageIds.Seed(Context.Spec.Seed, stage.Id),
-        }, ParameterJson)!;
+            Stage = stage.Parameters(context),
+            context.Spec.Backbone,
+            context.Spec.Threads,
+            Seed = StageIds.Seed(context.Spec.Seed, stage.Id),
+        }, LockParameterJson.Options)!;
         // A backbone read from a file is named by its path, so its resolved configuration joins the parameters and an
         // edit of the file reruns the stages. A built-in one adds nothing: its name fixes its content for a code
         // version, and existing lock records stay valid.
-        if (BackboneReference.IsFile(Context.Spec.Backbone))
-            parameters[BackboneConfigParameter] = JsonSerializer.SerializeToNode(Context.Config, ParameterJson);
+        if (BackboneReference.IsFile(context.Spec.Backbone))
+            parameters[BackboneConfigParameter] = JsonSerializer.SerializeToNode(context.Config, LockParameterJson.Options);
+        // A GPU result is not bit-identical to a CPU one, so the device decides results like the thread count does; it
+        // is recorded only when it is not the CPU, which keeps the locks recorded before the field existed up to date.
+        if (context.Spec.Device != ComputeDevice.Cpu)
+            parameters["device"] = JsonSerializer.SerializeToNode(context.Spec.Device, LockParameterJson.Options);
         return parameters;
     }
 

@@ -14,6 +14,7 @@ namespace Atlas.Stages;
 public sealed class FineTuneStage(string task) : Stage
 {
     public override string Id => StageIds.FineTune(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "FineTune";
     public override string Description => $"fine-tune the image tower on {task} (head frozen)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Data, StageIds.Pretrain, StageIds.Head(task)];
@@ -54,5 +55,6 @@ public sealed class FineTuneStage(string task) : Stage
 
     /// <summary>The optimiser settings of a fine-tuning recipe.</summary>
     internal static OptimizationRecipe Optimization(TrainSpec recipe) =>
-        new(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps, Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
+        new(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps, Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip,
+            recipe.GradientAccumulation);
 }

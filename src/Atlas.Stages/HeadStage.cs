@@ -6,6 +6,7 @@ namespace Atlas.Stages;
 public sealed class HeadStage(string task) : Stage
 {
     public override string Id => StageIds.Head(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "Heads";
     public override string Description => $"zero-shot head of {task}";
     public override IReadOnlyList<string> DependsOn => [StageIds.Pretrain];

@@ -18,6 +18,7 @@ public sealed class PretrainStage : Stage
     private static readonly (double Min, double Max) OpenClipTrainCrop = (0.9, 1.0);
 
     public override string Id => StageIds.Pretrain;
+    public override bool RunsOnDevice => true;
     public override string Phase => "Pretrain";
     public override string Description => "contrastive image–caption pretraining of the mini CLIP (θ0 and the text tower)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Data];
@@ -58,7 +59,8 @@ public sealed class PretrainStage : Stage
         var batches = new ImageBatches(cat(images, 0), tensor(labels.ToArray()), pretrain.Batch,
             OpenClipTrainCrop, run.Seed);
         var recipe = new OptimizationRecipe(pretrain.Lr, pretrain.WeightDecay, pretrain.Steps, pretrain.WarmupSteps, Cosine: true, pretrain.GradClip);
-        var initial = ClipInitializer.Initialize(context.Config, run.Seed);
+        // Initialised on the CPU generator (the same weights on every device), then moved.
+        var initial = context.OnDevice(ClipInitializer.Initialize(context.Config, run.Seed));
         context.Log.WriteLine($"[pretrain] {labels.Count} images, {captionClasses.Count} caption classes × {templates.Count} templates");
         var checkpoint = Checkpoint(context, run, pretrain.Steps);
         var (weights, history) = ContrastivePretraining.Run(initial, batches, captionTokens, context.Config, recipe, run.Seed,

@@ -15,6 +15,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     private static readonly string[] TableFormats = ["md", "csv", "json"];
 
     public override string Id => StageIds.Report;
+    public override bool RunsOnDevice => true;
     public override string Phase => "Report";
     public override string Description => "tables, figures and report.md";
     public override IReadOnlyList<string> DependsOn => upstream.Select(s => s.Id).ToList();

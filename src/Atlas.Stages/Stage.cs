@@ -31,6 +31,13 @@ public abstract class Stage
     /// <summary>Repository-relative files the stage writes.</summary>
     public abstract IReadOnlyList<string> Outputs(ExperimentContext context);
 
+    /// <summary>
+    /// Whether the stage runs on <see cref="ExperimentContext.Device"/> when that is a GPU: it keeps its weights where
+    /// <see cref="ExperimentContext.LoadTensors"/> put them and moves the data it makes to them. A spec asking for a GPU
+    /// is refused while the graph has a stage that cannot (<see cref="ExperimentSession.Open"/>).
+    /// </summary>
+    public virtual bool RunsOnDevice => false;
+
     /// <summary>Computes and writes the outputs.</summary>
     public abstract void Execute(ExperimentContext context, StageRun run);
 

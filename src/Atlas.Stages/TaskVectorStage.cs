@@ -6,6 +6,7 @@ namespace Atlas.Stages;
 public sealed class TaskVectorStage(string task) : Stage
 {
     public override string Id => StageIds.TaskVector(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "TaskVectors";
     public override string Description => $"task vector of {task} (fine-tuned − pretrained)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Pretrain, StageIds.FineTune(task)];

@@ -30,11 +30,15 @@ public static class ContrastivePretraining
         ITrainingCheckpoint? checkpoint = null)
     {
         long templates = captionTokens.shape[1];
+        var logitScale = initial["logit_scale"];
+        captionTokens = DevicePlacement.Like(captionTokens, logitScale);
         return TrainingLoop.Run(initial, recipe, (parameters, step) =>
         {
             var (images, labels) = batches.At(step);
+            (images, labels) = (DevicePlacement.Like(images, logitScale), DevicePlacement.Like(labels, logitScale));
             using var generator = new Generator(unchecked((ulong)(seed * 7_919 + step)));
-            var template = randint(templates, [labels.shape[0]], generator: generator);
+            // Drawn on the CPU generator (the same templates on every device), then moved.
+            var template = DevicePlacement.Like(randint(templates, [labels.shape[0]], generator: generator), logitScale);
             var tokens = captionTokens.index_select(0, labels).gather(1,
                 template.view(-1, 1, 1).expand(-1, 1, captionTokens.shape[2])).squeeze(1);
 

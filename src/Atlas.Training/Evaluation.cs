@@ -18,9 +18,9 @@ public static class Evaluation
         {
             using var scope = NewDisposeScope();
             long length = Math.Min(batchSize, count - start);
-            var batch = Preprocessing.Normalize(images.narrow(0, start, length), config);
+            var batch = Preprocessing.Normalize(DevicePlacement.Like(images.narrow(0, start, length), head), config);
             var predictions = ZeroShotHead.Logits(ClipForward.EncodeImage(batch, visualWeights, config.Vision), head).argmax(1);
-            correct += predictions.eq(labels.narrow(0, start, length)).sum().item<long>();
+            correct += predictions.eq(DevicePlacement.Like(labels.narrow(0, start, length), head)).sum().item<long>();
         }
         return 100.0 * correct / count;
     }

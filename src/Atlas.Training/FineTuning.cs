@@ -40,9 +40,12 @@ public static class FineTuning
         TrainingProgress progress,
         ITrainingCheckpoint? checkpoint = null,
         EpochSelection? selection = null) =>
-        TrainingLoop.Run(tower.Initial(), recipe, (trained, step) =>
+        TrainingLoop.Run(tower.Initial(), recipe, (trained, step, micro) =>
         {
-            var (images, labels) = batches.At(step);
+            var (images, labels) = recipe.GradientAccumulation == GradientAccumulation.None
+                ? batches.At(step)
+                : batches.At(step, micro, recipe.GradientAccumulation);
+            (images, labels) = (DevicePlacement.Like(images, head), DevicePlacement.Like(labels, head));
             var features = ClipForward.EncodeImage(Preprocessing.Normalize(images, config), tower.Weights(trained), config.Vision);
             return nn.functional.cross_entropy(ZeroShotHead.Logits(features, head), labels);
         }, progress, checkpoint, selection);

@@ -33,4 +33,17 @@ public sealed class ImageBatches(
         }
         return (selected.MoveToOuterDisposeScope(), labels.index_select(0, index).MoveToOuterDisposeScope());
     }
+
+    /// <summary>Micro-batch <paramref name="micro"/> of <paramref name="microBatches"/> equal parts of step
+    /// <paramref name="step"/>'s batch (in order), for gradient accumulation: the parts together are exactly
+    /// <see cref="At(long)"/>, since the whole batch is drawn and augmented before it is cut.</summary>
+    public (Tensor Images, Tensor Labels) At(long step, int micro, int microBatches)
+    {
+        if (microBatches < 1 || batchSize % microBatches != 0 || micro < 0 || micro >= microBatches)
+            throw new ArgumentException($"micro-batch {micro} of {microBatches}: the batch of {batchSize} must split into {microBatches} equal parts");
+        using var scope = NewDisposeScope();
+        var (images, labels) = At(step);
+        long size = images.shape[0] / microBatches;
+        return (images.narrow(0, micro * size, size).MoveToOuterDisposeScope(), labels.narrow(0, micro * size, size).MoveToOuterDisposeScope());
+    }
 }

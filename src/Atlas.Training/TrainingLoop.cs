@@ -25,6 +25,23 @@ public static class TrainingLoop
         ITrainingCheckpoint? checkpoint = null,
         EpochSelection? selection = null)
     {
+        if (recipe.GradientAccumulation != GradientAccumulation.None)
+            throw new ArgumentException($"this loss has no micro-batches; gradient accumulation {recipe.GradientAccumulation} needs the micro-batch overload", nameof(recipe));
+        return Run(initial, recipe, (weights, step, _) => lossAt(weights, step), progress, checkpoint, selection);
+    }
+
+    /// <summary>The loop with gradient accumulation: each step sums the gradients of
+    /// <see cref="OptimizationRecipe.GradientAccumulation"/> micro-batches (<see cref="Optim.GradientAccumulation"/>).</summary>
+    /// <param name="lossAt">Builds the scalar mean loss of micro-batch i of a step from the trained weights, the step
+    /// index and i.</param>
+    public static (Dictionary<string, Tensor> Weights, IReadOnlyList<LossPoint> History) Run(
+        IReadOnlyDictionary<string, Tensor> initial,
+        OptimizationRecipe recipe,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null)
+    {
         var parameters = initial.ToDictionary(p => p.Key, p => p.Value.detach().clone().requires_grad_(true));
         using var optimizer = new AdamW(parameters, recipe.WeightDecay);
         var history = new List<LossPoint>();
@@ -45,12 +62,7 @@ public static class TrainingLoop
         {
             using var scope = NewDisposeScope();
             long started = Stopwatch.GetTimestamp();
-            var loss = lossAt(parameters, step);
-            double lossValue = loss.to_type(ScalarType.Float64).item<double>();
-            // Checked before the update so a diverged run stops with its weights (and last snapshot) still finite.
-            if (!double.IsFinite(lossValue))
-                throw new InvalidOperationException($"the loss became {lossValue} at step {step + 1}; lower the learning rate");
-            loss.backward();
+            double lossValue = GradientAccumulation.Backward(recipe.GradientAccumulation, micro => lossAt(parameters, step, micro), step);
             GradientClipping.ClipGlobalNorm(parameters.Values, recipe.GradClip);
             double lr = schedule.At(step);
             optimizer.Step(lr);

@@ -15,7 +15,7 @@ public static class ZeroShotHeads
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var prompts = classes.SelectMany(c => templates.Select(t => t.Replace("{c}", c))).ToList();
-        var tokens = tokenizer.Encode(prompts, config.Text.ContextLength);
+        var tokens = DevicePlacement.Like(tokenizer.Encode(prompts, config.Text.ContextLength), pretrained["logit_scale"]);
         var embeddings = ClipForward.EncodeText(tokens, pretrained, config.Text).view(classes.Count, templates.Count, -1);
         double logitScale = Math.Min(pretrained["logit_scale"].exp().item<float>(), 100);
         return ZeroShotHead.Build(embeddings, logitScale).MoveToOuterDisposeScope();

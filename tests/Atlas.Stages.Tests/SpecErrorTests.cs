@@ -12,6 +12,8 @@ public sealed class SpecErrorTests
         { "typo'd key", "  grad_clip: 1.0", "  grad_clipp: 1.0", "finetune.grad_clipp", "grad_clipp" },
         { "wrong type", "evaluate:\n  batch: 64", "evaluate:\n  batch: sixty-four", "evaluate.batch", "sixty-four" },
         { "unknown dataset", "    source: fashion_mnist", "    source: kmnist", "tasks[2].source", "kmnist" },
+        // This build references libtorch-cpu: the session's real torch.cuda.is_available() says false.
+        { "cuda without a CUDA build", "backbone: mini\n", "backbone: mini\ndevice: cuda\n", "device", "cuda" },
     };
 
     [Theory]

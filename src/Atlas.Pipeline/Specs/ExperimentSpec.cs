@@ -23,6 +23,10 @@ public sealed record ExperimentSpec
     [Range(1, int.MaxValue)]
     public int Threads { get; init; } = 2;
 
+    /// <summary>Where models and tensors live while stages run: <c>cpu</c> or <c>cuda</c> (needs a CUDA build:
+    /// <c>dotnet build -p:TorchBackend=cuda</c>). Saved results are always brought back to the CPU.</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
+
     /// <summary>Backbone configuration: a built-in name (<c>mini</c>, <c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>) or the
     /// path (ending in <c>.json</c> or holding a <c>/</c>; relative to the repository root) of an open_clip model-config
     /// JSON or a Hugging Face <c>config.json</c>, whose content then joins every stage's lock parameters.</summary>
@@ -206,6 +210,12 @@ public sealed record TrainSpec
     /// <summary>Random-resized-crop scale range <c>[min, max]</c> of the training augmentation (paper: 0.9–1).</summary>
     [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
     public List<double> CropScale { get; init; } = [0.9, 1.0];
+
+    /// <summary>Micro-batches whose gradients one optimiser step sums, each of <c>batch</c>/k images with its loss
+    /// scaled by 1/k (the paper's ViT-L/14: batch 128 as 2 × 64). 1 runs the whole batch at once; <c>batch</c> must be
+    /// a multiple of it.</summary>
+    [Range(1, int.MaxValue), OmittedFromLockAtDefault]
+    public int GradientAccumulation { get; init; } = 1;
 }
 
 /// <summary>Optional per-task replacements for fields of <see cref="TrainSpec"/>.</summary>
@@ -241,6 +251,10 @@ public sealed record TrainOverrides
     /// <inheritdoc cref="TrainSpec.CropScale"/>
     [Length(2, 2), Range(0d, 1d, MinimumIsExclusive = true)]
     public List<double>? CropScale { get; init; }
+
+    /// <inheritdoc cref="TrainSpec.GradientAccumulation"/>
+    [Range(1, int.MaxValue), OmittedFromLockAtDefault]
+    public int? GradientAccumulation { get; init; }
 }
 
 /// <summary>How the test splits are evaluated.</summary>

@@ -7,10 +7,13 @@ namespace Atlas.Pipeline.Specs;
 /// <param name="SourceClassCounts">Known source datasets and how many classes (labels) each has.</param>
 /// <param name="Transforms">Known image transform names.</param>
 /// <param name="Backbones">Known backbone configuration names.</param>
+/// <param name="CudaAvailable">Whether this build and machine can run on <see cref="ComputeDevice.Cuda"/>; asked only
+/// when a spec names it (the caller may have to load native libraries to answer).</param>
 public sealed record SpecContext(
     IReadOnlyDictionary<string, int> SourceClassCounts,
     IReadOnlyList<string> Transforms,
-    IReadOnlyList<string> Backbones)
+    IReadOnlyList<string> Backbones,
+    Func<bool>? CudaAvailable = null)
 {
     /// <summary>Checks the files the spec names (a backbone's configuration file, imported checkpoints); null accepts
     /// any path unread (only their syntax and the rules between fields are checked then).</summary>

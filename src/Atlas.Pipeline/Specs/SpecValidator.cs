@@ -37,6 +37,8 @@ internal sealed class SpecValidator
     {
         bool backboneValid = CheckBackbone();
         CheckPretrainedWeights(backboneValid);
+        if (spec.Device == ComputeDevice.Cuda && context.CudaAvailable?.Invoke() != true)
+            Fail(Root.Key("device"), CudaMissing);
         foreach (var source in spec.Data.Sources.Keys)
             if (!context.SourceClassCounts.ContainsKey(source))
                 Fail(Root.Key("data").Key("sources").Key(source), UnknownDataset(source));
@@ -46,6 +48,7 @@ internal sealed class SpecValidator
         var defaults = Root.Key("finetune");
         CheckWarmup(spec.Finetune.WarmupSteps, spec.Finetune.Steps, defaults.Key("warmup_steps"), stepsOverride: null);
         CheckCropScale(spec.Finetune.CropScale, defaults.Key("crop_scale"));
+        CheckAccumulation(spec.Finetune, defaults.Key("gradient_accumulation"), batchOverride: null);
         var taskIndex = new Dictionary<string, int>();
         for (int i = 0; i < spec.Tasks.Count; i++)
         {
@@ -188,7 +191,24 @@ internal sealed class SpecValidator
             overrides?.WarmupSteps is null ? Root.Key("finetune").Key("warmup_steps") : overridePath.Key("warmup_steps"),
             overrides is { Steps: not null, WarmupSteps: null } ? overridePath.Key("steps") : null);
         if (overrides?.CropScale is { } cropScale) CheckCropScale(cropScale, overridePath.Key("crop_scale"));
+        if (overrides is { GradientAccumulation: not null } or { Batch: not null })
+            CheckAccumulation(recipe,
+                overrides.GradientAccumulation is null ? Root.Key("finetune").Key("gradient_accumulation") : overridePath.Key("gradient_accumulation"),
+                overrides is { Batch: not null, GradientAccumulation: null } ? overridePath.Key("batch") : null);
     }
+
+    /// <summary>The batch splits into equal micro-batches; blames the batch override when only it breaks that.</summary>
+    private void CheckAccumulation(TrainSpec recipe, FieldPath accumulationPath, FieldPath? batchOverride)
+    {
+        if (recipe.Batch % recipe.GradientAccumulation == 0) return;
+        string problem = $"batch {recipe.Batch} does not split into {recipe.GradientAccumulation} equal micro-batches (gradient_accumulation must divide batch)";
+        Fail(batchOverride ?? accumulationPath, problem);
+    }
+
+    private const string CudaMissing =
+        "device 'cuda' needs a CUDA build and a visible GPU, and this build has none (torch.cuda.is_available() is false): "
+        + "build with 'dotnet build -c Release -p:TorchBackend=cuda' (references libtorch-cuda-12.8-linux-x64; README, "
+        + "\"GPU: building with CUDA\") on a machine with an NVIDIA driver for CUDA 12.8, or set device: cpu";
 
     private void CheckLabels(TaskSpec task, FieldPath path, int sourceClasses)
     {

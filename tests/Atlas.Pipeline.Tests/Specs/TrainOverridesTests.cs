@@ -38,7 +38,7 @@ public sealed class TrainOverridesTests
         var overrides = new TrainOverrides
         {
             Lr = 0.5, WeightDecay = 0.25, Batch = 3, Steps = 7, WarmupSteps = 2, Schedule = ScheduleKind.Constant, GradClip = 4.0,
-            CropScale = [0.6, 0.7],
+            CropScale = [0.6, 0.7], GradientAccumulation = 3,
         };
         Assert.All(Fields(typeof(TrainOverrides)), p => Assert.NotNull(p.GetValue(overrides)));
 
@@ -46,6 +46,7 @@ public sealed class TrainOverridesTests
 
         Assert.Equal((0.5, 0.25, 3, 7, 2, ScheduleKind.Constant, 4.0), (merged.Lr, merged.WeightDecay, merged.Batch, merged.Steps, merged.WarmupSteps, merged.Schedule, merged.GradClip));
         Assert.Equal([0.6, 0.7], merged.CropScale);
+        Assert.Equal(3, merged.GradientAccumulation);
 
         var onlyLr = SpecResolver.Merge(defaults, new TrainOverrides { Lr = 0.5 });
         Assert.Equal(defaults with { Lr = 0.5 }, onlyLr);
