@@ -24,6 +24,28 @@ public sealed record ClipVocabulary(IReadOnlyDictionary<string, int> Tokens, IRe
     /// </summary>
     public const int OpenClipMergeCount = 49152 - 256 - 2;
 
+    /// <summary>CLIP's vocabulary size: 2 × 256 byte symbols, <see cref="OpenClipMergeCount"/> merges and 2 specials.</summary>
+    public const int ClipSize = 2 * 256 + OpenClipMergeCount + 2;
+
+    /// <summary>Number of token ids (the text tower's embedding rows it needs).</summary>
+    public int Count => Tokens.Count;
+
+    /// <summary>The files <see cref="Load"/> reads for <paramref name="path"/> (a folder or a file), in reading order;
+    /// empty when it would fail.</summary>
+    public static IReadOnlyList<string> FilesOf(string path)
+    {
+        if (File.Exists(path))
+        {
+            if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return [path];
+            string folder = Path.GetDirectoryName(path) ?? ".";
+            return Path.GetFileName(path) is MergesTxt or VocabJson ? [Path.Combine(folder, VocabJson), Path.Combine(folder, MergesTxt)] : [];
+        }
+        if (!Directory.Exists(path)) return [];
+        string vocab = Path.Combine(path, VocabJson), merges = Path.Combine(path, MergesTxt), openClip = Path.Combine(path, OpenClipMerges);
+        if (File.Exists(vocab) || File.Exists(merges)) return [vocab, merges];
+        return File.Exists(openClip) ? [openClip] : [];
+    }
+
     /// <summary>Start- and end-of-text as the Hugging Face vocabulary spells them.</summary>
     public const string StartOfText = "<|startoftext|>", EndOfText = "<|endoftext|>";
 

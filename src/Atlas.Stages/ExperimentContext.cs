@@ -42,8 +42,17 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Device, "unknown device"),
     };
 
-    /// <summary>The mini profile's tokenizer; the paper profile's BPE tokenizer is selected by backbone later.</summary>
-    public ITextTokenizer Tokenizer => _tokenizer ??= new HashingWordTokenizer(Config.Text.VocabSize);
+    /// <summary>CLIP's BPE over the spec's <see cref="ExperimentSpec.TokenizerVocabulary"/>, or, when it names none, the
+    /// mini profile's word-hashing tokenizer (the spec check refuses that for a backbone with CLIP's text tower).</summary>
+    public ITextTokenizer Tokenizer => _tokenizer ??= Spec.TokenizerVocabulary is { } vocabulary
+        ? new ClipBpeTokenizer(ClipVocabulary.Load(Absolute(vocabulary)))
+        : new HashingWordTokenizer(Config.Text.VocabSize);
+
+    /// <summary>The tokenizer's files (repository-relative), inputs of every stage that tokenises; none for the mini's
+    /// tokenizer, whose vocabulary is the code.</summary>
+    public IReadOnlyList<string> TokenizerFiles => Spec.TokenizerVocabulary is { } vocabulary
+        ? [.. ClipVocabulary.FilesOf(Absolute(vocabulary)).Select(file => Path.GetRelativePath(RepositoryRoot, file))]
+        : [];
 
     private ITextTokenizer? _tokenizer;
 

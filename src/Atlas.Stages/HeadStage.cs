@@ -17,7 +17,7 @@ public sealed class HeadStage(string task) : Stage
         return new { spec.Classes, Templates = context.Spec.Templates[spec.Templates] };
     }
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [context.Layout.PretrainedWeights];
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [context.Layout.PretrainedWeights, .. context.TokenizerFiles];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.Head(task)];
 

@@ -29,7 +29,7 @@ public sealed class PretrainStage : Stage
         return new { pretrain, Captions = context.Spec.Templates[pretrain.Templates] };
     }
 
-    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [context.Layout.Splits, .. DataFiles(context)];
+    public override IReadOnlyList<string> Inputs(ExperimentContext context) => [context.Layout.Splits, .. DataFiles(context), .. context.TokenizerFiles];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
         [context.Layout.PretrainedWeights, context.Layout.PretrainHistory];

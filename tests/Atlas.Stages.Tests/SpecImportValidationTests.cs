@@ -74,13 +74,26 @@ public sealed class SpecImportValidationTests
         SafeTensorsFile.Save(path, weights);
     }
 
+    /// <summary>An open_clip merges file giving CLIP's 49,408 ids: its merges join pairs of byte symbols, so they are
+    /// distinct and valid (not CLIP's words: the spec check needs the size).</summary>
+    private static void WriteClipSizedVocabulary(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var symbols = ByteLevelAlphabet.Symbols;
+        Atlas.Testing.ClipVocabularyFiles.WriteOpenClipMerges(path,
+            Enumerable.Range(0, ClipVocabulary.OpenClipMergeCount).Select(i => $"{symbols[i / symbols.Count]} {symbols[i % symbols.Count]}"));
+    }
+
     [Theory]
     [InlineData("mini")]
     [InlineData("ViT-B-32")]
     [InlineData("ViT-L-14")]
     public void A_preset_name_still_names_the_built_in_backbone(string preset)
     {
-        using var repository = new TempRepository(WithBackbone(preset));
+        // CLIP presets have CLIP's text tower and need its tokenizer files; the mini has its own tokenizer.
+        string vocabulary = preset == "mini" ? "" : "\ntokenizer_vocabulary: clip/bpe_simple_vocab_16e6.txt.gz";
+        using var repository = new TempRepository(WithBackbone(preset + vocabulary));
+        if (vocabulary.Length > 0) WriteClipSizedVocabulary(repository.Absolute("clip/bpe_simple_vocab_16e6.txt.gz"));
         using var session = repository.Open();
         Assert.Same(ClipConfig.Get(preset), session.Context.Config);
     }

@@ -37,6 +37,13 @@ public sealed record ExperimentSpec
     /// stage checks it and its SHA-256 is in that stage's lock.</summary>
     public string? PretrainedCheckpoint { get; init; }
 
+    /// <summary>CLIP's tokenizer files for the text tower (zero-shot heads, pretraining captions): a folder holding
+    /// <c>vocab.json</c> + <c>merges.txt</c> (a Hugging Face model folder) or open_clip's
+    /// <c>bpe_simple_vocab_16e6.txt.gz</c>, or one of those files; relative to the repository root. Required by a backbone
+    /// whose text tower takes CLIP's 49,408 ids; absent, the mini profile's word-hashing tokenizer is used. The files are
+    /// inputs of the stages that tokenise, so replacing them reruns those stages.</summary>
+    public string? TokenizerVocabulary { get; init; }
+
     /// <summary>Where the source datasets live and how each is partitioned.</summary>
     public required DataSpec Data { get; init; }
 

@@ -15,4 +15,9 @@ public interface ISpecFileCheck
     /// (valid) <paramref name="backbone"/>: missing, unreadable, or a tensor it lacks, has extra or holds in the wrong
     /// shape or dtype. Null when it fits.</summary>
     string? CheckpointProblem(string path, ImportedFileKind kind, string backbone);
+
+    /// <summary>What is wrong with the tokenizer the spec gives the (valid) <paramref name="backbone"/>: the vocabulary
+    /// at <paramref name="vocabulary"/> is missing, malformed or of another size than the text tower's embedding table;
+    /// or, with no vocabulary named, the backbone needs CLIP's. Null when they fit.</summary>
+    string? TokenizerProblem(string? vocabulary, string backbone);
 }

@@ -37,6 +37,8 @@ internal sealed class SpecValidator
     {
         bool backboneValid = CheckBackbone();
         CheckPretrainedWeights(backboneValid);
+        if (backboneValid && context.Files?.TokenizerProblem(spec.TokenizerVocabulary, spec.Backbone) is { } tokenizerProblem)
+            Fail(Root.Key(spec.TokenizerVocabulary is null ? "backbone" : "tokenizer_vocabulary"), tokenizerProblem);
         if (spec.Device == ComputeDevice.Cuda && context.CudaAvailable?.Invoke() != true)
             Fail(Root.Key("device"), CudaMissing);
         foreach (var source in spec.Data.Sources.Keys)

@@ -39,6 +39,30 @@ public sealed class SpecFileCheck(string repositoryRoot) : ISpecFileCheck
         }
     }
 
+    public string? TokenizerProblem(string? vocabulary, string backbone)
+    {
+        var config = SpecBackbone.Resolve(backbone, repositoryRoot);
+        if (vocabulary is null)
+        {
+            // The word-hashing tokenizer gives ids a CLIP text tower was never trained on: silently wrong heads.
+            return config.Text.VocabSize == ClipVocabulary.ClipSize
+                ? $"backbone '{backbone}' has CLIP's text tower ({ClipVocabulary.ClipSize} token ids): name CLIP's tokenizer files in "
+                  + $"tokenizer_vocabulary (a folder with {ClipVocabulary.VocabJson} + {ClipVocabulary.MergesTxt}, or {ClipVocabulary.OpenClipMerges})"
+                : null;
+        }
+        try
+        {
+            var loaded = ClipVocabulary.Load(Path.Combine(repositoryRoot, vocabulary));
+            return loaded.Count == config.Text.VocabSize
+                ? null
+                : $"{loaded.Source}: {loaded.Count} token ids, but backbone '{backbone}' embeds {config.Text.VocabSize}";
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return error.Message;
+        }
+    }
+
     private static string Describe(ImportedFileKind kind) => kind switch
     {
         ImportedFileKind.Pretrained => "pretrained checkpoint",

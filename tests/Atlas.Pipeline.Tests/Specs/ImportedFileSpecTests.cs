@@ -28,6 +28,8 @@ public sealed class ImportedFileSpecTests
             Asked.Add($"{kind} {path} under {backbone}");
             return badPaths.Contains(path) ? $"{path}: mis-shaped: 'visual.proj'" : null;
         }
+
+        public string? TokenizerProblem(string? vocabulary, string backbone) => null;
     }
 
     private static List<string> Errors(string yaml, ISpecFileCheck? files = null)
