@@ -30,7 +30,7 @@ public sealed class TokenizerVocabularyTests
 
         var error = SingleError(repository);
 
-        // micro.yaml's backbone key is on line 6, column 1; the message says what to add.
+        // micro.yaml's backbone is on line 6, its value at column 11; the message says what to add.
         Assert.StartsWith($"{repository.SpecPath}:6:11: backbone: backbone 'ViT-B-32' has CLIP's text tower (49408 token ids)", error);
         Assert.Contains("tokenizer_vocabulary", error);
     }
