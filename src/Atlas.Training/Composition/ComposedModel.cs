@@ -1,4 +1,5 @@
 using Atlas.Method.Composition;
+using Atlas.Models;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using Atlas.Training.Towers;
@@ -29,9 +30,10 @@ public sealed class ComposedModel(
     /// <summary>The entries of Λ: T·G, or T·P·K when partitioned.</summary>
     public long TrainableCount => Layout.CoefficientShape(Pool.TaskCount).Aggregate(1L, (a, b) => a * b);
 
-    /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors.</summary>
+    /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors, on the
+    /// device of the pool.</summary>
     public Dictionary<string, Tensor> Initial(double value = 0) =>
-        new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false) };
+        new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false, device: Pool.Stack(0).device) };
 
     /// <summary>The bounds applied to Λ before composing, if any.</summary>
     public CoefficientBounds? Bounds { get; } = bounds;
@@ -39,8 +41,10 @@ public sealed class ComposedModel(
     /// <summary>The coefficients the composition actually uses: clamp(Λ) under <see cref="Bounds"/>, else Λ itself.</summary>
     public Tensor Effective(Tensor coefficients) => Bounds is null ? coefficients : Bounds.Apply(coefficients);
 
-    /// <summary>The composed image-tower weights for Λ (through <see cref="Effective"/>); differentiable with respect to Λ.</summary>
-    public Dictionary<string, Tensor> Weights(Tensor coefficients) => WeightComposer.Compose(pretrained, Pool, Layout, Effective(coefficients));
+    /// <summary>The composed image-tower weights for Λ (through <see cref="Effective"/>); differentiable with respect to Λ.
+    /// Λ follows the pool to its device (one restored from a checkpoint file is on the CPU); on the CPU it is used as it is.</summary>
+    public Dictionary<string, Tensor> Weights(Tensor coefficients) =>
+        WeightComposer.Compose(pretrained, Pool, Layout, Effective(DevicePlacement.Like(coefficients, Pool.Stack(0))));
 
     /// <summary>The composed weights for the loop's named tensors.</summary>
     public Dictionary<string, Tensor> Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained[CoefficientsKey]);

@@ -25,7 +25,10 @@ public sealed class TaskBatches
     /// <summary>Logits and labels of every task at <paramref name="step"/>, from one forward pass of the tower.</summary>
     public IReadOnlyList<(Tensor Logits, Tensor Labels)> At(IReadOnlyDictionary<string, Tensor> weights, long step)
     {
-        var batches = _tasks.Select(t => t.Batches.At(step)).ToList();
+        // Batches are drawn and augmented on the CPU and follow the heads (the weights' device; on the CPU, unmoved).
+        var batches = _tasks.Select(t => t.Batches.At(step))
+            .Select((b, i) => (Images: DevicePlacement.Like(b.Images, _tasks[i].Head), Labels: DevicePlacement.Like(b.Labels, _tasks[i].Head)))
+            .ToList();
         var images = cat(batches.Select(b => b.Images).ToArray(), 0);
         var features = ClipForward.EncodeImage(Preprocessing.Normalize(images, _config), weights, _config.Vision);
         var sizes = batches.Select(b => b.Images.shape[0]).ToArray();
