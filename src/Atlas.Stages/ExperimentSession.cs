@@ -54,14 +54,23 @@ public sealed class ExperimentSession : IDisposable
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
         var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root) });
         var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
-        if (spec.Device != ComputeDevice.Cpu && session.Stages.Where(s => !s.RunsOnDevice).Select(s => s.Id).ToList() is { Count: > 0 } cpuOnly)
+        if (DeviceRefusal(session.Context, session.Stages) is { } refusal)
         {
             session.Dispose();
-            throw new InvalidOperationException(
-                $"{specPath}: device {SpecNames.Of(spec.Device)}: these stages run on the CPU only so far: {StageGraph.Abbreviate(cpuOnly)}; "
-                + "remove their sections or set device: cpu");
+            throw new InvalidOperationException(refusal);
         }
         return session;
+    }
+
+    /// <summary>Why a spec asking for a GPU cannot run <paramref name="stages"/> (those that do not
+    /// <see cref="Stage.RunsOnDevice"/>, named), or null when it can: always on the CPU.</summary>
+    public static string? DeviceRefusal(ExperimentContext context, IEnumerable<Stage> stages)
+    {
+        if (context.Spec.Device == ComputeDevice.Cpu) return null;
+        var cpuOnly = stages.Where(s => !s.RunsOnDevice).Select(s => s.Id).ToList();
+        return cpuOnly.Count == 0 ? null
+            : $"{context.SpecPath}: device {SpecNames.Of(context.Spec.Device)}: these stages run on the CPU only so far: {StageGraph.Abbreviate(cpuOnly)}; "
+              + "remove their sections or set device: cpu";
     }
 
     /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>

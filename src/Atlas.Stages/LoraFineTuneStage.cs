@@ -20,6 +20,7 @@ namespace Atlas.Stages;
 public sealed class LoraFineTuneStage(string task, LoraVectorSpec lora) : Stage
 {
     public override string Id => StageIds.LoraFineTune(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "LoraFineTune";
     public override string Description => $"LoRA fine-tune (r {lora.Rank}) of the image tower on {task} (head frozen)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Data, StageIds.Pretrain, StageIds.Head(task)];

@@ -13,6 +13,7 @@ namespace Atlas.Stages;
 public sealed class LoraTaskVectorStage(string task, LoraVectorSpec lora) : Stage
 {
     public override string Id => StageIds.LoraTaskVector(task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "LoraTaskVectors";
     public override string Description => $"LoRA task vector of {task} ((α/r)·B·A per adapted matrix)";
     public override IReadOnlyList<string> DependsOn => [StageIds.Pretrain, StageIds.LoraFineTune(task)];

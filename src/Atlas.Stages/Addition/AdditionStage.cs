@@ -32,6 +32,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         layout.StageFile(IdOf(method), $"coefficients.{extension}");
 
     public override string Id => IdOf(method);
+    public override bool RunsOnDevice => true;
     public override string Phase => "Addition";
     public override string Description => $"task addition of {tasks.Count} task vectors by {SpecNames.Of(method)}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages(tasks, tasks);

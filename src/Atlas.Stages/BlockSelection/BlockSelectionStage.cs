@@ -36,6 +36,7 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
     public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
+    public override bool RunsOnDevice => true;
     public override string Phase => "BlockSelection";
     public override string Description => $"aTLAS on {Target} with n of {Pool.Count} task vectors' blocks, ranked by gradient";
 

@@ -4,6 +4,7 @@ using Atlas.Method;
 using Atlas.Method.Adapters;
 using Atlas.Method.Composition;
 using Atlas.Method.GradientFree;
+using Atlas.Models;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages.Composition;
 using Atlas.Training;
@@ -37,6 +38,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
+    public override bool RunsOnDevice => true;
     public override string Phase => "FewShot";
     public override string Description => $"few-shot {Target} from {Pool.Count} other task vectors";
 
@@ -113,7 +115,8 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         };
         // Feature-level methods train on one augmented pass over the oversampled shots (the paper's cache).
         var cacheImages = cat([.. Enumerable.Range(0, stepsPerEpoch).Select(s => batches.At(s).Images)], 0);
-        var cacheLabels = cat([.. Enumerable.Range(0, stepsPerEpoch).Select(s => batches.At(s).Labels)], 0);
+        // The cache's labels live with the head and the features (on the CPU, the concatenation itself).
+        var cacheLabels = DevicePlacement.Like(cat([.. Enumerable.Range(0, stepsPerEpoch).Select(s => batches.At(s).Labels)], 0), task.Head);
         var adapters = spec.Adapters;
         using (enable_grad())
         {

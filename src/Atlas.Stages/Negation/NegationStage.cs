@@ -29,6 +29,7 @@ public sealed class NegationStage(NegationTarget target) : Stage
         layout.StageFile(IdOf(target), $"coefficients.{extension}");
 
     public override string Id => IdOf(target.Task);
+    public override bool RunsOnDevice => true;
     public override string Phase => "Negation";
     public override string Description => $"negate {target.Task}, keeping {target.Control}";
     public override IReadOnlyList<string> DependsOn => CompositionInputs.Stages([target.Task], Evaluated);

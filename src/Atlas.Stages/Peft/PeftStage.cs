@@ -38,6 +38,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
     public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
+    public override bool RunsOnDevice => true;
     public override string Phase => "Peft";
     public override string Description => $"PEFT on {Target}: aTLAS x K ({SpecNames.Of(vectors)} task vectors), LoRA and full fine-tuning over data fractions";
 
@@ -115,6 +116,8 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
         {
             case PeftMethod.Atlas:
                 var atlas = spec.Atlas;
+                // The partitions are drawn on the CPU and live with the pool's stacks; on the CPU they are left as drawn.
+                var poolDevice = inputs.Pool.Stack(0).device;
                 var layout = CoefficientLayout.Partitioned(inputs.Pool.BlockNames, inputs.Pool.BlockShapes, variant.Partitions!.Value,
                     StageIds.Seed(run.Seed, "partitions"),
                     atlas.PartitionScope switch
@@ -128,7 +131,8 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
                         PartitionBlocksOption.All => PartitionBlocks.All,
                         PartitionBlocksOption.Matrices => PartitionBlocks.MatricesOnly,
                         _ => throw new InvalidOperationException($"unknown partition blocks {atlas.PartitionBlocks}"),
-                    });
+                    },
+                    poolDevice.type == TorchSharp.DeviceType.CPU ? null : poolDevice);
                 return (atlas, new ComposedModel(inputs.Pretrained, inputs.Pool, layout), layout);
             case PeftMethod.Lora:
                 var lora = spec.Lora;

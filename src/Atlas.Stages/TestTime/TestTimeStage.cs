@@ -36,6 +36,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
     public static string ResultPath(ArtifactLayout layout, string target) => layout.StageFile(IdOf(target), ResultFileName);
 
     public override string Id => IdOf(Target);
+    public override bool RunsOnDevice => true;
     public override string Phase => "TestTime";
     public override string Description => $"test-time adaptation of {Target} from {Pool.Count} other task vectors";
 
@@ -56,8 +57,10 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
         using var layout = CoefficientLayout.Blockwise(inputs.Pool.BlockNames);
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
 
+        // Batches are made on the CPU (test images, augmentation) and follow the head to its device (on the CPU, unmoved).
         Tensor LogitsOf(IReadOnlyDictionary<string, Tensor> weights, Tensor batch) =>
-            ZeroShotHead.Logits(ClipForward.EncodeImage(Preprocessing.Normalize(batch, context.Config), weights, context.Config.Vision), task.Head);
+            ZeroShotHead.Logits(ClipForward.EncodeImage(Preprocessing.Normalize(DevicePlacement.Like(batch, task.Head), context.Config), weights,
+                context.Config.Vision), task.Head);
         double TestAccuracy(Tensor coefficients)
         {
             using var scope = NewDisposeScope();
@@ -105,20 +108,21 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                         ufm.TrustedShare, ufm.Temperature, ufm.ThresholdStart, ufm.ThresholdRise);
                     ulong seed = unchecked((ulong)StageIds.Seed(run.Seed, name));
                     var schedule = new UfmSchedule(count, classes, learn.Batch, learn.Epochs, settings, seed);
-                    var mask = schedule.TrustedMask();
+                    var mask = DevicePlacement.Like(schedule.TrustedMask(), task.Head);
                     var strong = new StrongAugmentation(new RandomResizedCrop(learn.CropScale[0], learn.CropScale[1]),
                         new RandomHorizontalFlip(StrongAugmentation.PaperFlipProbability));
                     (coefficients, _) = model.Train(model.Initial(), learn.Recipe(schedule.Steps), (weights, step) =>
                     {
                         // The weak view (the plain images) of every test image under the current Λ, at an epoch's first step.
-                        var batch = schedule.At(step, () => nn.functional.softmax(
-                            ZeroShotHead.Logits(FeatureCache.Encode(weights, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1));
+                        // The trusted set is chosen from the probabilities on the CPU (they are read element by element).
+                        var batch = schedule.At(step, () => DevicePlacement.To(nn.functional.softmax(
+                            ZeroShotHead.Logits(FeatureCache.Encode(weights, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1), CPU));
                         var selected = images.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray()));
                         Tensor weak;
                         using (no_grad()) weak = LogitsOf(weights, selected);
                         using var generator = StrongAugmentation.GeneratorFor(seed, step);
                         var strongLogits = LogitsOf(weights, strong.Apply(selected, generator));
-                        return UfmAdaptation.UfmLoss(weak, strongLogits, mask, batch.PseudoLabels, batch.Threshold, ufm.Temperature);
+                        return UfmAdaptation.UfmLoss(weak, strongLogits, mask, DevicePlacement.Like(batch.PseudoLabels, task.Head), batch.Threshold, ufm.Temperature);
                     }, Progress(schedule.Steps), regularizer: regularizer);
                     ufmSteps = schedule.Steps;
                     ufmPerClass = schedule.PerClass;

@@ -18,7 +18,7 @@ public static class CoefficientInformativeness
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         if (model.Layout.IsPartitioned || model.Layout.GroupCount != model.Pool.BlockCount)
             throw new ArgumentException($"block selection needs one coefficient per block, not a {model.Layout.Kind} layout", nameof(model));
-        using var coefficients = model.Layout.Create(model.Pool.TaskCount, requiresGrad: true);
+        using var coefficients = model.Layout.Create(model.Pool.TaskCount, requiresGrad: true, device: model.Pool.Stack(0).device);
         for (long step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();

@@ -1,7 +1,9 @@
 using Atlas.Method.Composition;
+using Atlas.Models;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using Atlas.Training.Towers;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Composition;
@@ -29,9 +31,10 @@ public sealed class ComposedModel(
     /// <summary>The entries of Λ: T·G, or T·P·K when partitioned.</summary>
     public long TrainableCount => Layout.CoefficientShape(Pool.TaskCount).Aggregate(1L, (a, b) => a * b);
 
-    /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors.</summary>
+    /// <summary>Λ filled with <paramref name="value"/> (0: the pretrained model), as the loop's named tensors, on the
+    /// device of the pool.</summary>
     public Dictionary<string, Tensor> Initial(double value = 0) =>
-        new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false) };
+        new() { [CoefficientsKey] = Layout.Create(Pool.TaskCount, value, requiresGrad: false, device: Pool.Stack(0).device) };
 
     /// <summary>The bounds applied to Λ before composing, if any.</summary>
     public CoefficientBounds? Bounds { get; } = bounds;
@@ -39,8 +42,10 @@ public sealed class ComposedModel(
     /// <summary>The coefficients the composition actually uses: clamp(Λ) under <see cref="Bounds"/>, else Λ itself.</summary>
     public Tensor Effective(Tensor coefficients) => Bounds is null ? coefficients : Bounds.Apply(coefficients);
 
-    /// <summary>The composed image-tower weights for Λ (through <see cref="Effective"/>); differentiable with respect to Λ.</summary>
-    public Dictionary<string, Tensor> Weights(Tensor coefficients) => WeightComposer.Compose(pretrained, Pool, Layout, Effective(coefficients));
+    /// <summary>The composed image-tower weights for Λ (through <see cref="Effective"/>); differentiable with respect to Λ.
+    /// Λ follows the pool to its device (one restored from a checkpoint file is on the CPU); on the CPU it is used as it is.</summary>
+    public Dictionary<string, Tensor> Weights(Tensor coefficients) =>
+        WeightComposer.Compose(pretrained, Pool, Layout, Effective(DevicePlacement.Like(coefficients, Pool.Stack(0))));
 
     /// <summary>The composed weights for the loop's named tensors.</summary>
     public Dictionary<string, Tensor> Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained[CoefficientsKey]);
@@ -67,6 +72,32 @@ public sealed class ComposedModel(
             var coefficients = parameters[CoefficientsKey];
             var loss = lossAt(Weights(coefficients), step);
             return regularizer is null ? loss : loss + regularizer.Penalty(coefficients);
+        }, progress, checkpoint, selection);
+        return (trained[CoefficientsKey], history);
+    }
+
+    /// <summary>Learns Λ from <paramref name="initial"/> with gradient accumulation over
+    /// <see cref="OptimizationRecipe.GradientAccumulation"/> micro-batches per step (the paper's ViT-L/14 coefficient
+    /// learning: batch 128 as 2 × 64). <see cref="Train(IReadOnlyDictionary{string, Tensor}, OptimizationRecipe, Func{IReadOnlyDictionary{string, Tensor}, long, Tensor}, TrainingProgress, ITrainingCheckpoint?, EpochSelection?, CoefficientRegularizer?)"/>
+    /// is the path without accumulation. The penalty is added to every micro-batch's loss, so with the 1/k scaling
+    /// it enters each step's gradient once.</summary>
+    /// <param name="lossAt">The mean loss of micro-batch i of a step for the composed weights.</param>
+    public (Tensor Coefficients, IReadOnlyList<LossPoint> History) Train(
+        IReadOnlyDictionary<string, Tensor> initial,
+        OptimizationRecipe recipe,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null,
+        CoefficientRegularizer? regularizer = null)
+    {
+        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step, micro) =>
+        {
+            var coefficients = parameters[CoefficientsKey];
+            var loss = lossAt(Weights(coefficients), step, micro);
+            if (regularizer is null) return loss;
+            using Scalar one = 1.0.ToScalar();
+            return loss.add(regularizer.Penalty(coefficients), one);
         }, progress, checkpoint, selection);
         return (trained[CoefficientsKey], history);
     }

@@ -33,7 +33,9 @@ public sealed class PassCrossEntropy(ImageBatches batches, int stepsPerPass)
         {
             using var scope = NewDisposeScope();
             var (images, labels) = batches.At(step);
-            total += nn.functional.cross_entropy(logits(images), labels).to(ScalarType.Float64).item<double>();
+            var scores = logits(images);
+            // The labels, drawn on the CPU, follow the logits to the model's device (on the CPU, unmoved).
+            total += nn.functional.cross_entropy(scores, Atlas.Models.DevicePlacement.Like(labels, scores)).to(ScalarType.Float64).item<double>();
         }
         Passes++;
         return total;
