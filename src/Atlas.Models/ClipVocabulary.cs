@@ -30,8 +30,9 @@ public sealed record ClipVocabulary(IReadOnlyDictionary<string, int> Tokens, IRe
     /// <summary>Number of token ids (the text tower's embedding rows it needs).</summary>
     public int Count => Tokens.Count;
 
-    /// <summary>The files <see cref="Load"/> reads for <paramref name="path"/> (a folder or a file), in reading order;
-    /// empty when it would fail.</summary>
+    /// <summary>The files <see cref="Load"/> reads for <paramref name="path"/> (a folder or a file): open_clip's merges
+    /// file alone, or Hugging Face's <c>vocab.json</c> and <c>merges.txt</c> (a folder holding either is taken as a
+    /// Hugging Face one, so a missing partner is reported by name); empty when there is nothing to read.</summary>
     public static IReadOnlyList<string> FilesOf(string path)
     {
         if (File.Exists(path))
@@ -64,18 +65,15 @@ public sealed record ClipVocabulary(IReadOnlyDictionary<string, int> Tokens, IRe
     /// </summary>
     public static ClipVocabulary Load(string path)
     {
-        if (File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: no such vocabulary folder or file");
+        return FilesOf(path) switch
         {
-            if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return FromOpenClip(path);
-            if (Path.GetFileName(path) == MergesTxt) return FromHuggingFace(Path.Combine(Path.GetDirectoryName(path) ?? ".", VocabJson), path);
-            if (Path.GetFileName(path) == VocabJson) return FromHuggingFace(path, Path.Combine(Path.GetDirectoryName(path) ?? ".", MergesTxt));
-            throw new InvalidDataException($"{path}: not a CLIP vocabulary (expected a folder with {VocabJson} + {MergesTxt}, or {OpenClipMerges})");
-        }
-        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: no such vocabulary folder or file");
-        string vocab = Path.Combine(path, VocabJson), merges = Path.Combine(path, MergesTxt), openClip = Path.Combine(path, OpenClipMerges);
-        if (File.Exists(vocab) || File.Exists(merges)) return FromHuggingFace(vocab, merges);
-        if (File.Exists(openClip)) return FromOpenClip(openClip);
-        throw new FileNotFoundException($"{path}: holds neither {VocabJson} + {MergesTxt} nor {OpenClipMerges}", vocab);
+            [var openClip] => FromOpenClip(openClip),
+            [var vocab, var merges] => FromHuggingFace(vocab, merges),
+            _ when File.Exists(path) => throw new InvalidDataException(
+                $"{path}: not a CLIP vocabulary (expected a folder with {VocabJson} + {MergesTxt}, or {OpenClipMerges})"),
+            _ => throw new FileNotFoundException($"{path}: holds neither {VocabJson} + {MergesTxt} nor {OpenClipMerges}", Path.Combine(path, VocabJson)),
+        };
     }
 
     /// <summary>A Hugging Face tokenizer folder's files: <c>vocab.json</c> (token → id) and <c>merges.txt</c>.</summary>
