@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Transcribes the paper's reported numbers from numbers.md into the reference CSV files beside this script.
 
-Run:  /usr/bin/python3 experiments/reference/paper/transcribe.py [/work/shared/reference/numbers.md]
+Run:  /usr/bin/python3 experiments/reference/paper/transcribe.py [NUMBERS_MD]
+      (default: ../shared/reference/numbers.md beside the repository, where the team's reference material sits)
 
 numbers.md (the project's reading of the aTLAS paper, every number with its source tag) is the only source. Values are
 copied as printed (same digits); the only arithmetic is the row means of the per-dataset tables, written with two
@@ -15,7 +16,8 @@ import sys
 from decimal import Decimal, ROUND_HALF_UP
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/reference/numbers.md"
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+SOURCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPOSITORY, "..", "shared", "reference", "numbers.md")
 TEXT = open(SOURCE, encoding="utf-8").read()
 LINES = TEXT.split("\n")
 SHA = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
