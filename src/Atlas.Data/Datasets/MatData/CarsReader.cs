@@ -55,7 +55,7 @@ public sealed class CarsReader : IPaperDatasetReader
         IReadOnlyDictionary<string, MatArray> meta = _guard.Parse(metaPath, () => MatFileReader.Read(metaPath));
         if (!meta.TryGetValue("class_names", out MatArray? names) || names is not MatCellArray cell || cell.Cells.Any(c => c is not MatCharArray))
         {
-            throw _guard.Missing(metaPath, $"'class_names' is {(names is null ? "missing" : names.Describe())}, expected a cell array of strings");
+            throw _guard.Fail(metaPath, $"'class_names' is {(names is null ? "missing" : names.Describe())}, expected a cell array of strings");
         }
         string[] onDisk = cell.Cells.Select(c => _guard.Parse(metaPath, () => ((MatCharArray)c).Text).Replace('_', ' ')).ToArray();
         IReadOnlyList<string> classNames = _guard.MatchingClassNames(onDisk, metaPath);
@@ -70,7 +70,7 @@ public sealed class CarsReader : IPaperDatasetReader
         IReadOnlyDictionary<string, MatArray> variables = _guard.Parse(annotationsPath, () => MatFileReader.Read(annotationsPath));
         if (!variables.TryGetValue("annotations", out MatArray? array) || array is not MatStructArray annotations)
         {
-            throw _guard.Missing(annotationsPath, $"'annotations' is {(array is null ? "missing" : array.Describe())}, expected a struct array");
+            throw _guard.Fail(annotationsPath, $"'annotations' is {(array is null ? "missing" : array.Describe())}, expected a struct array");
         }
         var samples = new List<LabelledImage>(annotations.Count);
         for (int i = 0; i < annotations.Count; i++)
@@ -86,7 +86,7 @@ public sealed class CarsReader : IPaperDatasetReader
             });
             if (classNumber < 1 || classNumber > classCount)
             {
-                throw _guard.Missing(annotationsPath, $"annotation {i} ('{fileName}') has class {classNumber}, outside 1..{classCount}");
+                throw _guard.Fail(annotationsPath, $"annotation {i} ('{fileName}') has class {classNumber}, outside 1..{classCount}");
             }
             samples.Add(new LabelledImage(new ImageFile(Path.GetFullPath(Path.Combine(imageFolder, fileName))), (int)classNumber - 1));
         }

@@ -25,7 +25,7 @@ internal sealed class CifarBatches(LayoutGuard guard)
             int first = stream.ReadByte();
             if (first is not (0x80 or (byte)'}' or (byte)'(' ))
             {
-                throw guard.Missing(path, first < 0 ? "empty file" : $"not a pickle (first byte 0x{first:X2})");
+                throw guard.Fail(path, first < 0 ? "empty file" : $"not a pickle (first byte 0x{first:X2})");
             }
         }
     }
@@ -36,7 +36,7 @@ internal sealed class CifarBatches(LayoutGuard guard)
         object? names = guard.Parse(metaPath, () => RestrictedUnpickler.DictValue(RestrictedUnpickler.Read(metaPath), key, metaPath));
         if (names is not List<object?> list || list.Any(n => n is not string))
         {
-            throw guard.Missing(metaPath, $"'{key}' is {RestrictedUnpickler.Describe(names)}, not a list of strings");
+            throw guard.Fail(metaPath, $"'{key}' is {RestrictedUnpickler.Describe(names)}, not a list of strings");
         }
         return guard.MatchingClassNames(list.Cast<string>().ToArray(), metaPath);
     }
@@ -57,23 +57,23 @@ internal sealed class CifarBatches(LayoutGuard guard)
             });
             if (data.Dtype is not ("|u1" or "<u1" or ">u1") || data.Shape.Count != 2 || data.Shape[1] != ImageBytes || data.FortranOrder)
             {
-                throw guard.Missing(path, $"'data' is {data.Dtype} ({string.Join(", ", data.Shape)}){(data.FortranOrder ? " Fortran order" : "")}, expected uint8 (n, 3072) in C order");
+                throw guard.Fail(path, $"'data' is {data.Dtype} ({string.Join(", ", data.Shape)}){(data.FortranOrder ? " Fortran order" : "")}, expected uint8 (n, 3072) in C order");
             }
             int count = (int)data.Shape[0];
             if (data.Data.Length != (long)count * ImageBytes)
             {
-                throw guard.Missing(path, $"'data' holds {data.Data.Length} bytes for shape ({count}, {ImageBytes})");
+                throw guard.Fail(path, $"'data' holds {data.Data.Length} bytes for shape ({count}, {ImageBytes})");
             }
             if (labels.Count != count)
             {
-                throw guard.Missing(path, $"{labels.Count} labels in '{labelsKey}' for {count} images");
+                throw guard.Fail(path, $"{labels.Count} labels in '{labelsKey}' for {count} images");
             }
             const int plane = Side * Side;
             for (int n = 0; n < count; n++)
             {
                 if (labels[n] is not long label || label < 0 || label >= classCount)
                 {
-                    throw guard.Missing(path, $"label {n} is {RestrictedUnpickler.Describe(labels[n])}, not a class index below {classCount}");
+                    throw guard.Fail(path, $"label {n} is {RestrictedUnpickler.Describe(labels[n])}, not a class index below {classCount}");
                 }
                 var pixels = new byte[ImageBytes];
                 int start = n * ImageBytes;

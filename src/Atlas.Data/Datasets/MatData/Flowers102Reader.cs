@@ -61,7 +61,7 @@ public sealed class Flowers102Reader : IPaperDatasetReader
         IReadOnlyDictionary<string, MatArray> variables = _guard.Parse(path, () => MatFileReader.Read(path));
         if (!variables.TryGetValue(name, out MatArray? array) || array is not MatNumericArray numeric)
         {
-            throw _guard.Missing(path, $"variable '{name}' is {(array is null ? "missing" : array.Describe())}, expected a numeric vector");
+            throw _guard.Fail(path, $"variable '{name}' is {(array is null ? "missing" : array.Describe())}, expected a numeric vector");
         }
         return _guard.Parse(path, numeric.ToInt64);
     }
@@ -73,12 +73,12 @@ public sealed class Flowers102Reader : IPaperDatasetReader
         {
             if (id < 1 || id > labels.Length)
             {
-                throw _guard.Missing(setPath, $"image id {id} is outside 1..{labels.Length} (the labels in imagelabels.mat)");
+                throw _guard.Fail(setPath, $"image id {id} is outside 1..{labels.Length} (the labels in imagelabels.mat)");
             }
             long label = labels[id - 1] - 1;
             if (label < 0 || label >= classCount)
             {
-                throw _guard.Missing(labelsPath, $"image {id} has label {label + 1}, outside 1..{classCount}");
+                throw _guard.Fail(labelsPath, $"image {id} has label {label + 1}, outside 1..{classCount}");
             }
             string image = Path.Combine(root, "jpg", $"image_{id:D5}.jpg");
             samples.Add(new LabelledImage(new ImageFile(Path.GetFullPath(image)), (int)label));

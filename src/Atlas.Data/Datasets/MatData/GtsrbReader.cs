@@ -1,3 +1,4 @@
+using Atlas.Data.Datasets.Folders;
 using Atlas.Data.Images;
 
 namespace Atlas.Data.Datasets.MatData;
@@ -32,7 +33,7 @@ public sealed class GtsrbReader : IPaperDatasetReader
         int folders = Directory.GetDirectories(training).Length;
         if (folders != classCount)
         {
-            throw _guard.Missing(training, $"{folders} class folders, expected {classCount}");
+            throw _guard.Fail(training, $"{folders} class folders, expected {classCount}");
         }
         _guard.Folder(Path.Combine(dataRoot, "gtsrb", "GTSRB", "Final_Test", "Images"));
         string csv = _guard.File(Path.Combine(dataRoot, "gtsrb", "GT-final_test.csv"));
@@ -51,34 +52,9 @@ public sealed class GtsrbReader : IPaperDatasetReader
         return new DatasetSplits(Dataset, classNames, fit, validation, test);
     }
 
-    private List<LabelledImage> ReadTraining(string training)
-    {
-        string[] classFolders = Directory.GetDirectories(training).OrderBy(Path.GetFileName, StringComparer.Ordinal).ToArray();
-        var samples = new List<LabelledImage>();
-        for (int label = 0; label < classFolders.Length; label++)
-        {
-            int before = samples.Count;
-            // torchvision: sorted(os.walk(class_dir)) orders folders by their full path, then files by name.
-            var folders = new List<string> { classFolders[label] };
-            folders.AddRange(Directory.GetDirectories(classFolders[label], "*", SearchOption.AllDirectories));
-            folders.Sort(StringComparer.Ordinal);
-            foreach (string folder in folders)
-            {
-                foreach (string file in Directory.GetFiles(folder).OrderBy(Path.GetFileName, StringComparer.Ordinal))
-                {
-                    if (file.EndsWith(".ppm", StringComparison.OrdinalIgnoreCase))
-                    {
-                        samples.Add(new LabelledImage(new ImageFile(Path.GetFullPath(file)), label));
-                    }
-                }
-            }
-            if (samples.Count == before)
-            {
-                throw _guard.Missing(classFolders[label], "class folder without any .ppm image");
-            }
-        }
-        return samples;
-    }
+    // torchvision's DatasetFolder over the class folders, keeping .ppm files (the test images' CSVs are skipped).
+    private List<LabelledImage> ReadTraining(string training) =>
+        ImageFolderScan.Read(_guard, training, path => path.EndsWith(".ppm", StringComparison.OrdinalIgnoreCase)).Samples;
 
     private List<LabelledImage> ReadTest(string dataRoot, int classCount)
     {
@@ -95,11 +71,11 @@ public sealed class GtsrbReader : IPaperDatasetReader
             string[] fields = SplitRow(line);
             if (fields.Length <= Math.Max(fileColumn, classColumn) || !int.TryParse(fields[classColumn], out int label))
             {
-                throw _guard.Missing(csv, $"line {lineNumber} ('{line}') has no integer ClassId");
+                throw _guard.Fail(csv, $"line {lineNumber} ('{line}') has no integer ClassId");
             }
             if (label < 0 || label >= classCount)
             {
-                throw _guard.Missing(csv, $"line {lineNumber}: ClassId {label} is outside 0..{classCount - 1}");
+                throw _guard.Fail(csv, $"line {lineNumber}: ClassId {label} is outside 0..{classCount - 1}");
             }
             samples.Add(new LabelledImage(new ImageFile(Path.GetFullPath(Path.Combine(images, fields[fileColumn]))), label));
         }
@@ -113,7 +89,7 @@ public sealed class GtsrbReader : IPaperDatasetReader
         int classId = Array.IndexOf(columns, "ClassId");
         if (file < 0 || classId < 0)
         {
-            throw _guard.Missing(csv, $"header '{header}' lacks the Filename and ClassId columns");
+            throw _guard.Fail(csv, $"header '{header}' lacks the Filename and ClassId columns");
         }
         return (file, classId);
     }

@@ -39,7 +39,7 @@ public sealed class MnistReader : IPaperDatasetReader
             if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4
                 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(magic) != expected)
             {
-                throw _guard.Missing(path, $"not an uncompressed IDX file with magic 0x{expected:X8}");
+                throw _guard.Fail(path, $"not an uncompressed IDX file with magic 0x{expected:X8}");
             }
         }
     }
@@ -62,11 +62,11 @@ public sealed class MnistReader : IPaperDatasetReader
         IdxArray labels = _guard.Parse(labelsPath, () => IdxReader.Read(labelsPath));
         if (images.Dimensions.Count != 3 || images.Dimensions[1] != Side || images.Dimensions[2] != Side)
         {
-            throw _guard.Missing(imagesPath, $"images are [{string.Join(", ", images.Dimensions)}], expected [n, {Side}, {Side}]");
+            throw _guard.Fail(imagesPath, $"images are [{string.Join(", ", images.Dimensions)}], expected [n, {Side}, {Side}]");
         }
         if (labels.Count != images.Count)
         {
-            throw _guard.Missing(labelsPath, $"{labels.Count} labels for {images.Count} images");
+            throw _guard.Fail(labelsPath, $"{labels.Count} labels for {images.Count} images");
         }
         _guard.LabelsInRange(labels.Values.Select(v => (int)v), classCount, labelsPath);
         var samples = new LabelledImage[images.Count];

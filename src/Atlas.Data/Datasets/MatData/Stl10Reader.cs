@@ -36,12 +36,12 @@ public sealed class Stl10Reader : IPaperDatasetReader
             long imageBytes = new FileInfo(images).Length;
             if (imageBytes % ImageBytes != 0)
             {
-                throw _guard.Missing(images, $"{imageBytes} bytes, not a whole number of 96×96×3 images ({ImageBytes} bytes each)");
+                throw _guard.Fail(images, $"{imageBytes} bytes, not a whole number of 96×96×3 images ({ImageBytes} bytes each)");
             }
             long labelBytes = new FileInfo(labels).Length;
             if (labelBytes != imageBytes / ImageBytes)
             {
-                throw _guard.Missing(labels, $"{labelBytes} labels for {imageBytes / ImageBytes} images");
+                throw _guard.Fail(labels, $"{labelBytes} labels for {imageBytes / ImageBytes} images");
             }
         }
         _guard.File(Path.Combine(folder, "class_names.txt"));

@@ -53,17 +53,17 @@ public sealed class SvhnReader : IPaperDatasetReader
         if (!variables.TryGetValue("X", out MatArray? xArray) || xArray is not MatNumericArray { Class: MatClass.UInt8, Real: byte[] x } images
             || images.Dimensions.Count != 4 || images.Dimensions[0] != Side || images.Dimensions[1] != Side || images.Dimensions[2] != 3)
         {
-            throw _guard.Missing(path, $"variable 'X' is {(xArray is null ? "missing" : xArray.Describe())}, expected uint8 32×32×3×n");
+            throw _guard.Fail(path, $"variable 'X' is {(xArray is null ? "missing" : xArray.Describe())}, expected uint8 32×32×3×n");
         }
         if (!variables.TryGetValue("y", out MatArray? yArray) || yArray is not MatNumericArray labels)
         {
-            throw _guard.Missing(path, $"variable 'y' is {(yArray is null ? "missing" : yArray.Describe())}, expected n numeric labels");
+            throw _guard.Fail(path, $"variable 'y' is {(yArray is null ? "missing" : yArray.Describe())}, expected n numeric labels");
         }
         int count = images.Dimensions[3];
         long[] rawLabels = _guard.Parse(path, labels.ToInt64);
         if (rawLabels.Length != count)
         {
-            throw _guard.Missing(path, $"{rawLabels.Length} labels in 'y' for {count} images in 'X'");
+            throw _guard.Fail(path, $"{rawLabels.Length} labels in 'y' for {count} images in 'X'");
         }
         var samples = new LabelledImage[count];
         const int plane = Side * Side;
@@ -72,7 +72,7 @@ public sealed class SvhnReader : IPaperDatasetReader
             long label = rawLabels[n];
             if (label < 1 || label > 10)
             {
-                throw _guard.Missing(path, $"label {label} of image {n} is outside 1..10");
+                throw _guard.Fail(path, $"label {label} of image {n} is outside 1..10");
             }
             var pixels = new byte[plane * 3];
             int imageStart = n * plane * 3;
