@@ -90,8 +90,13 @@ public sealed record DataSpec
     /// <summary>Folder holding the source files, relative to the repository root.</summary>
     public required string Root { get; init; }
 
-    /// <summary>Partition sizes per source dataset (e.g. <c>mnist</c>, <c>fashion_mnist</c>, <c>optdigits</c>).</summary>
-    public required Dictionary<string, SplitSizes> Sources { get; init; }
+    /// <summary>The mini profile's embedded sources and their partition sizes (e.g. <c>mnist</c>, <c>fashion_mnist</c>,
+    /// <c>optdigits</c>); none for the paper profile.</summary>
+    public Dictionary<string, SplitSizes> Sources { get; init; } = new();
+
+    /// <summary>The paper's datasets read from <c>root</c> in the layouts the atlas code expects (e.g. <c>cars</c>,
+    /// <c>sun397</c>; see docs/datasets.md), with their own train/validation/test splits; none for the mini profile.</summary>
+    public List<string> Datasets { get; init; } = [];
 }
 
 /// <summary>Disjoint partition sizes of one source; <c>pretrain</c> images are never seen by any task.</summary>
