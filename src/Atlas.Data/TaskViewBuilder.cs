@@ -81,7 +81,8 @@ public static class TaskViewBuilder
         };
     }
 
-    private static void RequireKnownTransform(string transform)
+    /// <summary>Throws unless <paramref name="transform"/> is one of <see cref="ValidTransforms"/>.</summary>
+    public static void RequireKnownTransform(string transform)
     {
         if (!ValidTransforms.Contains(transform))
         {

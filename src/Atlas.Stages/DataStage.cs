@@ -6,12 +6,16 @@ using Atlas.Store;
 namespace Atlas.Stages;
 
 /// <summary>
-/// Partitions every source into disjoint pretrain/train/val/test index lists. The indices are an artifact, hashed and
-/// recorded, not a procedure re-run by each consumer.
+/// Partitions every mini source into disjoint pretrain/train/val/test index lists. The indices are an artifact, hashed and
+/// recorded, not a procedure re-run by each consumer. The paper's datasets bring their own splits: each is read by its
+/// <see cref="PaperDataStage"/>, which this stage follows, so every stage after <c>data</c> comes after all the data.
 /// </summary>
-public sealed class DataStage : Stage
+/// <param name="paperDatasets">The spec's <c>data.datasets</c>.</param>
+public sealed class DataStage(IReadOnlyList<string> paperDatasets) : Stage
 {
     public override string Id => StageIds.Data;
+
+    public override IReadOnlyList<string> DependsOn => [.. paperDatasets.Select(StageIds.Dataset)];
     public override bool RunsOnDevice => true;
     public override string Phase => "Data";
     public override string Description => "split every source into pretrain/train/val/test indices";

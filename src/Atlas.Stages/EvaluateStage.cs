@@ -22,7 +22,7 @@ public sealed class EvaluateStage(string task) : Stage
     }
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
-        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.TaskVector(task), context.Layout.Splits, .. DataFiles(context)];
+        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.TaskVector(task), context.Layout.Splits, .. DataFiles(context), .. context.PaperDataFiles([task])];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) => [context.Layout.Accuracy(task)];
 
@@ -35,8 +35,8 @@ public sealed class EvaluateStage(string task) : Stage
         var fineTuned = taskVector.ApplyTo(pretrained, 1.0);
         using var val = context.TaskData(spec, SourceSplit.Val);
         using var test = context.TaskData(spec, SourceSplit.Test);
-        double Accuracy(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> weights, TaskView view) =>
-            Evaluation.Accuracy(weights, head, view.Images, view.Labels, context.Config, context.Spec.Evaluate.Batch);
+        double Accuracy(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> weights, ILabelledImageSet view) =>
+            Evaluation.Accuracy(weights, head, view, context.Config, context.Spec.Evaluate.Batch);
 
         var accuracy = new TaskAccuracy(task,
             Accuracy(pretrained, val), Accuracy(pretrained, test), Accuracy(fineTuned, val), Accuracy(fineTuned, test));

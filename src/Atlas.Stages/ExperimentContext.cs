@@ -1,4 +1,5 @@
 using Atlas.Data;
+using Atlas.Data.Datasets;
 using Atlas.Models;
 using System.Text.Json;
 using Atlas.Pipeline.Specs;
@@ -16,6 +17,7 @@ namespace Atlas.Stages;
 public sealed class ExperimentContext(string repositoryRoot, string specPath, ExperimentSpec spec, TextWriter log) : IDisposable
 {
     private readonly Dictionary<string, ImageSource> _sources = new();
+    private readonly Dictionary<string, DatasetSplits> _paperSplits = new();
     private Dictionary<string, SourceSplit>? _splits;
 
     public string RepositoryRoot { get; } = repositoryRoot;
@@ -81,13 +83,70 @@ public sealed class ExperimentContext(string repositoryRoot, string specPath, Ex
             : throw new InvalidDataException($"{Layout.Splits}: no split for source '{source}'; rerun the data stage");
     }
 
-    /// <summary>The images and task labels of one partition (<c>train</c>, <c>val</c>, <c>test</c>) of a task.</summary>
-    public TaskView TaskData(TaskSpec task, string partition)
+    /// <summary>The folder holding the paper's datasets (<c>data.root</c>), absolute.</summary>
+    public string DataRoot => Path.GetFullPath(Absolute(Spec.Data.Root));
+
+    /// <summary>Whether <paramref name="source"/> is one of the paper's datasets (<c>data.datasets</c>) rather than an
+    /// embedded mini source.</summary>
+    public bool IsPaperDataset(string source) => Spec.Data.Datasets.Contains(source);
+
+    /// <summary>What the stages that read <paramref name="tasks"/>' images depend on beyond the mini's splits: the record
+    /// and validation index file of each paper dataset among their sources (none in the mini profile).</summary>
+    public IReadOnlyList<string> PaperDataFiles(IEnumerable<string> tasks) =>
+    [
+        .. tasks.Select(t => Task(t).Source).Where(IsPaperDataset).Distinct()
+            .SelectMany(d => new PaperDataStage(d).Outputs(this)),
+    ];
+
+    /// <summary>The dataset a spec spells <paramref name="name"/> (the spec check has accepted the name).</summary>
+    public static PaperDataset PaperDataset(string name) =>
+        DatasetText.FromName(name) ?? throw new ArgumentException($"'{name}' is not one of the paper's datasets", nameof(name));
+
+    /// <summary>
+    /// A paper dataset as its reader finds it under <see cref="DataRoot"/>, read once per process, checked against what
+    /// its <c>dataset/NAME</c> stage recorded: a folder changed since (images added, removed or relabelled) stops the
+    /// stage instead of silently training on other samples.
+    /// </summary>
+    public DatasetSplits PaperSplits(string dataset)
     {
-        var source = Source(task.Source);
+        if (_paperSplits.TryGetValue(dataset, out var cached)) return cached;
+        var splits = PaperDatasetReaders.For(PaperDataset(dataset)).Read(DataRoot);
+        var record = PaperDataStage.Read(this, dataset);
+        string digest = DatasetDigest.Of(splits, DataRoot);
+        if (digest != record.Digest)
+        {
+            throw new InvalidDataException(
+                $"{dataset} under {DataRoot} is not what stage {StageIds.Dataset(dataset)} read (sample-list digest {digest[..12]}… vs " +
+                $"{record.Digest[..12]}… in {Layout.StageFile(StageIds.Dataset(dataset), PaperDataStage.RecordFile)}): the folder changed; " +
+                $"rerun that stage (--force) to use the data as it is now");
+        }
+        _paperSplits[dataset] = splits;
+        return splits;
+    }
+
+    /// <summary>The images and task labels of one partition (<c>train</c>, <c>val</c>, <c>test</c>) of a task: the mini
+    /// source's images in memory, or a paper dataset's read from its files batch by batch.</summary>
+    public ILabelledImageSet TaskData(TaskSpec task, string partition)
+    {
         var labelMap = task.LabelMap?.Select((target, label) => (label, target)).ToDictionary(p => (long)p.label, p => (long)p.target);
+        if (IsPaperDataset(task.Source))
+        {
+            var samples = PaperSplits(task.Source).Part(partition switch
+            {
+                SourceSplit.Train => DatasetPart.Train,
+                SourceSplit.Val => DatasetPart.Validation,
+                SourceSplit.Test => DatasetPart.Test,
+                _ => throw new ArgumentException($"a paper dataset has no '{partition}' partition", nameof(partition)),
+            });
+            long[] labels = [.. samples.Select(s => labelMap is null ? s.Label : labelMap[s.Label])];
+            return new FileImageSet(samples, labels, Config.Vision.ImageSize, task.Transform, DecodingThreads);
+        }
+        var source = Source(task.Source);
         return TaskViewBuilder.Build(source, Split(task.Source).Indices(partition), task.Transform, labelMap);
     }
+
+    // Decoding runs beside the model's intra-op threads; the results do not depend on the count (SampleRandom).
+    private static int DecodingThreads => Environment.ProcessorCount;
 
     /// <summary>Writes a stage's JSON record atomically (indented).</summary>
     public void WriteJson<T>(string relativePath, T value) => AtomicFile.WriteJson(Absolute(relativePath), value);

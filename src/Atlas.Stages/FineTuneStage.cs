@@ -26,7 +26,7 @@ public sealed class FineTuneStage(string task) : Stage
     }
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
-        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.Splits, .. DataFiles(context)];
+        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.Splits, .. DataFiles(context), .. context.PaperDataFiles([task])];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
         [context.Layout.FineTuned(task), context.Layout.FineTuneHistory(task)];
@@ -50,8 +50,8 @@ public sealed class FineTuneStage(string task) : Stage
 
     /// <summary>The training batches of a fine-tuning recipe (shared with <see cref="LoraFineTuneStage"/>, which
     /// fine-tunes LoRA pairs with the same recipe).</summary>
-    internal static ImageBatches Batches(TrainSpec recipe, TaskView train, long seed) =>
-        new(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), seed);
+    internal static ImageBatches Batches(TrainSpec recipe, ILabelledImageSet train, long seed) =>
+        new(train, recipe.Batch, new BatchAugmentation(recipe.CropScale[0], recipe.CropScale[1]), seed);
 
     /// <summary>The optimiser settings of a fine-tuning recipe.</summary>
     internal static OptimizationRecipe Optimization(TrainSpec recipe) =>

@@ -19,7 +19,8 @@ public sealed class FoundationFamily : ExperimentFamily
         var tasks = spec.Tasks.Select(t => t.Name).ToList();
         return
         [
-            new DataStage(), PretrainedWeights(spec),
+            .. spec.Data.Datasets.Select(d => new PaperDataStage(d)),
+            new DataStage(spec.Data.Datasets), PretrainedWeights(spec),
             .. tasks.Select(t => new HeadStage(t)),
             .. spec.Tasks.Where(t => t.TaskVectorFile is null).Select(FineTunedWeights),
             .. spec.Tasks.Select(TaskVector),

@@ -32,7 +32,7 @@ public sealed class LoraFineTuneStage(string task, LoraVectorSpec lora) : Stage
     }
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) =>
-        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.Splits, .. DataFiles(context)];
+        [context.Layout.PretrainedWeights, context.Layout.Head(task), context.Layout.Splits, .. DataFiles(context), .. context.PaperDataFiles([task])];
 
     public override IReadOnlyList<string> Outputs(ExperimentContext context) =>
         [context.Layout.LoraFineTuned(task), context.Layout.LoraFineTuneHistory(task)];

@@ -46,8 +46,9 @@ public abstract class Stage
     protected Storage.FileCheckpoint Checkpoint(ExperimentContext context, StageRun run, int steps) =>
         new(context.Absolute(context.Layout.Checkpoint(Id)), run.Key, Storage.FileCheckpoint.IntervalFor(steps), context.Log);
 
-    /// <summary>The committed data files of the experiment's data root: inputs of every stage that reads images.</summary>
-    protected static IReadOnlyList<string> DataFiles(ExperimentContext context) =>
+    /// <summary>The committed data files of the mini profile's data root: inputs of every stage that reads images (none
+    /// without mini sources: the paper's datasets enter through their <see cref="PaperDataStage"/> records).</summary>
+    protected static IReadOnlyList<string> DataFiles(ExperimentContext context) => context.Spec.Data.Sources.Count == 0 ? [] :
         Directory.GetFiles(context.Absolute(context.Spec.Data.Root))
             .Where(f => !f.EndsWith(".md", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(context.RepositoryRoot, f))

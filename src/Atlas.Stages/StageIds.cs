@@ -17,6 +17,9 @@ public static class StageIds
     /// <summary>The checked copy of a task's <c>task_vector_file</c>, in place of <see cref="TaskVector"/> (and its fine-tune).</summary>
     public static string ImportTaskVector(string task) => $"import_taskvector/{task}";
 
+    /// <summary>The reading of one of the paper's datasets (<see cref="PaperDataStage"/>).</summary>
+    public static string Dataset(string name) => $"dataset/{name}";
+
     public static string Head(string task) => $"heads/{task}";
     public static string FineTune(string task) => $"finetune/{task}";
     public static string TaskVector(string task) => $"taskvector/{task}";

@@ -1,3 +1,4 @@
+using Atlas.Data;
 using Atlas.Method;
 using Atlas.Models;
 using static TorchSharp.torch;
@@ -10,17 +11,23 @@ public static class Evaluation
     /// <returns>Accuracy in percent.</returns>
     public static double Accuracy(
         IReadOnlyDictionary<string, Tensor> visualWeights, Tensor head, Tensor images, Tensor labels,
-        ClipConfig config, int batchSize)
+        ClipConfig config, int batchSize) =>
+        Accuracy(visualWeights, head, new TaskView(images, labels), config, batchSize);
+
+    /// <returns>Accuracy in percent over every image of <paramref name="images"/>, read in batches of
+    /// <paramref name="batchSize"/>.</returns>
+    public static double Accuracy(
+        IReadOnlyDictionary<string, Tensor> visualWeights, Tensor head, ILabelledImageSet images, ClipConfig config, int batchSize)
     {
         using var noGrad = no_grad();
-        long correct = 0, count = images.shape[0];
+        long correct = 0, count = images.Count;
         for (long start = 0; start < count; start += batchSize)
         {
             using var scope = NewDisposeScope();
             long length = Math.Min(batchSize, count - start);
-            var batch = Preprocessing.Normalize(DevicePlacement.Like(images.narrow(0, start, length), head), config);
+            var batch = Preprocessing.Normalize(DevicePlacement.Like(images.LoadRange(start, length), head), config);
             var predictions = ZeroShotHead.Logits(ClipForward.EncodeImage(batch, visualWeights, config.Vision), head).argmax(1);
-            correct += predictions.eq(DevicePlacement.Like(labels.narrow(0, start, length), head)).sum().item<long>();
+            correct += predictions.eq(DevicePlacement.Like(images.Labels.narrow(0, start, length), head)).sum().item<long>();
         }
         return 100.0 * correct / count;
     }

@@ -5,33 +5,32 @@ namespace Atlas.Training;
 
 /// <summary>
 /// Training batches of one labelled image set as a pure function of the step: shuffled indices from the seeded batch
-/// schedule, then a random resized crop whose generator is seeded by (seed, step). A resumed loop therefore sees exactly
-/// the batches an uninterrupted one would. Without a crop scale the images are taken as they are (unlabelled test-time
-/// objectives); with a flip probability the cropped images are also mirrored at random (the paper's few-shot
-/// augmentation). <paramref name="sampling"/> chooses between passes over the set (training) and a fresh shuffle at every
-/// step (AdaMerging's loader).
+/// schedule, then the set's augmentation of them (<see cref="ILabelledImageSet.LoadBatch"/>, drawn from (seed, step)). A
+/// resumed loop therefore sees exactly the batches an uninterrupted one would. Without an augmentation the images are
+/// taken as they are (unlabelled test-time objectives). <paramref name="sampling"/> chooses between passes over the set
+/// (training) and a fresh shuffle at every step (AdaMerging's loader). The set stays the caller's.
 /// </summary>
 public sealed class ImageBatches(
-    Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed, double flipProbability = 0,
-    BatchSampling sampling = BatchSampling.Passes)
+    ILabelledImageSet images, int batchSize, BatchAugmentation? augmentation, long seed, BatchSampling sampling = BatchSampling.Passes)
 {
-    private readonly BatchSchedule _schedule = new((int)images.shape[0], batchSize, unchecked((ulong)seed));
-    private readonly RandomResizedCrop? _crop = cropScale is { } scale ? new(scale.Min, scale.Max) : null;
-    private readonly RandomHorizontalFlip? _flip = flipProbability > 0 ? new(flipProbability) : null;
+    private readonly BatchSchedule _schedule = new(images.Count, batchSize, unchecked((ulong)seed));
+
+    /// <summary>Batches of images held in tensors ([n, C, H, W] and int64 labels [n]), which stay the caller's: a crop
+    /// over <paramref name="cropScale"/> when given, then a mirror with <paramref name="flipProbability"/>.</summary>
+    public ImageBatches(Tensor images, Tensor labels, int batchSize, (double Min, double Max)? cropScale, long seed, double flipProbability = 0,
+        BatchSampling sampling = BatchSampling.Passes)
+        : this(new TaskView(images, labels), batchSize, BatchAugmentation.Crop(cropScale, flipProbability), seed, sampling)
+    {
+    }
 
     /// <summary>Augmented images [B, C, H, W] in [0, 1] and their labels for one step.</summary>
     public (Tensor Images, Tensor Labels) At(long step)
     {
         using var scope = NewDisposeScope();
-        var index = tensor(_schedule.At(step, sampling).Select(i => (long)i).ToArray());
-        var selected = images.index_select(0, index);
-        if (_crop is not null)
-        {
-            using var generator = new Generator(unchecked((ulong)(seed * 1_000_003 + step)));
-            selected = _crop.Apply(selected, generator);
-            if (_flip is not null) selected = _flip.Apply(selected, generator);
-        }
-        return (selected.MoveToOuterDisposeScope(), labels.index_select(0, index).MoveToOuterDisposeScope());
+        long[] indices = [.. _schedule.At(step, sampling).Select(i => (long)i)];
+        var selected = images.LoadBatch(indices, augmentation, seed, step);
+        var labels = images.Labels.index_select(0, tensor(indices));
+        return (selected.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
 
     /// <summary>Micro-batch <paramref name="micro"/> of <paramref name="microBatches"/> equal parts of step

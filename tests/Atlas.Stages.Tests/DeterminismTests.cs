@@ -169,7 +169,7 @@ public sealed class DeterminismTests(MicroPipeline pipeline)
         set_num_threads(context.Spec.Threads);
         using var scope = NewDisposeScope();
         using var train = context.TaskData(context.Task(Task), SourceSplit.Train);
-        var batches = new ImageBatches(train.Images, train.Labels, recipe.Batch, (recipe.CropScale[0], recipe.CropScale[1]), record.Seed);
+        var batches = new ImageBatches(train, recipe.Batch, new BatchAugmentation(recipe.CropScale[0], recipe.CropScale[1]), record.Seed);
         var optimization = new OptimizationRecipe(recipe.Lr, recipe.WeightDecay, recipe.Steps, recipe.WarmupSteps,
             Cosine: recipe.Schedule == ScheduleKind.Cosine, recipe.GradClip);
         string path = repository.Absolute(context.Layout.FineTuneCheckpoint(Task));

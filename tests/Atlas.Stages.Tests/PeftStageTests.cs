@@ -25,7 +25,7 @@ public sealed class PeftStageTests(MicroPipeline pipeline)
         Assert.Equal(MicroSpec.PeftFractions.SelectMany(_ => variants), result.Runs.Select(r => r.Variant));
 
         using var train = context.TaskData(context.Task(MicroSpec.PeftTarget), SourceSplit.Train);
-        int count = (int)train.Images.shape[0];
+        int count = train.Count;
         foreach (var run in result.Runs)
         {
             int images = DataFraction.SubsetSize(count, run.Fraction);

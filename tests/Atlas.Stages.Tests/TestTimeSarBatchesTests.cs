@@ -1,3 +1,4 @@
+using Atlas.Data;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages.TestTime;
 using static TorchSharp.torch;
@@ -20,8 +21,8 @@ public sealed class TestTimeSarBatchesTests
         var labels = arange(8L); // the label of an image is its index, to find the images a batch took
         Assert.Equal(SarViews.Augmented, new SarSpec().Views);
 
-        var augmented = TestTimeStage.SarBatches(images, labels, Learn, new SarSpec().Views, seed: 5);
-        var plain = TestTimeStage.SarBatches(images, labels, Learn, SarViews.Plain, seed: 5);
+        var augmented = TestTimeStage.SarBatches(new TaskView(images, labels), Learn, new SarSpec().Views, seed: 5);
+        var plain = TestTimeStage.SarBatches(new TaskView(images, labels), Learn, SarViews.Plain, seed: 5);
         for (long step = 0; step < 3; step++)
         {
             var (views, taken) = augmented.At(step);

@@ -19,4 +19,9 @@ public sealed record DatasetSplits(
         DatasetPart.Test => Test,
         _ => throw new ArgumentOutOfRangeException(nameof(part), part, null),
     };
+
+    /// <summary>The seeded random split that cut <see cref="Validation"/> out of the training split, for datasets
+    /// without a validation split of their own (null for those with one); stored beside the results as an index file
+    /// (<see cref="ValidationSplitFile"/>).</summary>
+    public ValidationSplitIndices? CarvedValidation { get; init; }
 }

@@ -21,6 +21,10 @@ public static class DatasetText
     public static string NameOf(PaperDataset dataset) =>
         typeof(PaperDataset).GetField(dataset.ToString())!.GetCustomAttribute<EnumMemberAttribute>()!.Value!;
 
+    /// <summary>The dataset a spec spells <paramref name="name"/>, or null when no dataset is spelt so.</summary>
+    public static PaperDataset? FromName(string name) =>
+        Enum.GetValues<PaperDataset>().Cast<PaperDataset?>().FirstOrDefault(dataset => NameOf(dataset!.Value) == name);
+
     private static IReadOnlyList<string> Lines(PaperDataset dataset, string kind)
     {
         string resource = $"Atlas.Data.Datasets.Text.{NameOf(dataset)}.{kind}.txt";

@@ -17,24 +17,37 @@ public sealed class ClipTrainTransform : IImageTransform
 
     /// <summary>The augmentation <paramref name="recipe"/> at <paramref name="imageSize"/> × <paramref name="imageSize"/>.</summary>
     public ClipTrainTransform(int imageSize, TrainAugmentation recipe, ChannelNormalization normalization)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
-        (ScaleMin, ScaleMax, Flips) = recipe switch
+        : this(imageSize, recipe switch
         {
             TrainAugmentation.OpenClipResizedCrop => (0.9, 1.0, false),
             TrainAugmentation.TipResizedCropFlip => (0.5, 1.0, true),
             _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown training augmentation."),
-        };
-        OutputSize = imageSize;
+        }, normalization) =>
         Recipe = recipe;
+
+    /// <summary>A crop over <paramref name="scaleMin"/>–<paramref name="scaleMax"/> of the area, mirrored with probability
+    /// <see cref="FlipProbability"/> when <paramref name="flips"/>: the recipes a spec's <c>crop_scale</c> can name besides
+    /// the paper's two.</summary>
+    public ClipTrainTransform(int imageSize, double scaleMin, double scaleMax, bool flips, ChannelNormalization normalization)
+        : this(imageSize, (scaleMin, scaleMax, flips), normalization)
+    {
+    }
+
+    private ClipTrainTransform(int imageSize, (double Min, double Max, bool Flips) crop, ChannelNormalization normalization)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
+        if (!(crop.Min > 0 && crop.Min <= crop.Max && crop.Max <= 1))
+            throw new ArgumentException($"Crop scale range must satisfy 0 < min ≤ max ≤ 1, got ({crop.Min}, {crop.Max}).");
+        (ScaleMin, ScaleMax, Flips) = crop;
+        OutputSize = imageSize;
         Normalization = normalization ?? throw new ArgumentNullException(nameof(normalization));
     }
 
     /// <inheritdoc/>
     public int OutputSize { get; }
 
-    /// <summary>Which of the paper's augmentations this is.</summary>
-    public TrainAugmentation Recipe { get; }
+    /// <summary>Which of the paper's augmentations this is; null for another crop range.</summary>
+    public TrainAugmentation? Recipe { get; }
 
     /// <summary>Smallest crop area as a fraction of the image.</summary>
     public double ScaleMin { get; }

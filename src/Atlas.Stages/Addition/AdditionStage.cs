@@ -169,7 +169,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         using var layout = AdaMergingLayout(spec.Granularity, inputs.Pool.BlockNames);
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout, CoefficientBounds.UnitInterval);
         var batches = new TaskBatches(
-            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Test.Images, t.Test.Labels, spec.Batch * spec.BatchesPerTask, null,
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Test, spec.Batch * spec.BatchesPerTask, null,
                 StageIds.Seed(run.Seed, t.Name), sampling: BatchSampling.FreshShuffle), t.Head))],
             context.Config);
         var recipe = new OptimizationRecipe(spec.Lr, 0, spec.Steps, 0, Cosine: false, double.PositiveInfinity);
@@ -188,7 +188,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         using var owned = layout;
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
         var batches = new TaskBatches(
-            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Val.Images, t.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, t.Name)), t.Head))],
+            [.. inputs.Tasks.Select(t => (new ImageBatches(t.Val, learn.Batch, BatchAugmentation.Crop(learn.Crop()), StageIds.Seed(run.Seed, t.Name)), t.Head))],
             context.Config);
         // The paper's epoch: as many steps as the smallest validation split has batches.
         int stepsPerEpoch = Math.Max(1, inputs.Tasks.Min(t => t.Val.Count) / learn.Batch);

@@ -72,7 +72,7 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
     private static BlockSelectionSpec Spec(ExperimentContext context) =>
         context.Spec.BlockSelection ?? throw new InvalidOperationException($"{context.SpecPath}: no block_selection section");
 
-    private BlockSelectionDraw RunDraw(ExperimentContext context, BlockSelectionSpec spec, CompositionInputs inputs, TaskView train,
+    private BlockSelectionDraw RunDraw(ExperimentContext context, BlockSelectionSpec spec, CompositionInputs inputs, ILabelledImageSet train,
         FewShotSet set, int draw, ulong seed)
     {
         var task = inputs.Tasks[0];

@@ -70,6 +70,7 @@ public sealed class CompositionInputs : IDisposable
         context.Layout.Splits,
         .. vectorTasks.Select(t => vectors == PeftVectorPool.Lora ? context.Layout.LoraTaskVector(t) : context.Layout.TaskVector(t)),
         .. evaluatedTasks.SelectMany(t => new[] { context.Layout.Head(t), context.Layout.Accuracy(t) }),
+        .. context.PaperDataFiles(evaluatedTasks),
     ];
 
     /// <summary>The stage dependencies these files come from.</summary>

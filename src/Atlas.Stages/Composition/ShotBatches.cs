@@ -11,18 +11,17 @@ namespace Atlas.Stages.Composition;
 internal static class ShotBatches
 {
     /// <returns>The batch stream (seeded by <paramref name="seed"/>) and the steps of one epoch.</returns>
-    public static (ImageBatches Batches, int StepsPerEpoch) For(TaskView train, FewShotSet set, CoefficientTraining learn, int minBatchesPerEpoch, ulong seed) =>
+    public static (ImageBatches Batches, int StepsPerEpoch) For(ILabelledImageSet train, FewShotSet set, CoefficientTraining learn, int minBatchesPerEpoch, ulong seed) =>
         For(train, set, learn.Batch, minBatchesPerEpoch, learn.Crop(), StrongAugmentation.PaperFlipProbability, seed);
 
     /// <summary>The same oversampled stream with another augmentation: crop scale <paramref name="crop"/> and flips with
     /// probability <paramref name="flipProbability"/> (0: none).</summary>
-    public static (ImageBatches Batches, int StepsPerEpoch) For(TaskView train, FewShotSet set, int batch, int minBatchesPerEpoch,
+    public static (ImageBatches Batches, int StepsPerEpoch) For(ILabelledImageSet train, FewShotSet set, int batch, int minBatchesPerEpoch,
         (double Min, double Max) crop, double flipProbability, ulong seed)
     {
         var positions = Oversampling.Repeat(set.Positions, batch, minBatchesPerEpoch);
-        var index = tensor(positions.Select(p => (long)p).ToArray());
-        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), batch,
-            crop, unchecked((long)seed), flipProbability);
+        var shots = train.Subset([.. positions.Select(p => (long)p)]);
+        var batches = new ImageBatches(shots, batch, BatchAugmentation.Crop(crop, flipProbability), unchecked((long)seed));
         return (batches, Math.Max(1, positions.Length / batch));
     }
 }

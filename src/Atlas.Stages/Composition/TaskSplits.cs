@@ -7,16 +7,16 @@ using static TorchSharp.torch;
 namespace Atlas.Stages.Composition;
 
 /// <summary>A task's frozen head and its val and test images, loaded for a composition stage (owns its tensors).</summary>
-public sealed class TaskSplits(string name, Tensor head, TaskView val, TaskView test, TaskAccuracy accuracy) : IDisposable
+public sealed class TaskSplits(string name, Tensor head, ILabelledImageSet val, ILabelledImageSet test, TaskAccuracy accuracy) : IDisposable
 {
     public string Name { get; } = name;
 
     /// <summary>The frozen zero-shot head [C, E].</summary>
     public Tensor Head { get; } = head;
 
-    public TaskView Val { get; } = val;
+    public ILabelledImageSet Val { get; } = val;
 
-    public TaskView Test { get; } = test;
+    public ILabelledImageSet Test { get; } = test;
 
     /// <summary>Zero-shot and fine-tuned accuracies from the task's evaluation (normalisers of normalised accuracy).</summary>
     public TaskAccuracy Accuracy { get; } = accuracy;
@@ -25,14 +25,15 @@ public sealed class TaskSplits(string name, Tensor head, TaskView val, TaskView 
     {
         var head = HeadStage.Read(context, task).DetachFromDisposeScope();
         var spec = context.Task(task);
-        return new TaskSplits(task, head, Detach(context.TaskData(spec, SourceSplit.Val)), Detach(context.TaskData(spec, SourceSplit.Test)),
+        return new TaskSplits(task, head, context.TaskData(spec, SourceSplit.Val).DetachFromDisposeScope(),
+            context.TaskData(spec, SourceSplit.Test).DetachFromDisposeScope(),
             EvaluateStage.Read(context, task));
     }
 
     /// <summary>Top-1 accuracy (%) of the image-tower weights on the val or test split, in batches of
     /// <paramref name="batch"/> images (default: the spec's evaluation batch).</summary>
-    public double AccuracyOf(IReadOnlyDictionary<string, Tensor> weights, TaskView split, ExperimentContext context, int? batch = null) =>
-        Evaluation.Accuracy(weights, Head, split.Images, split.Labels, context.Config, batch ?? context.Spec.Evaluate.Batch);
+    public double AccuracyOf(IReadOnlyDictionary<string, Tensor> weights, ILabelledImageSet split, ExperimentContext context, int? batch = null) =>
+        Evaluation.Accuracy(weights, Head, split, context.Config, batch ?? context.Spec.Evaluate.Batch);
 
     /// <summary>The paper's selection for a single target: after every epoch the tower is scored on the full labelled
     /// validation split and the most accurate epoch is kept (the starting weights if none beats them).</summary>
@@ -48,12 +49,5 @@ public sealed class TaskSplits(string name, Tensor head, TaskView val, TaskView 
         Head.Dispose();
         Val.Dispose();
         Test.Dispose();
-    }
-
-    private static TaskView Detach(TaskView view)
-    {
-        view.Images.DetachFromDisposeScope();
-        view.Labels.DetachFromDisposeScope();
-        return view;
     }
 }

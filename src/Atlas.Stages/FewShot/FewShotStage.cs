@@ -53,7 +53,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var trainLabels = train.Labels.data<long>().ToArray();
         int classes = (int)task.Head.shape[0];
         int batch = context.Spec.Evaluate.Batch;
-        using var zeroShotTest = FeatureCache.Encode(inputs.Pretrained, task.Test.Images, context.Config, batch);
+        using var zeroShotTest = FeatureCache.Encode(inputs.Pretrained, task.Test, context.Config, batch);
         using var zeroShotTestLogits = ZeroShotHead.Logits(zeroShotTest, task.Head);
         double zeroShotAccuracy = FeatureCache.Accuracy(zeroShotTestLogits, task.Test.Labels);
 
@@ -85,7 +85,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     private static FewShotSpec Spec(ExperimentContext context) =>
         context.Spec.FewShot ?? throw new InvalidOperationException($"{context.SpecPath}: no few_shot section");
 
-    private Dictionary<string, double> RunOne(ExperimentContext context, FewShotSpec spec, CompositionInputs inputs, TaskView train,
+    private Dictionary<string, double> RunOne(ExperimentContext context, FewShotSpec spec, CompositionInputs inputs, ILabelledImageSet train,
         FewShotSet set, ulong seed, Tensor zeroShotTest, Tensor zeroShotTestLogits, out int atlasEpoch)
     {
         var task = inputs.Tasks[0];
@@ -107,7 +107,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         atlasEpoch = selection?.BestEpoch ?? learn.Epochs;
         using var noGrad = no_grad();
         var atlasWeights = model.Weights(coefficients);
-        var atlasTest = FeatureCache.Encode(atlasWeights, task.Test.Images, context.Config, context.Spec.Evaluate.Batch);
+        var atlasTest = FeatureCache.Encode(atlasWeights, task.Test, context.Config, context.Spec.Evaluate.Batch);
 
         var accuracy = new Dictionary<string, double>
         {
@@ -168,7 +168,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     /// [−bound, bound] by a (1+1)-ES with the spec's budget; each evaluation scores one fresh pass over the oversampled,
     /// augmented k-shot batches (<see cref="GradientFreeBatches"/>, <see cref="PassCrossEntropy"/>); the best Λ is tested
     /// once.</summary>
-    private static double GradientFree(ExperimentContext context, FewShotSpec spec, ComposedModel model, TaskSplits task, TaskView train,
+    private static double GradientFree(ExperimentContext context, FewShotSpec spec, ComposedModel model, TaskSplits task, ILabelledImageSet train,
         FewShotSet set, ulong seed)
     {
         var search = spec.GradientFree;
@@ -185,7 +185,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var result = OnePlusOneEvolution.Minimize(Loss, new double[shape.Aggregate(1L, (a, b) => a * b)], search.Budget,
             search.InitialStep, unchecked((long)seed), -search.Bound, search.Bound);
         var best = tensor(result.Best.Select(v => (float)v).ToArray()).view(shape);
-        var test = FeatureCache.Encode(model.Weights(best), task.Test.Images, context.Config, evaluationBatch);
+        var test = FeatureCache.Encode(model.Weights(best), task.Test, context.Config, evaluationBatch);
         return FeatureCache.Accuracy(ZeroShotHead.Logits(test, task.Head), task.Test.Labels);
     }
 }

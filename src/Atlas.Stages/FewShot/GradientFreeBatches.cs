@@ -16,7 +16,7 @@ public static class GradientFreeBatches
 {
     /// <param name="seed">The draw's seed, the gradient variant's: with <c>gradient</c> both see the same batches.</param>
     /// <returns>The batch stream and the steps of one pass.</returns>
-    public static (ImageBatches Batches, int StepsPerPass) For(TaskView train, FewShotSet set, FewShotSpec spec, ulong seed)
+    public static (ImageBatches Batches, int StepsPerPass) For(ILabelledImageSet train, FewShotSet set, FewShotSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var search = spec.GradientFree;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atlas.Data;
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
 using Atlas.Training;
@@ -105,8 +106,8 @@ public sealed class NegationStage(NegationTarget target) : Stage
         var model = new ComposedModel(inputs.Pretrained, inputs.Pool, layout);
         var batches = new TaskBatches(
         [
-            (new ImageBatches(targetTask.Val.Images, targetTask.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, "target")), targetTask.Head),
-            (new ImageBatches(controlTask.Val.Images, controlTask.Val.Labels, learn.Batch, learn.Crop(), StageIds.Seed(run.Seed, "control")), controlTask.Head),
+            (new ImageBatches(targetTask.Val, learn.Batch, BatchAugmentation.Crop(learn.Crop()), StageIds.Seed(run.Seed, "target")), targetTask.Head),
+            (new ImageBatches(controlTask.Val, learn.Batch, BatchAugmentation.Crop(learn.Crop()), StageIds.Seed(run.Seed, "control")), controlTask.Head),
         ], context.Config);
         int stepsPerEpoch = Math.Max(1, targetTask.Val.Count / learn.Batch);
         int steps = stepsPerEpoch * learn.Epochs;

@@ -56,7 +56,7 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
         var runs = new List<PeftRun>();
         foreach (double fraction in spec.Fractions)
         {
-            var positions = DataFraction.Select((int)train.Images.shape[0], fraction, subsetSeed);
+            var positions = DataFraction.Select(train.Count, fraction, subsetSeed);
             foreach (var variant in PeftVariants.Of(spec))
                 runs.Add(ledger.GetOrRun($"{PeftTables.Percent(fraction)}%/{variant.Name}", () =>
                 {
@@ -77,19 +77,19 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
     private static PeftSpec Spec(ExperimentContext context) =>
         context.Spec.Peft ?? throw new InvalidOperationException($"{context.SpecPath}: no peft section");
 
-    private PeftRun RunOne(ExperimentContext context, PeftSpec spec, CompositionInputs inputs, TaskView train, int[] positions,
+    private PeftRun RunOne(ExperimentContext context, PeftSpec spec, CompositionInputs inputs, ILabelledImageSet train, int[] positions,
         double fraction, PeftVariant variant, StageRun run)
     {
         using var scope = NewDisposeScope();
         var task = inputs.Tasks[0];
-        var index = tensor(positions.Select(p => (long)p).ToArray());
         int batch = Math.Min(spec.Batch, positions.Length);
         int stepsPerEpoch = (positions.Length + batch - 1) / batch;
         int steps = stepsPerEpoch * spec.Epochs;
         // Every method of a fraction sees the same batches.
-        var batches = new ImageBatches(train.Images.index_select(0, index), train.Labels.index_select(0, index), batch,
-            (spec.CropScale[0], spec.CropScale[1]), StageIds.Seed(run.Seed, $"batches/{PeftTables.Percent(fraction)}"),
-            StrongAugmentation.PaperFlipProbability);
+        using var subset = train.Subset([.. positions.Select(p => (long)p)]);
+        var batches = new ImageBatches(subset, batch,
+            new BatchAugmentation(spec.CropScale[0], spec.CropScale[1], StrongAugmentation.PaperFlipProbability),
+            StageIds.Seed(run.Seed, $"batches/{PeftTables.Percent(fraction)}"));
 
         var memory = ResidentMemory.Start();
         var (training, tower, layout) = Tower(spec, variant, inputs, run);

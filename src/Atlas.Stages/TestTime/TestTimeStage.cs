@@ -48,8 +48,8 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
         var learn = spec.Learn;
         using var inputs = CompositionInputs.Load(context, Pool, [Target]);
         var task = inputs.Tasks[0];
-        var images = task.Test.Images;
-        int count = (int)images.shape[0];
+        var images = task.Test;
+        int count = images.Count;
         int stepsPerEpoch = Math.Max(1, count / learn.Batch);
         int steps = stepsPerEpoch * learn.Epochs;
         var recipe = learn.Recipe(steps);
@@ -83,8 +83,8 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
             {
                 case TestTimeObjective.Entropy:
                 {
-                    var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(),
-                        StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability);
+                    var batches = new ImageBatches(images, learn.Batch, BatchAugmentation.Crop(learn.Crop(), StrongAugmentation.PaperFlipProbability),
+                        StageIds.Seed(run.Seed, name));
                     (coefficients, _) = model.Train(model.Initial(), recipe,
                         (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), Progress(steps), regularizer: regularizer);
                     break;
@@ -92,7 +92,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                 case TestTimeObjective.Sar:
                 {
                     var sar = spec.Sar;
-                    var batches = SarBatches(images, task.Test.Labels, learn, sar.Views, StageIds.Seed(run.Seed, name));
+                    var batches = SarBatches(images, learn, sar.Views, StageIds.Seed(run.Seed, name));
                     var settings = new SarSettings(learn.Lr, sar.Rho, sar.Margin, sar.ResetThreshold, sar.Momentum, sar.EmaDecay);
                     var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step) => LogitsOf(model.Weights(trained), batches.At(step).Images),
                         steps, settings, Progress(steps));
@@ -117,11 +117,11 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                         // The trusted set is chosen from the probabilities on the CPU (they are read element by element).
                         var batch = schedule.At(step, () => DevicePlacement.To(nn.functional.softmax(
                             ZeroShotHead.Logits(FeatureCache.Encode(weights, images, context.Config, context.Spec.Evaluate.Batch), task.Head), 1), CPU));
-                        var selected = images.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray()));
+                        long[] indices = [.. batch.Indices.Select(i => (long)i)];
+                        var selected = images.LoadBatch(indices, null, 0, step);
                         Tensor weak;
                         using (no_grad()) weak = LogitsOf(weights, selected);
-                        using var generator = StrongAugmentation.GeneratorFor(seed, step);
-                        var strongLogits = LogitsOf(weights, strong.Apply(selected, generator));
+                        var strongLogits = LogitsOf(weights, StrongView(images, indices, selected, strong, seed, step));
                         return UfmAdaptation.UfmLoss(weak, strongLogits, mask, DevicePlacement.Like(batch.PseudoLabels, task.Head), batch.Threshold, ufm.Temperature);
                     }, Progress(schedule.Steps), regularizer: regularizer);
                     ufmSteps = schedule.Steps;
@@ -147,12 +147,26 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
     /// <see cref="SarViews.Plain"/> the images as they are. A step's augmentation is seeded by the step, so both SAM passes
     /// of a step see the same views.
     /// </summary>
-    public static ImageBatches SarBatches(Tensor images, Tensor labels, CoefficientTraining learn, SarViews views, long seed) => views switch
+    public static ImageBatches SarBatches(ILabelledImageSet images, CoefficientTraining learn, SarViews views, long seed) => views switch
     {
-        SarViews.Augmented => new ImageBatches(images, labels, learn.Batch, learn.Crop(), seed, StrongAugmentation.PaperFlipProbability),
-        SarViews.Plain => new ImageBatches(images, labels, learn.Batch, null, seed),
+        SarViews.Augmented => new ImageBatches(images, learn.Batch, BatchAugmentation.Crop(learn.Crop(), StrongAugmentation.PaperFlipProbability), seed),
+        SarViews.Plain => new ImageBatches(images, learn.Batch, null, seed),
         _ => throw new ArgumentOutOfRangeException(nameof(views), views, "unknown SAR views"),
     };
+
+    /// <summary>UFM's strong view of the images at <paramref name="indices"/> (<paramref name="plain"/> unaugmented). In
+    /// memory (the mini profile) it augments the plain tensor with its own generator per (seed, step), as it always has;
+    /// read from files, the crop and mirror are drawn per sample and cut from the full-size image, as torchvision does.</summary>
+    private static Tensor StrongView(ILabelledImageSet images, long[] indices, Tensor plain, StrongAugmentation strong, ulong seed, long step)
+    {
+        if (images is TaskView)
+        {
+            using var generator = StrongAugmentation.GeneratorFor(seed, step);
+            return strong.Apply(plain, generator);
+        }
+        return images.LoadBatch(indices, new BatchAugmentation(strong.Crop.ScaleMin, strong.Crop.ScaleMax, strong.Flip.Probability),
+            unchecked((long)seed), step);
+    }
 
     public static TestTimeResult Read(ExperimentContext context, string target) =>
         context.ReadJson<TestTimeResult>(ResultPath(context.Layout, target));

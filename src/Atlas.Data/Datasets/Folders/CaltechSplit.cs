@@ -16,7 +16,10 @@ internal static class CaltechSplit
             samples.Count, samples.Count - SeededRandomSplit.CaltechTrainSize(samples.Count), SeededRandomSplit.AtlasSeed);
         IReadOnlyList<LabelledImage> train = SeededRandomSplit.Pick(samples, trainIndices);
         var (kept, held) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(dataset, classNames, kept, held, SeededRandomSplit.Pick(samples, testIndices));
+        return new DatasetSplits(dataset, classNames, kept, held, SeededRandomSplit.Pick(samples, testIndices))
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(dataset, train.Count),
+        };
     }
 
     /// <summary>Fails unless every listed image exists (the atlas code builds file names from counts and would fail at load time).</summary>

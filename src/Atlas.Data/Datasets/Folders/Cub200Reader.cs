@@ -75,7 +75,10 @@ public sealed class Cub200Reader : IPaperDatasetReader
             }
         }
         var (kept, held) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, names, kept, held, test);
+        return new DatasetSplits(Dataset, names, kept, held, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     /// <summary>The "<c>key value</c>" rows of a space-separated file, in order.</summary>

@@ -51,7 +51,10 @@ public sealed class Food101Reader : IPaperDatasetReader
             throw guard.Fail(Path.Combine(dataRoot, "food-101", "meta", "test.json"), "its classes differ from train.json's");
         }
         var (kept, held) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, names, kept, held, test);
+        return new DatasetSplits(Dataset, names, kept, held, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private static (List<string> Classes, List<LabelledImage> Samples) ReadSplit(LayoutGuard guard, string dataRoot, string split)

@@ -20,7 +20,10 @@ internal static class ImageFolderSplits
         if (validationRoot is null)
         {
             var (kept, held) = SeededRandomSplit.CarveValidation(train);
-            return new DatasetSplits(dataset, names, kept, held, test);
+            return new DatasetSplits(dataset, names, kept, held, test)
+            {
+                CarvedValidation = ValidationSplitIndices.Atlas(dataset, train.Count),
+            };
         }
         var (validationClasses, validation) = ImageFolderScan.Read(guard, validationRoot);
         RequireSameClasses(guard, validationRoot, classes, validationClasses);

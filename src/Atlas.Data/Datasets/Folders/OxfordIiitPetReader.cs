@@ -43,7 +43,10 @@ public sealed class OxfordIiitPetReader : IPaperDatasetReader
         IReadOnlyList<string> names = guard.ClassNames(Path.Combine(dataRoot, "oxford-iiit-pet", "annotations", "trainval.txt"), trainClasses);
         var (test, _) = ReadSplit(guard, dataRoot, "test");
         var (kept, held) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, names, kept, held, test);
+        return new DatasetSplits(Dataset, names, kept, held, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private static (List<LabelledImage> Samples, int ClassCount) ReadSplit(LayoutGuard guard, string dataRoot, string split)

@@ -41,7 +41,10 @@ public sealed class Resisc45Reader : IPaperDatasetReader
         IReadOnlyList<string> names = guard.ClassNames(Images(dataRoot), classes.Length);
         var (_, test) = ReadSplit(guard, dataRoot, "test");
         var (kept, held) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, names, kept, held, test);
+        return new DatasetSplits(Dataset, names, kept, held, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private static (string[] Classes, List<LabelledImage> Samples) ReadSplit(LayoutGuard guard, string dataRoot, string split)

@@ -62,7 +62,10 @@ public sealed class CarsReader : IPaperDatasetReader
         List<LabelledImage> train = ReadPart(Path.Combine(root, "devkit", "cars_train_annos.mat"), Path.Combine(root, "cars_train"), classNames.Count);
         List<LabelledImage> test = ReadPart(Path.Combine(root, "cars_test_annos_withlabels.mat"), Path.Combine(root, "cars_test"), classNames.Count);
         var (fit, validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private List<LabelledImage> ReadPart(string annotationsPath, string imageFolder, int classCount)

@@ -40,6 +40,9 @@ public sealed class Cifar100Reader : IPaperDatasetReader
         var train = _batches.Read([Path.Combine(folder, "train")], "fine_labels", classNames.Count);
         var test = _batches.Read([Path.Combine(folder, "test")], "fine_labels", classNames.Count);
         var (fit, validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 }

@@ -41,6 +41,9 @@ public sealed class Cifar10Reader : IPaperDatasetReader
         var train = _batches.Read(TrainBatches.Select(f => Path.Combine(folder, f)), "labels", classNames.Count);
         var test = _batches.Read([Path.Combine(folder, "test_batch")], "labels", classNames.Count);
         var (fit, validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 }

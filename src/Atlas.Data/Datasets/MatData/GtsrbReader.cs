@@ -49,7 +49,10 @@ public sealed class GtsrbReader : IPaperDatasetReader
         List<LabelledImage> train = ReadTraining(Path.Combine(dataRoot, "gtsrb", "GTSRB", "Training"));
         List<LabelledImage> test = ReadTest(dataRoot, classNames.Count);
         var (fit, validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     // torchvision's DatasetFolder over the class folders, keeping .ppm files (the test images' CSVs are skipped).

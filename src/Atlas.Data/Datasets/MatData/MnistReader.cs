@@ -53,7 +53,10 @@ public sealed class MnistReader : IPaperDatasetReader
         IReadOnlyList<LabelledImage> train = ReadPart(Path.Combine(raw, Files[0]), Path.Combine(raw, Files[1]), classNames.Count);
         IReadOnlyList<LabelledImage> test = ReadPart(Path.Combine(raw, Files[2]), Path.Combine(raw, Files[3]), classNames.Count);
         (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private LabelledImage[] ReadPart(string imagesPath, string labelsPath, int classCount)

@@ -58,7 +58,10 @@ public sealed class Stl10Reader : IPaperDatasetReader
         IReadOnlyList<LabelledImage> train = ReadPart(folder, "train", classNames.Count);
         IReadOnlyList<LabelledImage> test = ReadPart(folder, "test", classNames.Count);
         (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, classNames, fit, validation, test);
+        return new DatasetSplits(Dataset, classNames, fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private LabelledImage[] ReadPart(string folder, string split, int classCount)

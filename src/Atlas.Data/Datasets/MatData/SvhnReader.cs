@@ -44,7 +44,10 @@ public sealed class SvhnReader : IPaperDatasetReader
         IReadOnlyList<LabelledImage> train = ReadPart(Path.Combine(dataRoot, "svhn", "train_32x32.mat"));
         IReadOnlyList<LabelledImage> test = ReadPart(Path.Combine(dataRoot, "svhn", "test_32x32.mat"));
         (IReadOnlyList<LabelledImage> fit, IReadOnlyList<LabelledImage> validation) = SeededRandomSplit.CarveValidation(train);
-        return new DatasetSplits(Dataset, DatasetText.ClassNames(Dataset), fit, validation, test);
+        return new DatasetSplits(Dataset, DatasetText.ClassNames(Dataset), fit, validation, test)
+        {
+            CarvedValidation = ValidationSplitIndices.Atlas(Dataset, train.Count),
+        };
     }
 
     private LabelledImage[] ReadPart(string path)
