@@ -20,7 +20,11 @@ public sealed class DataStage(IReadOnlyList<string> paperDatasets) : Stage
     public override string Phase => "Data";
     public override string Description => "split every source into pretrain/train/val/test indices";
 
-    public override object Parameters(ExperimentContext context) => new { context.Spec.Data.Root, context.Spec.Data.Sources };
+    // The root decides only the mini sources' files; the paper datasets' root is their own stages' parameter (so moving
+    // the paper data reruns those stages alone).
+    public override object Parameters(ExperimentContext context) => context.Spec.Data.Sources.Count > 0
+        ? new { context.Spec.Data.Root, context.Spec.Data.Sources }
+        : new { context.Spec.Data.Sources };
 
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => DataFiles(context);
 

@@ -54,6 +54,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
     {
         var spec = Spec(context);
         using var inputs = CompositionInputs.Load(context, tasks, tasks);
+        RequireNormalisers(inputs);
         var result = Plan(spec).Run(context, inputs, run);
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Id}] {result.Selection}: mean test accuracy {result.MeanTest:F2}%, normalised {result.MeanNormalizedTest:F2}%"));
@@ -83,6 +84,20 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
 
     private IReadOnlyList<string> CoefficientFiles(ExperimentContext context) =>
         [CoefficientsPath(context.Layout, method, "safetensors"), CoefficientsPath(context.Layout, method, "csv")];
+
+    /// <summary>Normalised accuracy divides by each task's fine-tuned accuracy: a fine-tuned model that got nothing right
+    /// makes every score of the stage undefined, so it stops here, before any search, naming the task.</summary>
+    private static void RequireNormalisers(CompositionInputs inputs)
+    {
+        var undefined = inputs.Tasks.Where(t => t.Accuracy.FineTunedVal <= 0 || t.Accuracy.FineTunedTest <= 0).ToList();
+        if (undefined.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "normalised accuracy is undefined: " + string.Join("; ", undefined.Select(t => string.Create(CultureInfo.InvariantCulture,
+                    $"task '{t.Name}' has fine-tuned accuracy {t.Accuracy.FineTunedVal:F2}% (val) / {t.Accuracy.FineTunedTest:F2}% (test) in {StageIds.Evaluate(t.Name)}"))) +
+                " (fine-tune it longer or check its data)");
+        }
+    }
 
     private static AdditionSpec Spec(ExperimentContext context) =>
         context.Spec.Addition ?? throw new InvalidOperationException($"{context.SpecPath}: no addition section");
