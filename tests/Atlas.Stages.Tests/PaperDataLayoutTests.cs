@@ -79,4 +79,20 @@ public sealed class PaperDataLayoutTests
         Assert.Equal(196, session.Context.Task("cars").Classes.Count);
         Assert.Contains("finetune/dtd", session.Stages.Select(s => s.Id));
     }
+
+    [Fact]
+    public void A_plan_whose_data_root_is_not_there_shows_the_graph_even_where_a_stage_has_a_lock()
+    {
+        using var repository = new TempRepository(Spec.Replace("root: data", "root: ${ATLAS_STAGES_TEST_UNSET}", StringComparison.Ordinal));
+        var dataLock = repository.Absolute(Path.Combine("artifacts", "paper", "data", "lock.json"));
+        Directory.CreateDirectory(Path.GetDirectoryName(dataLock)!);
+        File.WriteAllText(dataLock, "{"); // a damaged lock: freshness then lists the stage's inputs
+
+        using var session = ExperimentSession.Open(repository.SpecPath, new StringWriter(), repository.Root, SpecCheckLevel.GraphOnly);
+        var plan = session.Plan();
+
+        Assert.False(plan["data"].IsUpToDate);
+        Assert.Contains("inputs cannot be listed: ", plan["data"].ToString());
+        Assert.Contains("${ATLAS_STAGES_TEST_UNSET}", plan["data"].ToString());
+    }
 }
