@@ -152,7 +152,17 @@ public sealed class ExperimentSession : IDisposable
     {
         var stored = LockStore.Read(Context.Absolute(Context.Layout.StageDir(stage.Id)));
         if (stored is { Record: null, Problem: null }) return Freshness.Stale("never ran");
-        var inputs = InputHashes(stage);
+        Dictionary<string, string> inputs;
+        try
+        {
+            inputs = InputHashes(stage);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // A plan without the data (its root left as an unset ${NAME}, or not there yet) still shows the graph; a
+            // run stops earlier, in RequireInputs, with the same exception.
+            return Freshness.Stale($"inputs cannot be listed: {e.Message}");
+        }
         var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
         var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
         return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");

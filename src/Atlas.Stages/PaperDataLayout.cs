@@ -39,6 +39,6 @@ public static class PaperDataLayout
         }
         return failures.Count == 0 ? null
             : $"{failures.Count} of the spec's {spec.Data.Datasets.Count} paper datasets {(failures.Count == 1 ? "is" : "are")} not in place under the data root "
-              + $"{dataRoot} (data.root: {spec.Data.Root}); no stage ran:\n\n{string.Join("\n\n", failures)}";
+              + $"{dataRoot}; no stage ran:\n\n{string.Join("\n\n", failures)}";
     }
 }

@@ -99,4 +99,16 @@ public sealed class PaperDataTests : CliTestFolder
         Assert.Contains(lines, l => l.StartsWith("finetune/dtd ", StringComparison.Ordinal));
         Assert.False(Directory.Exists(folder.File("artifacts")));
     }
+
+    [Fact]
+    public void Clean_needs_neither_the_variable_nor_the_data()
+    {
+        var stale = Directory.CreateDirectory(folder.File(Path.Combine("artifacts", "paper", "data"))).FullName;
+
+        var result = AtlasWith(null, "clean", "--spec", "paper.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.EndsWith("removed artifacts/paper\n", result.Out.ReplaceLineEndings("\n"));
+        Assert.False(Directory.Exists(stale));
+    }
 }
