@@ -3,6 +3,7 @@ using Atlas.Models;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using Atlas.Training.Towers;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Composition;
@@ -71,6 +72,32 @@ public sealed class ComposedModel(
             var coefficients = parameters[CoefficientsKey];
             var loss = lossAt(Weights(coefficients), step);
             return regularizer is null ? loss : loss + regularizer.Penalty(coefficients);
+        }, progress, checkpoint, selection);
+        return (trained[CoefficientsKey], history);
+    }
+
+    /// <summary>Learns Λ from <paramref name="initial"/> with gradient accumulation over
+    /// <see cref="OptimizationRecipe.GradientAccumulation"/> micro-batches per step (the paper's ViT-L/14 coefficient
+    /// learning: batch 128 as 2 × 64). <see cref="Train(IReadOnlyDictionary{string, Tensor}, OptimizationRecipe, Func{IReadOnlyDictionary{string, Tensor}, long, Tensor}, TrainingProgress, ITrainingCheckpoint?, EpochSelection?, CoefficientRegularizer?)"/>
+    /// is the path without accumulation. The penalty is added to every micro-batch's loss, so with the 1/k scaling
+    /// it enters each step's gradient once.</summary>
+    /// <param name="lossAt">The mean loss of micro-batch i of a step for the composed weights.</param>
+    public (Tensor Coefficients, IReadOnlyList<LossPoint> History) Train(
+        IReadOnlyDictionary<string, Tensor> initial,
+        OptimizationRecipe recipe,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null,
+        CoefficientRegularizer? regularizer = null)
+    {
+        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step, micro) =>
+        {
+            var coefficients = parameters[CoefficientsKey];
+            var loss = lossAt(Weights(coefficients), step, micro);
+            if (regularizer is null) return loss;
+            using Scalar one = 1.0.ToScalar();
+            return loss.add(regularizer.Penalty(coefficients), one);
         }, progress, checkpoint, selection);
         return (trained[CoefficientsKey], history);
     }
