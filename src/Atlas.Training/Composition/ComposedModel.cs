@@ -54,7 +54,8 @@ public sealed class ComposedModel(
 
     IReadOnlyDictionary<string, Tensor> ITowerParameterization.Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained);
 
-    /// <summary>Learns Λ from <paramref name="initial"/>.</summary>
+    /// <summary>Learns Λ from <paramref name="initial"/> with a whole-batch loss: the micro-batch overload's loop with
+    /// one micro-batch per step, so <see cref="OptimizationRecipe.GradientAccumulation"/> must be 1.</summary>
     /// <param name="lossAt">The loss of a step for the composed weights.</param>
     /// <param name="regularizer">Optional L_p penalty on Λ, added to the loss.</param>
     /// <returns>Λ after the last step (detached) and the loss history.</returns>
@@ -67,20 +68,16 @@ public sealed class ComposedModel(
         EpochSelection? selection = null,
         CoefficientRegularizer? regularizer = null)
     {
-        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step) =>
-        {
-            var coefficients = parameters[CoefficientsKey];
-            var loss = lossAt(Weights(coefficients), step);
-            return regularizer is null ? loss : loss + regularizer.Penalty(coefficients);
-        }, progress, checkpoint, selection);
-        return (trained[CoefficientsKey], history);
+        // The whole-batch loss is the one micro-batch of k = 1; with k > 1 it has no parts to cut.
+        if (recipe.GradientAccumulation != GradientAccumulation.None)
+            throw new ArgumentException($"this loss has no micro-batches; gradient accumulation {recipe.GradientAccumulation} needs the micro-batch overload", nameof(recipe));
+        return Train(initial, recipe, (weights, step, _) => lossAt(weights, step), progress, checkpoint, selection, regularizer);
     }
 
     /// <summary>Learns Λ from <paramref name="initial"/> with gradient accumulation over
     /// <see cref="OptimizationRecipe.GradientAccumulation"/> micro-batches per step (the paper's ViT-L/14 coefficient
-    /// learning: batch 128 as 2 × 64). <see cref="Train(IReadOnlyDictionary{string, Tensor}, OptimizationRecipe, Func{IReadOnlyDictionary{string, Tensor}, long, Tensor}, TrainingProgress, ITrainingCheckpoint?, EpochSelection?, CoefficientRegularizer?)"/>
-    /// is the path without accumulation. The penalty is added to every micro-batch's loss, so with the 1/k scaling
-    /// it enters each step's gradient once.</summary>
+    /// learning: batch 128 as 2 × 64); with k = 1 it is the plain loop (loss, penalty, backward, one step). The penalty
+    /// is added to every micro-batch's loss, so with the 1/k scaling it enters each step's gradient once.</summary>
     /// <param name="lossAt">The mean loss of micro-batch i of a step for the composed weights.</param>
     public (Tensor Coefficients, IReadOnlyList<LossPoint> History) Train(
         IReadOnlyDictionary<string, Tensor> initial,
