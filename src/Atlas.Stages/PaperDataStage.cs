@@ -23,6 +23,9 @@ public sealed class PaperDataStage(string dataset) : Stage
 
     public override string Phase => "Data";
 
+    // Lists files and writes JSON: nothing of it touches the device, so a GPU spec runs it unchanged.
+    public override bool RunsOnDevice => true;
+
     public override string Description => $"read {Dataset} from the data root and store its validation split";
 
     // The resolved root, so pointing the spec at other data rereads it; the record's digest then decides whether the

@@ -14,6 +14,9 @@ public abstract class ImportStage(string source) : Stage
 
     public override object Parameters(ExperimentContext context) => new { Source };
 
+    // File to CPU tensors to file: nothing of it touches the device, so a GPU spec runs it unchanged.
+    public override bool RunsOnDevice => true;
+
     public override IReadOnlyList<string> Inputs(ExperimentContext context) => [Source];
 
     /// <summary>The file's absolute path.</summary>

@@ -36,6 +36,15 @@ public sealed class GpuSpecTests
     }
 
     [Fact]
+    public void Planning_accepts_a_cuda_spec_without_cuda_and_never_asks()
+    {
+        int asked = 0;
+        var planning = Context with { CudaAvailable = () => { asked++; return false; }, Level = SpecCheckLevel.GraphOnly };
+        Assert.Equal(ComputeDevice.Cuda, SpecLoader.Parse(With("backbone: mini\n", "backbone: mini\ndevice: cuda\n"), "a.yaml", planning).Device);
+        Assert.Equal(0, asked);
+    }
+
+    [Fact]
     public void Cuda_availability_is_asked_only_when_a_spec_names_cuda()
     {
         int asked = 0;
