@@ -65,7 +65,7 @@ def heads_texts(tasks):
     return sum(CLASSES[t] * TEMPLATES[t] for t in tasks)
 
 
-def addition():
+def addition(backbone):
     val = sum(VAL_TEST[t][0] for t in CLASSIC)
     test = sum(VAL_TEST[t][1] for t in CLASSIC)
     steps = min(math.ceil(VAL_TEST[t][0] / 16) for t in CLASSIC)  # the smallest validation split sets the epoch
@@ -74,7 +74,7 @@ def addition():
     return 2 * atlas + task_arithmetic
 
 
-def negation():
+def negation(backbone):
     total = 0
     imagenet_val, imagenet_test = VAL_TEST["imagenet"]
     for t in CLASSIC:
@@ -92,7 +92,8 @@ def oversampled_batches(n):
     return math.ceil(n * copies / BATCH)
 
 
-def few_shot():
+def few_shot(backbone):
+    seeds = 3 if backbone == "ViT-B-32" else 1               # Table 9 (B/32) 3 seeds; Table 12 one
     total = 0
     for t in ALL:
         val, test = VAL_TEST[t]
@@ -101,11 +102,11 @@ def few_shot():
             gradient = 10 * batches * BATCH * TRAIN_UNITS + 10 * val + test
             gradient_free = 50 * batches * BATCH + test              # 50 objective passes, forward only
             adapters = batches * BATCH + 3 * test                    # one caching pass; three adapters tested
-            total += 3 * (gradient + gradient_free + adapters)       # 3 seeds
+            total += seeds * (gradient + gradient_free + adapters)
     return total
 
 
-def test_time():
+def test_time(backbone):
     total = 0
     for t in ALL:
         test = VAL_TEST[t][1]
@@ -116,7 +117,7 @@ def test_time():
     return total
 
 
-def peft(epochs=10, fractions=(0.01, 0.05, 0.1, 0.25, 0.35, 0.5, 1.0), variants=6):
+def peft(backbone, epochs=10, fractions=(0.01, 0.05, 0.1, 0.25, 0.35, 0.5, 1.0), variants=6):
     total = 0
     for t in ALL:
         val, test = VAL_TEST[t]
@@ -140,7 +141,7 @@ def main():
     print("spec | image passes (millions) | hours")
     for slug, backbone in (("vit-b-32", "ViT-B-32"), ("vit-b-16", "ViT-B-16"), ("vit-l-14", "ViT-L-14")):
         for family, (count, tasks) in FAMILIES.items():
-            passes = count() + foundation(tasks)
+            passes = count(backbone) + foundation(tasks)
             flops = passes * image_gflops(backbone) * 1e9 + heads_texts(tasks) * text_gflops(backbone) * 1e9
             print(f"{slug}-{family} | {passes / 1e6:.1f} | {flops / (tflops * 1e12) / 3600:.1f}")
     steps = sum(finetune_steps(t) for t in ALL)
