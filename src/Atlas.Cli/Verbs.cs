@@ -15,7 +15,9 @@ internal static class Verbs
     /// <summary>Exit code for a spec that fails validation (nothing was run or written).</summary>
     private const int InvalidSpec = 2;
 
-    public static int Plan(FileInfo spec, bool json) => WithSession(spec, json ? Console.Error : Console.Out, session =>
+    /// <summary>Prints the graph. Only the graph is checked: a reviewer without the data, the checkpoints or the
+    /// spec's environment variables can plan a paper spec (unset variables stay literal, with one warning line).</summary>
+    public static int Plan(FileInfo spec, bool json) => WithSession(spec, json ? Console.Error : Console.Out, SpecCheckLevel.GraphOnly, session =>
     {
         var freshness = session.Plan();
         Console.Write(json
@@ -39,7 +41,8 @@ internal static class Verbs
     public static int Approve(FileInfo spec) =>
         WithSession(spec, Console.Out, session => { new TableVerification(session.Context).Approve(); return 0; });
 
-    public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, session => { session.Clean(); return 0; });
+    /// <summary>Deletes the experiment's artifacts, which needs neither its data nor its files.</summary>
+    public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { session.Clean(); return 0; });
 
     public static int ImportMiniData(DirectoryInfo mnist, DirectoryInfo fashion, DirectoryInfo sklearn, DirectoryInfo output) =>
         Guard(() =>
@@ -126,9 +129,12 @@ internal static class Verbs
         return 0;
     });
 
-    private static int WithSession(FileInfo spec, TextWriter log, Func<ExperimentSession, int> verb) => Guard(() =>
+    private static int WithSession(FileInfo spec, TextWriter log, Func<ExperimentSession, int> verb) =>
+        WithSession(spec, log, SpecCheckLevel.Complete, verb);
+
+    private static int WithSession(FileInfo spec, TextWriter log, SpecCheckLevel level, Func<ExperimentSession, int> verb) => Guard(() =>
     {
-        using var session = ExperimentSession.Open(spec.ToString(), log);
+        using var session = ExperimentSession.Open(spec.ToString(), log, level: level);
         return verb(session);
     });
 

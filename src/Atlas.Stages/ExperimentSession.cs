@@ -17,10 +17,13 @@ namespace Atlas.Stages;
 /// </summary>
 public sealed class ExperimentSession : IDisposable
 {
-    /// <summary>What a spec may name: the data sources, image transforms and backbones this build knows.</summary>
+    /// <summary>What a spec may name: the mini sources, paper datasets, image transforms and backbones this build knows.</summary>
     public static SpecContext Known { get; } = new(
         SourceCatalog.ClassCounts, TaskViewBuilder.ValidTransforms, ClipConfig.Presets.Select(p => p.Name).ToList(),
-        CudaAvailable: cuda.is_available);
+        CudaAvailable: cuda.is_available)
+    {
+        PaperDatasets = PaperDataLayout.Known,
+    };
 
     private readonly Dictionary<string, Stage> _stages;
     private readonly HashCache _hashes;
@@ -45,16 +48,23 @@ public sealed class ExperimentSession : IDisposable
 
     public StageGraph Graph { get; }
 
-    /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors).</summary>
+    /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors) and, unless
+    /// only the graph is wanted, checks that the machine can run it: the device, and every paper dataset's folder
+    /// (<see cref="PaperDataLayout"/>). A refusal throws <see cref="InvalidOperationException"/> before anything is written.</summary>
     /// <param name="repositoryRoot">Folder the spec's paths are relative to; by default the one holding
     /// <c>Atlas.Repro.sln</c> above the spec, else the working directory.</param>
-    public static ExperimentSession Open(string specPath, TextWriter log, string? repositoryRoot = null)
+    /// <param name="level"><see cref="SpecCheckLevel.GraphOnly"/> for planning: unset <c>${NAME}</c> variables stay
+    /// literal (one warning line on <paramref name="log"/>), and named files and dataset folders are not looked at.</param>
+    public static ExperimentSession Open(string specPath, TextWriter log, string? repositoryRoot = null, SpecCheckLevel level = SpecCheckLevel.Complete)
     {
         NativeAllocator.Configure();
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
-        var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root) });
+        var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root), Level = level, Warn = log.WriteLine });
         var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
-        if (DeviceRefusal(session.Context, session.Stages) is { } refusal)
+        var refusal = DeviceRefusal(session.Context, session.Stages);
+        if (refusal is null && level == SpecCheckLevel.Complete)
+            refusal = PaperDataLayout.Problems(spec, session.Context.Absolute(spec.Data.Root)) is { } layout ? $"{specPath}: {layout}" : null;
+        if (refusal is not null)
         {
             session.Dispose();
             throw new InvalidOperationException(refusal);
@@ -142,7 +152,17 @@ public sealed class ExperimentSession : IDisposable
     {
         var stored = LockStore.Read(Context.Absolute(Context.Layout.StageDir(stage.Id)));
         if (stored is { Record: null, Problem: null }) return Freshness.Stale("never ran");
-        var inputs = InputHashes(stage);
+        Dictionary<string, string> inputs;
+        try
+        {
+            inputs = InputHashes(stage);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // A plan without the data (its root left as an unset ${NAME}, or not there yet) still shows the graph; a
+            // run stops earlier, in RequireInputs, with the same exception.
+            return Freshness.Stale($"inputs cannot be listed: {e.Message}");
+        }
         var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
         var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
         return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");

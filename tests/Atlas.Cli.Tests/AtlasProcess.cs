@@ -19,7 +19,10 @@ internal static class AtlasProcess
     /// <summary>atlas.dll: src/Atlas.Cli/bin/… with the same bin/configuration/framework/runtime tail as this assembly.</summary>
     public static string Dll { get; } = Locate();
 
-    public static AtlasResult Run(string workingDirectory, params string[] args)
+    public static AtlasResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> set in the child's environment (null removes a variable).</summary>
+    public static AtlasResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -28,6 +31,11 @@ internal static class AtlasProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);

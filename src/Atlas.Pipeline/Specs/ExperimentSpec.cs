@@ -50,8 +50,9 @@ public sealed record ExperimentSpec
     /// <summary>Contrastive pretraining of the mini backbone; absent for profiles that load pretrained weights.</summary>
     public PretrainSpec? Pretrain { get; init; }
 
-    /// <summary>Named prompt-template sets; <c>{c}</c> is replaced by a class name.</summary>
-    public required Dictionary<string, List<string>> Templates { get; init; }
+    /// <summary>Named prompt-template sets; <c>{c}</c> is replaced by a class name. A paper dataset listed under
+    /// <c>data.datasets</c> brings a set of its own name (the paper's templates) unless one is defined here.</summary>
+    public Dictionary<string, List<string>> Templates { get; init; } = new();
 
     /// <summary>The classification tasks; each gets a zero-shot head, a fine-tuned model and a task vector.</summary>
     public required List<TaskSpec> Tasks { get; init; }
@@ -87,7 +88,8 @@ public sealed record ExperimentSpec
 /// <summary>Where the data lives and how each source is partitioned.</summary>
 public sealed record DataSpec
 {
-    /// <summary>Folder holding the source files, relative to the repository root.</summary>
+    /// <summary>Folder holding the source files, relative to the repository root (or absolute); may be written with an
+    /// environment variable, e.g. <c>${ATLAS_DATA}</c>.</summary>
     public required string Root { get; init; }
 
     /// <summary>The mini profile's embedded sources and their partition sizes (e.g. <c>mnist</c>, <c>fashion_mnist</c>,
@@ -95,7 +97,9 @@ public sealed record DataSpec
     public Dictionary<string, SplitSizes> Sources { get; init; } = new();
 
     /// <summary>The paper's datasets read from <c>root</c> in the layouts the atlas code expects (e.g. <c>cars</c>,
-    /// <c>sun397</c>; see docs/datasets.md), with their own train/validation/test splits; none for the mini profile.</summary>
+    /// <c>sun397</c>; see docs/datasets.md), with their own train/validation/test splits; none for the mini profile. A
+    /// name may not also be a key of <c>sources</c>, and at least one of the two lists is non-empty. Before any stage
+    /// runs, each dataset's folder is checked against its expected layout.</summary>
     public List<string> Datasets { get; init; } = [];
 }
 
@@ -161,7 +165,8 @@ public sealed record TaskSpec
     [RegularExpression(SpecPatterns.SafeName, ErrorMessage = SpecPatterns.SafeNameRule)]
     public required string Name { get; init; }
 
-    /// <summary>Source dataset name; must be listed under <c>data.sources</c>.</summary>
+    /// <summary>Source dataset name: a mini source listed under <c>data.sources</c> or a paper dataset listed under
+    /// <c>data.datasets</c>.</summary>
     public required string Source { get; init; }
 
     /// <summary>Image transform applied to every split: <c>none</c>, <c>invert</c>, <c>rotate90</c>, <c>rotate180</c>.</summary>
@@ -170,12 +175,15 @@ public sealed record TaskSpec
     /// <summary>Maps each source label to a task class index; absent means identity.</summary>
     public List<int>? LabelMap { get; init; }
 
-    /// <summary>Class names in task-label order, used to build the zero-shot head.</summary>
+    /// <summary>Class names in task-label order, used to build the zero-shot head. Required on a mini source; on a
+    /// paper dataset it defaults to the dataset's class names (the loaded spec holds them).</summary>
     [MinLength(1)]
-    public required List<string> Classes { get; init; }
+    public List<string> Classes { get; init; } = [];
 
-    /// <summary>Name of the template set in <see cref="ExperimentSpec.Templates"/>.</summary>
-    public required string Templates { get; init; }
+    /// <summary>Name of the template set in <see cref="ExperimentSpec.Templates"/>. Required on a mini source; on a
+    /// paper dataset it defaults to the dataset's name, a set that holds the paper's templates for it unless
+    /// <c>templates</c> defines a set of that name (the loaded spec holds the set).</summary>
+    public string Templates { get; init; } = "";
 
     /// <summary>Per-task overrides of <see cref="ExperimentSpec.Finetune"/>; unset fields inherit.</summary>
     public TrainOverrides? Finetune { get; init; }

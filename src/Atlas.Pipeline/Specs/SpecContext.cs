@@ -18,4 +18,19 @@ public sealed record SpecContext(
     /// <summary>Checks the files the spec names (a backbone's configuration file, imported checkpoints); null accepts
     /// any path unread (only their syntax and the rules between fields are checked then).</summary>
     public ISpecFileCheck? Files { get; init; }
+
+    /// <summary>The paper's datasets a spec may list under <c>data.datasets</c>, by their spec spelling (e.g.
+    /// <c>cars</c>, <c>fgvc_aircraft</c>); none by default.</summary>
+    public IReadOnlyDictionary<string, PaperDatasetText> PaperDatasets { get; init; } = new Dictionary<string, PaperDatasetText>();
+
+    /// <summary>Whether the spec must find everything a run needs or only what planning needs.</summary>
+    public SpecCheckLevel Level { get; init; } = SpecCheckLevel.Complete;
+
+    /// <summary>The value of an environment variable, or null when it is unset: what <c>${NAME}</c> in a scalar value
+    /// stands for. The process environment by default; tests pass their own.</summary>
+    public Func<string, string?> Variables { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Receives each warning line (at <see cref="SpecCheckLevel.GraphOnly"/>: the variables left unset);
+    /// null drops them.</summary>
+    public Action<string>? Warn { get; init; }
 }

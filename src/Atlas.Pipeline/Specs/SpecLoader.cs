@@ -24,18 +24,25 @@ public static class SpecLoader
     {
         // Syntax before shape before meaning: each stage needs the previous one to have passed.
         var document = ReadDocument(yaml, file);
-        ThrowIfAny(SpecShapeCheck.Run(document));
+        // ${NAME} is replaced in the node tree first, so the shape check sees the values a run uses; a value whose
+        // variable is missing is reported once, for the variable, not again as a value of the wrong type.
+        var variables = SpecVariables.Apply(document, context);
+        var atVariables = variables.Errors.Select(e => (e.Line, e.Column)).ToHashSet();
+        ThrowIfAny([.. variables.Errors, .. SpecShapeCheck.Run(document).Where(e => !atVariables.Contains((e.Line, e.Column)))]);
+        if (variables.LeftUnset.Count > 0)
+            context.Warn?.Invoke($"warning: {file}: environment variable{(variables.LeftUnset.Count > 1 ? "s" : "")} {string.Join(", ", variables.LeftUnset)} "
+                + "not set; left literal, and the files the spec names are not checked (only planning works so)");
         ExperimentSpec spec;
         try
         {
-            spec = SpecYaml.Deserializer.Deserialize<ExperimentSpec>(yaml);
+            spec = SpecYaml.Deserializer.Deserialize<ExperimentSpec>(variables.Substituted(new Parser(new StringReader(yaml))));
         }
         catch (YamlException e)
         {
             throw new SpecException([YamlEventScan.ToSpecError(e, yaml, file)]);
         }
         ThrowIfAny(SpecValidator.Run(spec, context, document));
-        return spec;
+        return PaperDatasetDefaults.Fill(spec, context);
     }
 
     private static SpecDocument ReadDocument(string yaml, string file)

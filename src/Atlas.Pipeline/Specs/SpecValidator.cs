@@ -30,6 +30,9 @@ internal sealed class SpecValidator
         return validator.errors;
     }
 
+    /// <summary>The caller's file check, unless only the graph is wanted (the files need not exist yet then).</summary>
+    private ISpecFileCheck? Files => context.Level == SpecCheckLevel.Complete ? context.Files : null;
+
     /// <summary>The spec being checked: sections read the tasks and other sections from it.</summary>
     internal ExperimentSpec Spec => spec;
 
@@ -37,13 +40,11 @@ internal sealed class SpecValidator
     {
         bool backboneValid = CheckBackbone();
         CheckPretrainedWeights(backboneValid);
-        if (backboneValid && context.Files?.TokenizerProblem(spec.TokenizerVocabulary, spec.Backbone) is { } tokenizerProblem)
+        if (backboneValid && Files?.TokenizerProblem(spec.TokenizerVocabulary, spec.Backbone) is { } tokenizerProblem)
             Fail(Root.Key(spec.TokenizerVocabulary is null ? "backbone" : "tokenizer_vocabulary"), tokenizerProblem);
         if (spec.Device == ComputeDevice.Cuda && context.CudaAvailable?.Invoke() != true)
             Fail(Root.Key("device"), CudaMissing);
-        foreach (var source in spec.Data.Sources.Keys)
-            if (!context.SourceClassCounts.ContainsKey(source))
-                Fail(Root.Key("data").Key("sources").Key(source), UnknownDataset(source));
+        CheckData();
         CheckTemplates();
         if (spec.Pretrain is { } pretrain) CheckPretrain(pretrain);
 
@@ -102,7 +103,7 @@ internal sealed class SpecValidator
         if (context.Backbones.Contains(spec.Backbone)) return true;
         if (BackboneReference.IsFile(spec.Backbone))
         {
-            if (context.Files?.ModelConfigProblem(spec.Backbone) is not { } problem) return true;
+            if (Files?.ModelConfigProblem(spec.Backbone) is not { } problem) return true;
             Fail(path, problem);
             return false;
         }
@@ -138,7 +139,32 @@ internal sealed class SpecValidator
 
     private void CheckImportedFile(string file, ImportedFileKind kind, FieldPath path, bool backboneValid)
     {
-        if (backboneValid && context.Files?.CheckpointProblem(file, kind, spec.Backbone) is { } problem) Fail(path, problem);
+        if (backboneValid && Files?.CheckpointProblem(file, kind, spec.Backbone) is { } problem) Fail(path, problem);
+    }
+
+    /// <summary>Known mini sources and paper datasets, each once, and at least one of them.</summary>
+    private void CheckData()
+    {
+        var path = Root.Key("data");
+        foreach (var source in spec.Data.Sources.Keys)
+            if (!context.SourceClassCounts.ContainsKey(source))
+                Fail(path.Key("sources").Key(source), UnknownDataset(source));
+        var datasets = spec.Data.Datasets;
+        for (int i = 0; i < datasets.Count; i++)
+        {
+            var datasetPath = path.Key("datasets").Index(i);
+            if (datasets.IndexOf(datasets[i]) < i)
+                Fail(datasetPath, $"dataset '{datasets[i]}' is listed twice");
+            else if (!context.PaperDatasets.ContainsKey(datasets[i]))
+            {
+                var hint = NameSuggestion.Closest(datasets[i], context.PaperDatasets.Keys) is { } suggestion ? $"; did you mean '{suggestion}'?" : "";
+                Fail(datasetPath, $"unknown paper dataset '{datasets[i]}' (known: {string.Join(", ", context.PaperDatasets.Keys)}){hint}");
+            }
+            else if (spec.Data.Sources.ContainsKey(datasets[i]))
+                Fail(datasetPath, $"'{datasets[i]}' is also a mini source under data.sources; a task's source must name one thing: keep one of the two");
+        }
+        if (spec.Data.Sources.Count == 0 && datasets.Count == 0)
+            Fail(path, "no data: list mini sources under 'sources' or the paper's datasets under 'datasets'");
     }
 
     private void CheckTemplates()
@@ -161,7 +187,10 @@ internal sealed class SpecValidator
             var source = pretrain.Sources[i];
             var sourcePath = path.Key("sources").Index(i);
             if (pretrain.Sources.IndexOf(source) < i) Fail(sourcePath, $"source '{source}' is listed twice");
-            else if (!spec.Data.Sources.TryGetValue(source, out var sizes)) Fail(sourcePath, NotInData(source));
+            else if (!spec.Data.Sources.TryGetValue(source, out var sizes))
+                Fail(sourcePath, spec.Data.Datasets.Contains(source)
+                    ? $"'{source}' is a paper dataset; pretraining reads only the mini sources under data.sources"
+                    : NotInData(source));
             else if (sizes.Pretrain <= 0) Fail(sourcePath, $"source '{source}' has no pretraining images (data.sources.{source}.pretrain is {sizes.Pretrain})");
         }
         CheckTemplateSet(pretrain.Templates, path.Key("templates"));
@@ -170,16 +199,11 @@ internal sealed class SpecValidator
 
     private void CheckTask(TaskSpec task, FieldPath path)
     {
-        if (!context.SourceClassCounts.TryGetValue(task.Source, out int sourceClasses))
-            Fail(path.Key("source"), UnknownDataset(task.Source));
-        else if (!spec.Data.Sources.ContainsKey(task.Source))
-            Fail(path.Key("source"), NotInData(task.Source));
-        else
-            CheckLabels(task, path, sourceClasses);
-
+        CheckTaskSource(task, path);
         if (!context.Transforms.Contains(task.Transform))
             Fail(path.Key("transform"), $"unknown transform '{task.Transform}' (known: {string.Join(", ", context.Transforms)})");
-        CheckTemplateSet(task.Templates, path.Key("templates"));
+        var templates = PaperDatasetDefaults.TemplatesOf(task, spec, context);
+        if (templates.Length > 0) CheckTemplateSet(templates, path.Key("templates"));
         for (int j = 0; j < task.Classes.Count; j++)
             if (task.Classes.IndexOf(task.Classes[j]) < j)
                 Fail(path.Key("classes").Index(j), $"duplicate class name '{task.Classes[j]}'");
@@ -212,6 +236,33 @@ internal sealed class SpecValidator
         + "build with 'dotnet build -c Release -p:TorchBackend=cuda' (references libtorch-cuda-12.8-linux-x64; README, "
         + "\"GPU: building with CUDA\") on a machine with an NVIDIA driver for CUDA 12.8, or set device: cpu";
 
+    /// <summary>
+    /// The source is a listed mini source (the task then names its classes and templates) or a listed paper dataset
+    /// (whose class names and templates are the defaults); the labels fit the source's label count.
+    /// </summary>
+    private void CheckTaskSource(TaskSpec task, FieldPath path)
+    {
+        var sourcePath = path.Key("source");
+        if (spec.Data.Sources.ContainsKey(task.Source))
+        {
+            if (task.Classes.Count == 0) Fail(path.Key("classes"), MiniSourceNeeds("classes", task.Source));
+            if (task.Templates.Length == 0) Fail(path.Key("templates"), MiniSourceNeeds("templates", task.Source));
+            if (!context.SourceClassCounts.TryGetValue(task.Source, out int sourceClasses)) Fail(sourcePath, UnknownDataset(task.Source));
+            else if (task.Classes.Count > 0) CheckLabels(task, path, sourceClasses);
+        }
+        else if (PaperDatasetDefaults.DatasetOf(task, spec, context) is { } dataset)
+            CheckLabels(task.Classes.Count > 0 ? task : task with { Classes = [.. dataset.ClassNames] }, path, dataset.ClassNames.Count);
+        else if (context.PaperDatasets.ContainsKey(task.Source) && !context.SourceClassCounts.ContainsKey(task.Source))
+            Fail(sourcePath, $"paper dataset '{task.Source}' is not listed under data.datasets");
+        else if (context.SourceClassCounts.ContainsKey(task.Source) && !spec.Data.Datasets.Contains(task.Source))
+            Fail(sourcePath, NotInData(task.Source));
+        else
+            Fail(sourcePath, UnknownDataset(task.Source));
+    }
+
+    private static string MiniSourceNeeds(string field, string source) =>
+        $"required key is missing: a task on the mini source '{source}' names its {field} (only a paper dataset's tasks default them)";
+
     private void CheckLabels(TaskSpec task, FieldPath path, int sourceClasses)
     {
         if (task.LabelMap is null)
@@ -229,8 +280,8 @@ internal sealed class SpecValidator
 
     private void CheckTemplateSet(string name, FieldPath path)
     {
-        if (!spec.Templates.ContainsKey(name))
-            Fail(path, $"unknown template set '{name}' (known: {string.Join(", ", spec.Templates.Keys)})");
+        if (PaperDatasetDefaults.TemplateSet(name, spec, context) is null)
+            Fail(path, $"unknown template set '{name}' (known: {string.Join(", ", PaperDatasetDefaults.TemplateSetNames(spec, context))})");
     }
 
     /// <summary>Blames the steps override when only it makes the recipe invalid, the warm-up otherwise.</summary>
@@ -247,7 +298,7 @@ internal sealed class SpecValidator
     }
 
     private string UnknownDataset(string name) =>
-        $"unknown dataset '{name}' (known: {string.Join(", ", context.SourceClassCounts.Keys)})";
+        $"unknown dataset '{name}' (known: {string.Join(", ", context.SourceClassCounts.Keys.Concat(context.PaperDatasets.Keys).Distinct())})";
 
     private static string NotInData(string source) => $"source '{source}' is not listed under data.sources";
 

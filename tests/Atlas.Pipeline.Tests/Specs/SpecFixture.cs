@@ -24,12 +24,15 @@ internal static class SpecFixture
     /// Loads <paramref name="yaml"/> from a file and asserts it fails with exactly <paramref name="expected"/>, each
     /// written without the file name (<c>line:column: path: problem</c>).
     /// </summary>
-    public static void AssertErrors(string yaml, params string[] expected)
+    public static void AssertErrors(string yaml, params string[] expected) => AssertErrors(Context, yaml, expected);
+
+    /// <inheritdoc cref="AssertErrors(string, string[])"/>
+    public static void AssertErrors(SpecContext context, string yaml, params string[] expected)
     {
         using var folder = new TempDirectory();
         var file = folder.File("spec.yaml");
         File.WriteAllText(file, yaml);
-        var exception = Assert.Throws<SpecException>(() => SpecLoader.Load(file, Context));
+        var exception = Assert.Throws<SpecException>(() => SpecLoader.Load(file, context));
         Assert.Equal(string.Join(Environment.NewLine, exception.Errors), exception.Message);
         var wanted = string.Join("\n", expected.Select(e => $"{file}:{e}"));
         var actual = string.Join("\n", exception.Errors);

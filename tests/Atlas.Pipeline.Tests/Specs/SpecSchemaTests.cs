@@ -41,6 +41,6 @@ public sealed class SpecSchemaTests
         Assert.Equal(2, (int)train["properties"]!["crop_scale"]!["maxItems"]!);
         Assert.Equal(1, (double)train["properties"]!["crop_scale"]!["items"]!["maximum"]!);
         Assert.Equal("Peak AdamW learning rate.", (string?)schema["$defs"]!["TrainOverrides"]!["properties"]!["lr"]!["description"]);
-        Assert.Equal("Name of the template set in templates.", (string?)schema["$defs"]!["TaskSpec"]!["properties"]!["templates"]!["description"]);
+        Assert.StartsWith("Name of the template set in templates. Required on a mini source;", (string?)schema["$defs"]!["TaskSpec"]!["properties"]!["templates"]!["description"]);
     }
 }
