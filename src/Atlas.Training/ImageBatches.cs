@@ -41,6 +41,7 @@ public sealed class ImageBatches(
     {
         if (microBatches < 1 || batchSize % microBatches != 0 || micro < 0 || micro >= microBatches)
             throw new ArgumentException($"micro-batch {micro} of {microBatches}: the batch of {batchSize} must split into {microBatches} equal parts");
+        if (microBatches == 1) return At(step);
         using var scope = NewDisposeScope();
         var (images, labels) = At(step);
         long size = images.shape[0] / microBatches;

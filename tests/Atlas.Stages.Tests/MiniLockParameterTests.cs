@@ -45,6 +45,45 @@ public sealed class MiniLockParameterTests
         Assert.NotEqual(ContentHash.OfJson(atDefaults), ContentHash.OfJson(changed));
     }
 
+    [Fact]
+    public void Coefficient_gradient_accumulation_enters_the_lock_parameters_of_every_learner_only_off_its_default()
+    {
+        var mini = SpecLoader.Load(MiniSpecPath, ExperimentSession.Known);
+        var accumulated = mini with
+        {
+            Addition = mini.Addition! with { Learn = mini.Addition.Learn with { GradientAccumulation = 2 } },
+            Negation = mini.Negation! with { Learn = mini.Negation.Learn with { GradientAccumulation = 2 } },
+            FewShot = mini.FewShot! with { Learn = mini.FewShot.Learn with { GradientAccumulation = 2 } },
+            TestTime = mini.TestTime! with { Learn = mini.TestTime.Learn with { GradientAccumulation = 2 } },
+            BlockSelection = mini.BlockSelection! with { Learn = mini.BlockSelection.Learn with { GradientAccumulation = 2 } },
+        };
+        var atDefaults = AllParameters(mini);
+        var changed = AllParameters(accumulated);
+
+        // Written out by hand: the stages that learn Λ with a coefficient-learning recipe (the mini's 8 targets each).
+        var learners = changed.Where(p => Occurrences(p.Value).Count > 0).Select(p => p.Key.Split('/')[0] + "/" + (p.Key.StartsWith("addition/") ? p.Key.Split('/')[1] : "*"))
+            .Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(["addition/atlas_blockwise", "addition/atlas_isotropic", "fewshot/*", "negation/*", "selection/*", "tta/*"], learners);
+        Assert.All(changed.Values, p => Assert.All(Occurrences(p), value => Assert.Equal(2, value)));
+        Assert.All(atDefaults, p => Assert.True(Occurrences(p.Value).Count == 0, $"{p.Key} records gradient_accumulation at its default"));
+        Assert.All(changed.Where(p => Occurrences(p.Value).Count > 0),
+            p => Assert.NotEqual(ContentHash.OfJson(atDefaults[p.Key]), ContentHash.OfJson(p.Value)));
+    }
+
+    private static Dictionary<string, JsonNode> AllParameters(ExperimentSpec spec)
+    {
+        using var context = new ExperimentContext(RepositoryRoot.Path, MiniSpecPath, spec, TextWriter.Null);
+        return ExperimentGraph.Build(context).ToDictionary(s => s.Id, s => ExperimentSession.LockParameters(context, s));
+    }
+
+    /// <summary>Every value recorded under a <c>gradient_accumulation</c> key of a learn record in the parameters.</summary>
+    private static List<int> Occurrences(JsonNode? node) => node switch
+    {
+        JsonObject o => [.. o.SelectMany(p => p.Key == "gradient_accumulation" && p.Value is JsonValue v ? [v.GetValue<int>()] : Occurrences(p.Value))],
+        JsonArray a => [.. a.SelectMany(Occurrences)],
+        _ => [],
+    };
+
     private static readonly string MiniSpecPath = Path.Combine(RepositoryRoot.Path, "experiments", "mini.yaml");
 
     private static JsonNode FineTuneParameters(ExperimentSpec spec, string stageId)

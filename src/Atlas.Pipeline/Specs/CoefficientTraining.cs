@@ -34,6 +34,17 @@ public sealed record CoefficientTraining
 
     /// <summary>Optional penalty γ·mean_j ‖Λ[:, j]‖_p added to the loss (off in the paper's main results).</summary>
     public RegularizerSpec? Regularizer { get; init; }
+
+    /// <summary>Micro-batches whose gradients one optimiser step of Λ sums (the paper's ViT-L/14: batch 128 as 2 × 64):
+    /// every batch (every task's, where several are learned together) is cut into k equal parts in order, each part's
+    /// loss scaled by 1/k, and Λ steps once per full batch, after the k-th part (the "(i + 1) % accum == 0" form of the
+    /// reference's few-shot and test-time scripts). The reference's task addition and negation step on "i % accum == 0",
+    /// after the first micro-batch alone; that off-by-one is not reproduced. Test-time UFM and SAR, whose losses average
+    /// over a data-dependent subset, divide each part's sum by the whole batch's count, so their step is the whole
+    /// batch's too (the reference's SAR does not accumulate at all). 1 runs the whole batch at once; <c>batch</c> must
+    /// be a multiple of it.</summary>
+    [Range(1, int.MaxValue), OmittedFromLockAtDefault]
+    public int GradientAccumulation { get; init; } = 1;
 }
 
 /// <summary>The L_p penalty on Λ.</summary>

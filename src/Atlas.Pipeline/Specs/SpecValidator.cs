@@ -88,7 +88,12 @@ internal sealed class SpecValidator
             Fail(path, $"unknown task '{task}' (known: {string.Join(", ", spec.Tasks.Select(t => t.Name))})");
     }
 
-    internal void CheckCoefficientTraining(CoefficientTraining learn, FieldPath path) => CheckCropScale(learn.CropScale, path.Key("crop_scale"));
+    internal void CheckCoefficientTraining(CoefficientTraining learn, FieldPath path)
+    {
+        CheckCropScale(learn.CropScale, path.Key("crop_scale"));
+        if (learn.Batch % learn.GradientAccumulation != 0)
+            Fail(path.Key("gradient_accumulation"), AccumulationProblem(learn.Batch, learn.GradientAccumulation));
+    }
 
     internal void CheckGrid(ScalingGridSpec grid, FieldPath path)
     {
@@ -227,9 +232,11 @@ internal sealed class SpecValidator
     private void CheckAccumulation(TrainSpec recipe, FieldPath accumulationPath, FieldPath? batchOverride)
     {
         if (recipe.Batch % recipe.GradientAccumulation == 0) return;
-        string problem = $"batch {recipe.Batch} does not split into {recipe.GradientAccumulation} equal micro-batches (gradient_accumulation must divide batch)";
-        Fail(batchOverride ?? accumulationPath, problem);
+        Fail(batchOverride ?? accumulationPath, AccumulationProblem(recipe.Batch, recipe.GradientAccumulation));
     }
+
+    private static string AccumulationProblem(int batch, int microBatches) =>
+        $"batch {batch} does not split into {microBatches} equal micro-batches (gradient_accumulation must divide batch)";
 
     private const string CudaMissing =
         "device 'cuda' needs a CUDA build and a visible GPU, and this build has none (torch.cuda.is_available() is false): "

@@ -201,7 +201,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
             return new EpochVerdict(score, Admissible: true, Stop: false, metrics);
         });
         var checkpoint = Checkpoint(context, run, steps);
-        var (_, history) = model.Train(initial, learn.Recipe(steps), batches.SummedCrossEntropy,
+        var (_, history) = model.Train(initial, learn.Recipe(steps), (weights, step, micro) => batches.SummedCrossEntropy(weights, step, micro, learn.GradientAccumulation),
             new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
         var best = selection.BestWeights[ComposedModel.CoefficientsKey];
         var result = Finish(context, inputs, model, best, $"epoch {selection.BestEpoch} of {learn.Epochs} (best mean normalised val accuracy)",

@@ -126,7 +126,7 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
         // Validation in training-size batches, so the peak is that of training.
         using var selection = task.ValidationSelection(stepsPerEpoch, model, initial, context, learn.Batch);
         var progress = new TrainingProgress($"{Id} {strategy} n={budget}", steps, TextWriter.Null);
-        model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, progress, null, selection, learn.Regularizer());
+        model.Train(initial, learn.Recipe(steps), (weights, step, micro) => objective.SummedCrossEntropy(weights, step, micro, learn.GradientAccumulation), progress, null, selection, learn.Regularizer());
         double? peak = memory.PeakAboveStartMiB;
 
         double accuracy;

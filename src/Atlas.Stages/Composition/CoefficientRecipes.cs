@@ -1,5 +1,7 @@
 using Atlas.Method.Composition;
 using Atlas.Pipeline.Specs;
+using Atlas.Training;
+using Atlas.Training.Composition;
 using Atlas.Training.Optim;
 
 namespace Atlas.Stages.Composition;
@@ -8,9 +10,11 @@ namespace Atlas.Stages.Composition;
 /// that learns Λ.</summary>
 internal static class CoefficientRecipes
 {
-    /// <summary>AdamW over <paramref name="steps"/> steps, no warm-up (the paper's coefficient scripts have none).</summary>
+    /// <summary>AdamW over <paramref name="steps"/> steps, no warm-up (the paper's coefficient scripts have none), each
+    /// step over <see cref="CoefficientTraining.GradientAccumulation"/> micro-batches (the loss must then be the
+    /// micro-batch form of <see cref="ComposedModel.Train(IReadOnlyDictionary{string, TorchSharp.torch.Tensor}, OptimizationRecipe, Func{IReadOnlyDictionary{string, TorchSharp.torch.Tensor}, long, int, TorchSharp.torch.Tensor}, TrainingProgress, ITrainingCheckpoint?, Atlas.Training.Selection.EpochSelection?, CoefficientRegularizer?)"/>).</summary>
     public static OptimizationRecipe Recipe(this CoefficientTraining learn, int steps) =>
-        new(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == ScheduleKind.Cosine, learn.GradClip);
+        new(learn.Lr, learn.WeightDecay, steps, 0, learn.Schedule == ScheduleKind.Cosine, learn.GradClip, learn.GradientAccumulation);
 
     /// <summary>The optional L_p penalty on Λ.</summary>
     public static CoefficientRegularizer? Regularizer(this CoefficientTraining learn) =>

@@ -101,7 +101,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         using var selection = spec.Selection == ModelSelection.Validation
             ? task.ValidationSelection(stepsPerEpoch, model, initial, context)
             : null;
-        var (last, _) = model.Train(initial, learn.Recipe(steps), objective.SummedCrossEntropy, new TrainingProgress(Id, steps, TextWriter.Null),
+        var (last, _) = model.Train(initial, learn.Recipe(steps), (weights, step, micro) => objective.SummedCrossEntropy(weights, step, micro, learn.GradientAccumulation), new TrainingProgress(Id, steps, TextWriter.Null),
             null, selection, learn.Regularizer());
         var coefficients = selection?.BestWeights[ComposedModel.CoefficientsKey] ?? last;
         atlasEpoch = selection?.BestEpoch ?? learn.Epochs;

@@ -121,9 +121,9 @@ public sealed class NegationStage(NegationTarget target) : Stage
                 new Dictionary<string, double> { ["target"] = targetVal, ["control"] = controlVal });
         });
         var checkpoint = Checkpoint(context, run, steps);
-        var (_, history) = model.Train(initial, learn.Recipe(steps), (weights, step) =>
+        var (_, history) = model.Train(initial, learn.Recipe(steps), (weights, step, micro) =>
         {
-            var logits = batches.At(weights, step);
+            var logits = batches.At(weights, step, micro, learn.GradientAccumulation);
             return nn.functional.cross_entropy(logits[1].Logits, logits[1].Labels) - nn.functional.cross_entropy(logits[0].Logits, logits[0].Labels);
         }, new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
 

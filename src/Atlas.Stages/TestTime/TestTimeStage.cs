@@ -86,7 +86,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     var batches = new ImageBatches(images, task.Test.Labels, learn.Batch, learn.Crop(),
                         StageIds.Seed(run.Seed, name), StrongAugmentation.PaperFlipProbability);
                     (coefficients, _) = model.Train(model.Initial(), recipe,
-                        (weights, step) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step).Images)), Progress(steps), regularizer: regularizer);
+                        (weights, step, micro) => EntropyLoss.Mean(LogitsOf(weights, batches.At(step, micro, learn.GradientAccumulation).Images)), Progress(steps), regularizer: regularizer);
                     break;
                 }
                 case TestTimeObjective.Sar:
@@ -94,8 +94,8 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     var sar = spec.Sar;
                     var batches = SarBatches(images, task.Test.Labels, learn, sar.Views, StageIds.Seed(run.Seed, name));
                     var settings = new SarSettings(learn.Lr, sar.Rho, sar.Margin, sar.ResetThreshold, sar.Momentum, sar.EmaDecay);
-                    var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step) => LogitsOf(model.Weights(trained), batches.At(step).Images),
-                        steps, settings, Progress(steps));
+                    var (adapted, trace) = SarAdaptation.Run(model.Initial(), (trained, step, micro) => LogitsOf(model.Weights(trained), batches.At(step, micro, learn.GradientAccumulation).Images),
+                        steps, learn.GradientAccumulation, settings, Progress(steps));
                     coefficients = adapted[ComposedModel.CoefficientsKey];
                     sarResets = trace.Count(s => s.Reset);
                     sarSkipped = trace.Count(s => !s.Updated);
@@ -111,7 +111,7 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                     var mask = DevicePlacement.Like(schedule.TrustedMask(), task.Head);
                     var strong = new StrongAugmentation(new RandomResizedCrop(learn.CropScale[0], learn.CropScale[1]),
                         new RandomHorizontalFlip(StrongAugmentation.PaperFlipProbability));
-                    (coefficients, _) = model.Train(model.Initial(), learn.Recipe(schedule.Steps), (weights, step) =>
+                    (coefficients, _) = model.Train(model.Initial(), learn.Recipe(schedule.Steps), (weights, step, micro) =>
                     {
                         // The weak view (the plain images) of every test image under the current Λ, at an epoch's first step.
                         // The trusted set is chosen from the probabilities on the CPU (they are read element by element).
@@ -121,8 +121,11 @@ public sealed class TestTimeStage(string target, IReadOnlyList<string> pool) : T
                         Tensor weak;
                         using (no_grad()) weak = LogitsOf(weights, selected);
                         using var generator = StrongAugmentation.GeneratorFor(seed, step);
-                        var strongLogits = LogitsOf(weights, strong.Apply(selected, generator));
-                        return UfmAdaptation.UfmLoss(weak, strongLogits, mask, DevicePlacement.Like(batch.PseudoLabels, task.Head), batch.Threshold, ufm.Temperature);
+                        // Under accumulation every part sees the whole batch's weak view and strong images, and forwards its own rows.
+                        long part = selected.shape[0] / learn.GradientAccumulation;
+                        var strongLogits = LogitsOf(weights, strong.Apply(selected, generator).narrow(0, micro * part, part));
+                        return UfmAdaptation.UfmLossOfPart(weak, strongLogits, mask, DevicePlacement.Like(batch.PseudoLabels, task.Head), batch.Threshold,
+                            ufm.Temperature, micro, learn.GradientAccumulation);
                     }, Progress(schedule.Steps), regularizer: regularizer);
                     ufmSteps = schedule.Steps;
                     ufmPerClass = schedule.PerClass;

@@ -37,8 +37,29 @@ public static class SarAdaptation
         SarSettings settings,
         TrainingProgress? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(logitsAt);
+        return Run(initial, (tensors, step, _) => logitsAt(tensors, step), steps, Optim.GradientAccumulation.None, settings, progress);
+    }
+
+    /// <summary>SAR with gradient accumulation: each pass of a step forwards the batch as <paramref name="microBatches"/>
+    /// equal parts, one at a time, and sums their reliable entropies' gradients; the sums are divided by the whole
+    /// batch's reliable count, so the step equals the one on the whole batch (a per-part mean would weigh the parts'
+    /// samples unequally whenever their reliable counts differ). The reference's SAR has no accumulation (it steps on
+    /// every loader batch); here one SAM step is taken per full batch, as every other coefficient-learning loop.</summary>
+    /// <param name="logitsAt">Logits [N/k, C] of part i of the step's batch under the given tensors; as in the
+    /// overload without parts, it must see the same images at both passes of a step.</param>
+    /// <param name="microBatches">k, the parts of every batch (1: the overload without parts, bit for bit).</param>
+    public static (Dictionary<string, Tensor> Tensors, IReadOnlyList<SarStep> Trace) Run(
+        IReadOnlyDictionary<string, Tensor> initial,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> logitsAt,
+        int steps,
+        int microBatches,
+        SarSettings settings,
+        TrainingProgress? progress = null)
+    {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(logitsAt);
+        ArgumentOutOfRangeException.ThrowIfLessThan(microBatches, 1);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         settings.Validate();
@@ -56,7 +77,9 @@ public static class SarAdaptation
             for (long step = 0; step < steps; step++)
             {
                 using var scope = NewDisposeScope();
-                var record = Step(parameters, logitsAt, step, settings, optimizer, ref ema);
+                var record = microBatches == Optim.GradientAccumulation.None
+                    ? Step(parameters, (tensors, s) => logitsAt(tensors, s, 0), step, settings, optimizer, ref ema)
+                    : AccumulatedStep(parameters, logitsAt, microBatches, step, settings, optimizer, ref ema);
                 bool reset = ema is { } value && value < settings.ResetThreshold;
                 if (reset)
                 {
@@ -97,18 +120,7 @@ public static class SarAdaptation
         double lossValue = loss.to_type(ScalarType.Float64).item<double>();
         loss.backward();
 
-        // SAM ascent, remembering the exact starting point: restoring by copy (not by subtracting the perturbation) keeps
-        // the base step bit-for-bit at the unperturbed tensors.
-        var saved = parameters.ToDictionary(p => p.Key, p => p.Value.detach().clone());
-        using (no_grad())
-        {
-            var grads = parameters.Values.Select(p => p.grad).OfType<Tensor>().ToList();
-            double norm = grads.Count == 0 ? 0 : stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
-            using Scalar scale = (settings.Rho / (norm + NormEpsilon)).ToScalar();
-            foreach (var parameter in parameters.Values)
-                if (parameter.grad is { } grad) parameter.add_(grad, alpha: scale);
-        }
-        ZeroGrad(parameters.Values);
+        var saved = Perturb(parameters, settings.Rho);
 
         // (2) The same batch at the perturbed tensors; only first-pass samples may stay.
         var (perturbedEntropies, _) = Entropies(logitsAt(parameters, step), step, settings.Margin);
@@ -128,6 +140,105 @@ public static class SarAdaptation
         if (countSecond > 0) optimizer.Step(settings.Lr);
         ZeroGrad(parameters.Values);
         return new SarStep(step, countFirst, countSecond, lossValue, secondValue, ema, false);
+    }
+
+    /// <summary>One SAR step over <paramref name="microBatches"/> parts of the batch (see the accumulating
+    /// <see cref="Run(IReadOnlyDictionary{string, Tensor}, Func{IReadOnlyDictionary{string, Tensor}, long, int, Tensor}, int, int, SarSettings, TrainingProgress?)"/>):
+    /// each pass backpropagates every part's sum of kept entropies, then divides the gradients by the pass's kept count.</summary>
+    private static SarStep AccumulatedStep(
+        Dictionary<string, Tensor> parameters,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> logitsAt,
+        int microBatches,
+        long step,
+        SarSettings settings,
+        SgdMomentum optimizer,
+        ref double? ema)
+    {
+        ZeroGrad(parameters.Values);
+
+        // (1) Reliable samples at the current tensors, part by part; the masks are kept for the second pass.
+        var keptFirst = new Tensor[microBatches];
+        var (sumFirst, countFirst) = AccumulatePass(parameters, logitsAt, microBatches, step, settings.Margin, (micro, reliable) =>
+            keptFirst[micro] = reliable.detach().MoveToOuterDisposeScope());
+        if (countFirst == 0)
+        {
+            ZeroGrad(parameters.Values);
+            return new SarStep(step, 0, 0, double.NaN, double.NaN, ema, false);
+        }
+        ScaleGradients(parameters.Values, 1.0 / countFirst);
+        double lossValue = sumFirst / countFirst;
+
+        var saved = Perturb(parameters, settings.Rho);
+
+        // (2) The same parts at the perturbed tensors; only first-pass samples may stay.
+        var (sumSecond, countSecond) = AccumulatePass(parameters, logitsAt, microBatches, step, settings.Margin, (micro, reliable) =>
+            reliable.logical_and(keptFirst[micro]));
+        double secondValue = double.NaN;
+        if (countSecond > 0)
+        {
+            ScaleGradients(parameters.Values, 1.0 / countSecond);
+            secondValue = sumSecond / countSecond;
+            ema = ema is { } previous ? settings.EmaDecay * previous + (1 - settings.EmaDecay) * secondValue : secondValue;
+        }
+
+        using (no_grad())
+            foreach (var (name, parameter) in parameters) parameter.copy_(saved[name]);
+        if (countSecond > 0) optimizer.Step(settings.Lr);
+        ZeroGrad(parameters.Values);
+        return new SarStep(step, countFirst, countSecond, lossValue, secondValue, ema, false);
+    }
+
+    /// <summary>One pass over the parts: per part, the entropies, the kept mask (<paramref name="keep"/> of the reliable
+    /// mask), and the backward pass of the kept entropies' sum. Returns the summed kept entropy and the kept count.</summary>
+    private static (double Sum, int Count) AccumulatePass(
+        Dictionary<string, Tensor> parameters,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> logitsAt,
+        int microBatches,
+        long step,
+        double marginShare,
+        Func<int, Tensor, Tensor> keep)
+    {
+        double sum = 0;
+        int count = 0;
+        for (int micro = 0; micro < microBatches; micro++)
+        {
+            // A scope per part frees its activations before the next part runs.
+            using var scope = NewDisposeScope();
+            var (entropies, margin) = Entropies(logitsAt(parameters, step, micro), step, marginShare);
+            using Scalar e0 = margin.ToScalar();
+            var kept = keep(micro, entropies.lt(e0));
+            int partCount = Count(kept);
+            if (partCount == 0) continue;
+            var partSum = entropies.masked_select(kept).sum();
+            sum += partSum.to_type(ScalarType.Float64).item<double>();
+            count += partCount;
+            partSum.backward();
+        }
+        return (sum, count);
+    }
+
+    /// <summary>SAM ascent θ += ρ·g/‖g‖, remembering the exact starting point (returned): restoring by copy (not by
+    /// subtracting the perturbation) keeps the base step bit-for-bit at the unperturbed tensors. Leaves the gradients zero.</summary>
+    private static Dictionary<string, Tensor> Perturb(Dictionary<string, Tensor> parameters, double rho)
+    {
+        var saved = parameters.ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        using (no_grad())
+        {
+            var grads = parameters.Values.Select(p => p.grad).OfType<Tensor>().ToList();
+            double norm = grads.Count == 0 ? 0 : stack(grads.Select(g => g.norm().to_type(ScalarType.Float64)).ToArray()).norm().item<double>();
+            using Scalar scale = (rho / (norm + NormEpsilon)).ToScalar();
+            foreach (var parameter in parameters.Values)
+                if (parameter.grad is { } grad) parameter.add_(grad, alpha: scale);
+        }
+        ZeroGrad(parameters.Values);
+        return saved;
+    }
+
+    private static void ScaleGradients(IEnumerable<Tensor> parameters, double factor)
+    {
+        using Scalar scale = factor.ToScalar();
+        using (no_grad())
+            foreach (var parameter in parameters) parameter.grad?.mul_(scale);
     }
 
     /// <summary>Per-row entropies of the logits and the filter E0 = margin·ln(C) for their class count C.</summary>

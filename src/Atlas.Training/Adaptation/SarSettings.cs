@@ -14,7 +14,7 @@ namespace Atlas.Training.Adaptation;
 /// <param name="EmaDecay">The decay of that EMA: EMA ← decay·EMA + (1 − decay)·loss2 (SAR: 0.9).</param>
 public sealed record SarSettings(double Lr, double Rho, double Margin, double ResetThreshold, double Momentum, double EmaDecay)
 {
-    /// <summary>Throws when a value is out of range; called by <see cref="SarAdaptation.Run"/>.</summary>
+    /// <summary>Throws when a value is out of range; called by every <c>SarAdaptation.Run</c>.</summary>
     public void Validate()
     {
         if (!(double.IsFinite(Lr) && Lr >= 0)) throw new ArgumentOutOfRangeException(nameof(Lr), Lr, "the learning rate must be finite and ≥ 0");

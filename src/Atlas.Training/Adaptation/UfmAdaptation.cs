@@ -62,6 +62,38 @@ public static class UfmAdaptation
         return ((weights * crossEntropy).sum() / weights.sum().clamp_min(one)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Part <paramref name="micro"/> of <paramref name="microBatches"/> of <see cref="UfmLoss"/>, for gradient
+    /// accumulation: <paramref name="logitsStrongPart"/> are the strong-view logits of the batch's rows
+    /// [m·B/k, (m + 1)·B/k) only, while the weak view (without gradients), the mask and the pseudo-labels are the whole
+    /// batch's, so every row's target and weight are those of the whole batch. The part's weighted cross-entropies are
+    /// divided by the weight sum of the whole batch and multiplied by k: the 1/k-scaled sum over the k parts is the whole
+    /// batch's loss, and so is its gradient (a per-part weighted mean would weigh the parts' rows unequally whenever
+    /// their passing counts differ). With k = 1 it is <see cref="UfmLoss"/>.
+    /// </summary>
+    public static Tensor UfmLossOfPart(Tensor logitsWeak, Tensor logitsStrongPart, Tensor trustedMask, Tensor pseudoLabels, double threshold,
+        double temperature, int micro, int microBatches)
+    {
+        if (microBatches == 1 && micro == 0) return UfmLoss(logitsWeak, logitsStrongPart, trustedMask, pseudoLabels, threshold, temperature);
+        ArgumentNullException.ThrowIfNull(logitsWeak);
+        ArgumentNullException.ThrowIfNull(logitsStrongPart);
+        long rows = logitsWeak.shape[0];
+        if (microBatches < 1 || rows % microBatches != 0 || micro < 0 || micro >= microBatches)
+            throw new ArgumentException($"part {micro} of {microBatches}: the batch of {rows} must split into {microBatches} equal parts");
+        long size = rows / microBatches;
+        if (logitsStrongPart.dim() != 2 || logitsStrongPart.shape[0] != size || logitsStrongPart.shape[1] != logitsWeak.shape[1])
+            throw new ArgumentException($"strong-view logits of part {micro} must be [{size}, {logitsWeak.shape[1]}], got [{string.Join(", ", logitsStrongPart.shape)}]", nameof(logitsStrongPart));
+        if (!(threshold >= 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must lie in [0, 1)");
+        using var scope = NewDisposeScope();
+        using Scalar thresholdScalar = threshold.ToScalar(), one = 1.ToScalar(), parts = microBatches.ToScalar();
+        var q = Targets(logitsWeak, trustedMask, pseudoLabels, temperature);
+        var weights = q.amax(-1).gt(thresholdScalar).to_type(logitsStrongPart.dtype);
+        var partQ = q.narrow(0, micro * size, size).to_type(logitsStrongPart.dtype);
+        var partWeights = weights.narrow(0, micro * size, size);
+        var crossEntropy = -(partQ * nn.functional.log_softmax(logitsStrongPart, -1)).sum(dim: -1);
+        return ((partWeights * crossEntropy).sum().mul(parts) / weights.sum().clamp_min(one)).MoveToOuterDisposeScope();
+    }
+
     private static void ValidateRows(Tensor logits, Tensor trustedMask, Tensor pseudoLabels)
     {
         ArgumentNullException.ThrowIfNull(trustedMask);

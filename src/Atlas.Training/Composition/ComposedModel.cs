@@ -3,6 +3,7 @@ using Atlas.Models;
 using Atlas.Training.Optim;
 using Atlas.Training.Selection;
 using Atlas.Training.Towers;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Composition;
@@ -53,7 +54,8 @@ public sealed class ComposedModel(
 
     IReadOnlyDictionary<string, Tensor> ITowerParameterization.Weights(IReadOnlyDictionary<string, Tensor> trained) => Weights(trained);
 
-    /// <summary>Learns Λ from <paramref name="initial"/>.</summary>
+    /// <summary>Learns Λ from <paramref name="initial"/> with a whole-batch loss: the micro-batch overload's loop with
+    /// one micro-batch per step, so <see cref="OptimizationRecipe.GradientAccumulation"/> must be 1.</summary>
     /// <param name="lossAt">The loss of a step for the composed weights.</param>
     /// <param name="regularizer">Optional L_p penalty on Λ, added to the loss.</param>
     /// <returns>Λ after the last step (detached) and the loss history.</returns>
@@ -66,11 +68,33 @@ public sealed class ComposedModel(
         EpochSelection? selection = null,
         CoefficientRegularizer? regularizer = null)
     {
-        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step) =>
+        // The whole-batch loss is the one micro-batch of k = 1; with k > 1 it has no parts to cut.
+        if (recipe.GradientAccumulation != GradientAccumulation.None)
+            throw new ArgumentException($"this loss has no micro-batches; gradient accumulation {recipe.GradientAccumulation} needs the micro-batch overload", nameof(recipe));
+        return Train(initial, recipe, (weights, step, _) => lossAt(weights, step), progress, checkpoint, selection, regularizer);
+    }
+
+    /// <summary>Learns Λ from <paramref name="initial"/> with gradient accumulation over
+    /// <see cref="OptimizationRecipe.GradientAccumulation"/> micro-batches per step (the paper's ViT-L/14 coefficient
+    /// learning: batch 128 as 2 × 64); with k = 1 it is the plain loop (loss, penalty, backward, one step). The penalty
+    /// is added to every micro-batch's loss, so with the 1/k scaling it enters each step's gradient once.</summary>
+    /// <param name="lossAt">The mean loss of micro-batch i of a step for the composed weights.</param>
+    public (Tensor Coefficients, IReadOnlyList<LossPoint> History) Train(
+        IReadOnlyDictionary<string, Tensor> initial,
+        OptimizationRecipe recipe,
+        Func<IReadOnlyDictionary<string, Tensor>, long, int, Tensor> lossAt,
+        TrainingProgress progress,
+        ITrainingCheckpoint? checkpoint = null,
+        EpochSelection? selection = null,
+        CoefficientRegularizer? regularizer = null)
+    {
+        var (trained, history) = TrainingLoop.Run(initial, recipe, (parameters, step, micro) =>
         {
             var coefficients = parameters[CoefficientsKey];
-            var loss = lossAt(Weights(coefficients), step);
-            return regularizer is null ? loss : loss + regularizer.Penalty(coefficients);
+            var loss = lossAt(Weights(coefficients), step, micro);
+            if (regularizer is null) return loss;
+            using Scalar one = 1.0.ToScalar();
+            return loss.add(regularizer.Penalty(coefficients), one);
         }, progress, checkpoint, selection);
         return (trained[CoefficientsKey], history);
     }

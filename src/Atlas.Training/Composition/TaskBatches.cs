@@ -23,10 +23,19 @@ public sealed class TaskBatches
     }
 
     /// <summary>Logits and labels of every task at <paramref name="step"/>, from one forward pass of the tower.</summary>
-    public IReadOnlyList<(Tensor Logits, Tensor Labels)> At(IReadOnlyDictionary<string, Tensor> weights, long step)
+    public IReadOnlyList<(Tensor Logits, Tensor Labels)> At(IReadOnlyDictionary<string, Tensor> weights, long step) =>
+        Score(weights, [.. _tasks.Select(t => t.Batches.At(step))]);
+
+    /// <summary>Micro-batch <paramref name="micro"/> of <paramref name="microBatches"/> (gradient accumulation): every
+    /// task's batch at <paramref name="step"/> cut into equal parts in order (<see cref="ImageBatches.At(long, int, int)"/>),
+    /// part <paramref name="micro"/> of each scored as <see cref="At(IReadOnlyDictionary{string, Tensor}, long)"/> scores the whole.</summary>
+    public IReadOnlyList<(Tensor Logits, Tensor Labels)> At(IReadOnlyDictionary<string, Tensor> weights, long step, int micro, int microBatches) =>
+        Score(weights, [.. _tasks.Select(t => t.Batches.At(step, micro, microBatches))]);
+
+    private IReadOnlyList<(Tensor Logits, Tensor Labels)> Score(IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<(Tensor Images, Tensor Labels)> drawn)
     {
         // Batches are drawn and augmented on the CPU and follow the heads (the weights' device; on the CPU, unmoved).
-        var batches = _tasks.Select(t => t.Batches.At(step))
+        var batches = drawn
             .Select((b, i) => (Images: DevicePlacement.Like(b.Images, _tasks[i].Head), Labels: DevicePlacement.Like(b.Labels, _tasks[i].Head)))
             .ToList();
         var images = cat(batches.Select(b => b.Images).ToArray(), 0);
@@ -40,6 +49,14 @@ public sealed class TaskBatches
     public Tensor SummedCrossEntropy(IReadOnlyDictionary<string, Tensor> weights, long step)
     {
         var terms = At(weights, step).Select(t => nn.functional.cross_entropy(t.Logits, t.Labels)).ToArray();
+        return stack(terms).sum();
+    }
+
+    /// <summary>Σ_t CE_t of micro-batch <paramref name="micro"/> of <paramref name="microBatches"/>: with equal parts the
+    /// mean over the parts is <see cref="SummedCrossEntropy(IReadOnlyDictionary{string, Tensor}, long)"/> of the whole step.</summary>
+    public Tensor SummedCrossEntropy(IReadOnlyDictionary<string, Tensor> weights, long step, int micro, int microBatches)
+    {
+        var terms = At(weights, step, micro, microBatches).Select(t => nn.functional.cross_entropy(t.Logits, t.Labels)).ToArray();
         return stack(terms).sum();
     }
 }
