@@ -67,7 +67,7 @@ public sealed class PaperDataTests : CliTestFolder
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.StartsWith($"error: paper.yaml: 1 of the spec's 2 paper datasets is not in place under the data root {DataRoot}", result.Error);
-        Assert.Contains($"data.datasets: dtd: Dataset 'Dtd': missing folder: {Path.Combine(DataRoot, "dtd", "train")}\n", result.Error);
+        Assert.Contains($"data.datasets: dtd: Dataset 'dtd': missing folder: {Path.Combine(DataRoot, "dtd", "train")}\n", result.Error);
         Assert.Contains("Expected layout under the data root:\ndtd/train/<texture>/*.jpg   47 texture folders (split 1: train1 + val1)\n"
             + "dtd/val/<texture>/*.jpg     the same 47 folders (split 1: test1), the test split", result.Error);
         Assert.DoesNotContain("data.datasets: eurosat", result.Error);

@@ -60,8 +60,8 @@ public sealed class PaperDataLayoutTests
         var error = Assert.Throws<InvalidOperationException>(() => repository.Open().Dispose());
 
         Assert.StartsWith($"{repository.SpecPath}: 2 of the spec's 2 paper datasets are not in place under the data root {repository.Absolute("data")}; no stage ran:", error.Message);
-        int cars = error.Message.IndexOf("\n\ndata.datasets: cars: Dataset 'Cars': ", StringComparison.Ordinal);
-        int dtd = error.Message.IndexOf("\n\ndata.datasets: dtd: Dataset 'Dtd': missing folder: ", StringComparison.Ordinal);
+        int cars = error.Message.IndexOf("\n\ndata.datasets: cars: Dataset 'cars': ", StringComparison.Ordinal);
+        int dtd = error.Message.IndexOf("\n\ndata.datasets: dtd: Dataset 'dtd': missing folder: ", StringComparison.Ordinal);
         Assert.True(cars > 0 && dtd > cars, error.Message);
         Assert.Contains(PaperDatasetReaders.For(PaperDataset.Cars).ExpectedLayout, error.Message);
         Assert.Contains(PaperDatasetReaders.For(PaperDataset.Dtd).ExpectedLayout, error.Message);

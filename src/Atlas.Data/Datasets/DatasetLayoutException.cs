@@ -9,7 +9,7 @@ public sealed class DatasetLayoutException : Exception
 {
     /// <summary>Builds the message from its parts.</summary>
     public DatasetLayoutException(PaperDataset dataset, string path, string problem, string expectedLayout)
-        : base($"Dataset '{dataset}': {problem}: {path}\nExpected layout under the data root:\n{expectedLayout}")
+        : base($"Dataset '{DatasetText.NameOf(dataset)}': {problem}: {path}\nExpected layout under the data root:\n{expectedLayout}")
     {
         Dataset = dataset;
         Path = path;

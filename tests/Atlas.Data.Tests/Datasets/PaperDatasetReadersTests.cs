@@ -48,7 +48,7 @@ public class PaperDatasetReadersTests
             Assert.False(Path.Exists(error.Path));
             Assert.Contains(error.Path, error.Message);
             Assert.Contains(reader.ExpectedLayout, error.Message);
-            Assert.Contains($"Dataset '{dataset}'", error.Message);
+            Assert.Contains($"Dataset '{DatasetText.NameOf(dataset)}'", error.Message);
         }
     }
 
