@@ -41,9 +41,25 @@ public sealed class ImageBatches(
         if (microBatches < 1 || batchSize % microBatches != 0 || micro < 0 || micro >= microBatches)
             throw new ArgumentException($"micro-batch {micro} of {microBatches}: the batch of {batchSize} must split into {microBatches} equal parts");
         if (microBatches == 1) return At(step);
-        using var scope = NewDisposeScope();
-        var (images, labels) = At(step);
+        var (images, labels) = WholeBatch(step);
         long size = images.shape[0] / microBatches;
-        return (images.narrow(0, micro * size, size).MoveToOuterDisposeScope(), labels.narrow(0, micro * size, size).MoveToOuterDisposeScope());
+        return (images.narrow(0, micro * size, size), labels.narrow(0, micro * size, size));
+    }
+
+    // The parts of one step are asked for one after another: the whole batch is drawn (for images read from files,
+    // decoded) once and kept until another step is asked for, instead of once per part.
+    private (long Step, Tensor Images, Tensor Labels)? _lastBatch;
+
+    private (Tensor Images, Tensor Labels) WholeBatch(long step)
+    {
+        if (_lastBatch is { } last && last.Step == step) return (last.Images, last.Labels);
+        if (_lastBatch is { } stale)
+        {
+            stale.Images.Dispose();
+            stale.Labels.Dispose();
+        }
+        var (images, labels) = At(step);
+        _lastBatch = (step, images.DetachFromDisposeScope(), labels.DetachFromDisposeScope());
+        return (images, labels);
     }
 }

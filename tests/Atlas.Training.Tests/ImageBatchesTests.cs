@@ -1,3 +1,4 @@
+using Atlas.Data;
 using static TorchSharp.torch;
 
 namespace Atlas.Training.Tests;
@@ -56,5 +57,49 @@ public class ImageBatchesTests
             }
         }
         Assert.Equal(20, seen.Count); // 60 draws over 3 passes visit every item
+    }
+
+    [Fact]
+    public void The_parts_of_an_accumulated_step_are_drawn_once_and_together_are_the_whole_batch()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        var set = new CountingSet(new TaskView(rand([12, 1, 8, 8], generator: generator), arange(12, dtype: ScalarType.Int64)));
+        var batches = new ImageBatches(set, batchSize: 6, new BatchAugmentation(0.5, 1.0), seed: 4);
+        var (whole, wholeLabels) = batches.At(2);
+        Assert.Equal(1, set.Loads);
+
+        var parts = Enumerable.Range(0, 3).Select(micro => batches.At(2, micro, 3)).ToList();
+        Assert.Equal(2, set.Loads); // one draw for the three parts of step 2
+        Assert.True(TensorAssert.Identical(whole, cat(parts.Select(p => p.Images).ToArray(), 0)));
+        Assert.True(TensorAssert.Identical(wholeLabels, cat(parts.Select(p => p.Labels).ToArray(), 0)));
+
+        batches.At(3, 0, 3);
+        batches.At(3, 1, 3);
+        Assert.Equal(3, set.Loads); // another step: one more draw
+    }
+
+    /// <summary>An image set that counts the batches drawn from it.</summary>
+    private sealed class CountingSet(ILabelledImageSet inner) : ILabelledImageSet
+    {
+        public int Loads { get; private set; }
+
+        public int Count => inner.Count;
+
+        public Tensor Labels => inner.Labels;
+
+        public Tensor LoadRange(long start, long length) => inner.LoadRange(start, length);
+
+        public Tensor LoadBatch(long[] indices, BatchAugmentation? augmentation, long seed, long step)
+        {
+            Loads++;
+            return inner.LoadBatch(indices, augmentation, seed, step);
+        }
+
+        public ILabelledImageSet Subset(long[] indices) => inner.Subset(indices);
+
+        public ILabelledImageSet DetachFromDisposeScope() => inner.DetachFromDisposeScope();
+
+        public void Dispose() => inner.Dispose();
     }
 }
