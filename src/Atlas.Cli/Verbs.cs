@@ -5,6 +5,7 @@ using Atlas.Models;
 using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages;
+using Atlas.Stages.Audit;
 using Atlas.Stages.Checkpoints;
 
 namespace Atlas.Cli;
@@ -43,6 +44,17 @@ internal static class Verbs
 
     /// <summary>Deletes the experiment's artifacts, which needs neither its data nor its files.</summary>
     public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { session.Clean(); return 0; });
+
+    /// <summary>Audits a finished experiment, in the repository or a copy of its artifacts folder, reading the spec's graph only:
+    /// neither its data nor its checkpoints need be present. Exit 1 when anything breaks the chain.</summary>
+    public static int Audit(FileInfo spec, DirectoryInfo? artifacts) => WithSession(spec, Console.Error, SpecCheckLevel.GraphOnly, session =>
+    {
+        var folder = ArtifactFolder.Of(session.Context, artifacts?.FullName);
+        if (!Directory.Exists(folder.Location)) throw new DirectoryNotFoundException($"{folder.Location}: no artifacts folder to audit");
+        var report = ExperimentAudit.Run(session, folder);
+        Console.Write(report.Render());
+        return report.Passed ? 0 : 1;
+    });
 
     public static int ImportMiniData(DirectoryInfo mnist, DirectoryInfo fashion, DirectoryInfo sklearn, DirectoryInfo output) =>
         Guard(() =>

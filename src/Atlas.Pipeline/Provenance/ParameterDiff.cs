@@ -4,7 +4,7 @@ using Atlas.Store;
 namespace Atlas.Pipeline.Provenance;
 
 /// <summary>Names the parameters that differ between two parameter objects, by dotted path.</summary>
-internal static class ParameterDiff
+public static class ParameterDiff
 {
     private const int MaxValueLength = 60;
 
