@@ -24,7 +24,7 @@ DateTime? verifiedAt = null;
 // while the script loads, and the CLI is built only when a task actually calls it (never for Test, --tree or --dryrun).
 // Every other target (a stage, a phase, Verify, Bench, Default) plans the spec at load: Cake needs the stage tasks
 // defined to run them, and also to print --tree, --dryrun or --description, which it does from the defined tasks.
-var standaloneTargets = new[] { "Test", "Clean", "Plan" };
+var standaloneTargets = new[] { "Test", "Clean", "Plan", "Audit" };
 var graphTarget = !standaloneTargets.Contains(target, StringComparer.OrdinalIgnoreCase);
 var plan = graphTarget ? LoadPlan() : new List<PlannedStage>();
 
@@ -58,6 +58,12 @@ foreach (var phase in phases.Where(p => !plan.Any(s => string.Equals(s.Id, p, St
 Task("Plan")
     .Description("print the stage graph with each stage's status, run nothing")
     .Does(() => Atlas("plan", "--spec", spec));
+
+// Audit runs nothing: it checks the finished experiment's lock records, hashes and tables, here or in a copy of the
+// artifacts folder (--artifacts=DIR), with neither the data nor the checkpoints needed.
+Task("Audit")
+    .Description("check a finished experiment without running anything (every output, input chain, code version, table cell); --artifacts=DIR audits a copy")
+    .Does(() => Atlas("audit", "--spec", spec, HasArgument("artifacts") ? "--artifacts" : "", HasArgument("artifacts") ? Argument<string>("artifacts") : ""));
 
 // Verify compares the Report phase's tables; the standalone targets load no plan, so there is no Report to depend on.
 if (graphTarget) Task("Verify")

@@ -36,11 +36,14 @@ internal static class Verbs
         return 0;
     });
 
+    /// <summary>Compares the recomputed tables with the approved ones (and the paper's): it reads tables only, so a
+    /// reviewer can verify an experiment without its data or checkpoints.</summary>
     public static int Verify(FileInfo spec) =>
-        WithSession(spec, Console.Out, session => new TableVerification(session.Context).Verify() ? 0 : 1);
+        WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => new TableVerification(session.Context).Verify() ? 0 : 1);
 
+    /// <summary>Copies the received tables over the approved ones; like <see cref="Verify"/>, it needs no data.</summary>
     public static int Approve(FileInfo spec) =>
-        WithSession(spec, Console.Out, session => { new TableVerification(session.Context).Approve(); return 0; });
+        WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { new TableVerification(session.Context).Approve(); return 0; });
 
     /// <summary>Deletes the experiment's artifacts, which needs neither its data nor its files.</summary>
     public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { session.Clean(); return 0; });

@@ -14,6 +14,29 @@ public sealed class ArtifactVerbTests : CliTestFolder
     }
 
     [Fact]
+    public void Verify_needs_no_data_a_reviewers_copy_of_the_tables_and_the_approved_files_are_enough()
+    {
+        // The data root is an environment variable the reviewer has not set (a run refuses that spec); the tables are
+        // the approved ones.
+        File.WriteAllText(folder.File("mini.yaml"), File.ReadAllText(folder.File("mini.yaml"))
+            .Replace(RepositoryRoot.MiniData.Replace('\\', '/'), "${ATLAS_TEST_REVIEWER_DATA_NOT_SET}", StringComparison.Ordinal));
+        Assert.Equal(2, Atlas("validate", "--spec", "mini.yaml").ExitCode);
+        foreach (var approved in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "experiments", "approved", "mini"), "*.approved.csv"))
+        {
+            string table = Path.GetFileName(approved).Replace(".approved.csv", ".csv", StringComparison.Ordinal);
+            Directory.CreateDirectory(folder.File("artifacts/mini/tables"));
+            Directory.CreateDirectory(folder.File("experiments/approved/mini"));
+            File.Copy(approved, folder.File(Path.Combine("artifacts/mini/tables", table)));
+            File.Copy(approved, folder.File(Path.Combine("experiments/approved/mini", Path.GetFileName(approved))));
+        }
+
+        var result = Atlas("verify", "--spec", "mini.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[verify] task_addition: matches experiments/approved/mini/task_addition.approved.csv within tolerance", result.Out);
+    }
+
+    [Fact]
     public void Approve_without_recomputed_tables_fails_and_approves_nothing()
     {
         var result = Atlas("approve", "--spec", "mini.yaml");
