@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: restores the pinned Cake tool and runs the build graph.
 # Default target reproduces experiments/mini.yaml and verifies its tables; see README for targets and options.
-#   ./build.sh [--target=Report] [--spec=experiments/mini.yaml] [--force]
+#   ./build.sh [--target=Report] [--spec=experiments/mini.yaml] [--force] [--jobs=N]
 set -euo pipefail
 # The Bench target times the reproduction from here, in the same run (see build/build.cake, ReproductionSeconds).
 export ATLAS_BUILD_STARTED_MS="$(date +%s%3N)"

@@ -10,6 +10,11 @@ Context.Environment.WorkingDirectory = MakeAbsolute(Directory(".."));
 var target = Argument("target", "Default");
 var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
+// --jobs=N runs N stages at once, each in its own `atlas run` process (atlas execute schedules them); the default is the
+// machine's cores over the spec's threads per stage. --jobs=1 keeps the one-stage-per-task sequential path.
+var jobs = HasArgument("jobs") ? Argument<int>("jobs") : (int?)null;
+var parallel = jobs != 1;
+var graphExecuted = false;
 const string Configuration = "Release";
 var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
 var cliChecked = false;
@@ -40,7 +45,20 @@ foreach (var stage in plan)
         .Does(() =>
         {
             stagesRun++;
-            Atlas("run", "--spec", spec, "--stage", stageId, force ? "--force" : "");
+            if (!parallel)
+            {
+                Atlas("run", "--spec", spec, "--stage", stageId, force ? "--force" : "");
+                return;
+            }
+            // In parallel, the first stage task Cake reaches runs everything the target needs through atlas execute;
+            // the tasks after it find their stage done.
+            if (graphExecuted) return;
+            graphExecuted = true;
+            var arguments = new List<string> { "execute", "--spec", spec };
+            if (jobs is int count) arguments.AddRange(new[] { "--jobs", count.ToString(CultureInfo.InvariantCulture) });
+            foreach (var wanted in TargetStages()) arguments.AddRange(new[] { "--stage", wanted });
+            if (force) arguments.Add("--force");
+            Atlas(arguments.ToArray());
         });
     foreach (var dependency in stage.DependsOn) task.IsDependentOn(dependency);
 }
@@ -164,6 +182,16 @@ double ReproductionSeconds()
     // A value inherited from some other shell is not this run's start.
     if (started > processStart.AddSeconds(1) || started < processStart.AddMinutes(-2)) started = processStart;
     return ((verifiedAt ?? DateTime.UtcNow) - started).TotalSeconds - coldCleanSeconds;
+}
+
+// The stages the Cake target asks for, for atlas execute (which adds what they need): the target stage, or a phase's
+// stages; none (the whole graph) for Report, Verify, Bench and Default, which need every stage.
+IEnumerable<string> TargetStages()
+{
+    var stage = plan.FirstOrDefault(s => string.Equals(s.Id, target, StringComparison.OrdinalIgnoreCase));
+    if (stage is not null) return new[] { stage.Id };
+    var phase = plan.Where(s => string.Equals(s.Phase, target, StringComparison.OrdinalIgnoreCase)).Select(s => s.Id).ToList();
+    return phase;
 }
 
 List<PlannedStage> LoadPlan()

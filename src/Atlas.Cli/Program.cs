@@ -18,6 +18,12 @@ var run = new Command("run", "run one stage if it is out of date and record its 
 run.SetAction(result => Verbs.Run(result.GetValue(spec)!, result.GetValue(stage)!, result.GetValue(force)));
 root.Subcommands.Add(run);
 
+var jobs = new Option<int?>("--jobs") { Description = "stages at once, each in its own process (default: the machine's cores over the spec's threads)" };
+var targets = new Option<string[]>("--stage") { Description = "a stage whose results are wanted, with everything it needs (repeatable; default: the whole graph)" };
+var execute = new Command("execute", "run every stale stage of the spec (or of --stage's closure) in parallel processes, in dependency order, with a summary; Ctrl-C stops them all") { spec, jobs, targets, force };
+execute.SetAction(result => Verbs.Execute(result.GetValue(spec)!, result.GetValue(jobs), result.GetValue(targets) ?? [], result.GetValue(force)));
+root.Subcommands.Add(execute);
+
 var validate = new Command("validate", "check a spec and write nothing") { spec };
 validate.SetAction(result => Verbs.Validate(result.GetValue(spec)!));
 root.Subcommands.Add(validate);

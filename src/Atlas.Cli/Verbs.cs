@@ -6,6 +6,7 @@ using Atlas.Pipeline.Graph;
 using Atlas.Pipeline.Specs;
 using Atlas.Stages;
 using Atlas.Stages.Audit;
+using Atlas.Stages.Execution;
 using Atlas.Stages.Checkpoints;
 
 namespace Atlas.Cli;
@@ -29,6 +30,46 @@ internal static class Verbs
 
     public static int Run(FileInfo spec, string stage, bool force) =>
         WithSession(spec, Console.Out, session => { session.Run(stage, force); return 0; });
+
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it).</summary>
+    private const int Interrupted = 130;
+
+    /// <summary>Runs the stale stages in parallel processes (<see cref="LocalExecution"/>). Ctrl-C or SIGTERM stops every
+    /// running stage; what finished stays finished, and the next run resumes.</summary>
+    public static int Execute(FileInfo spec, int? jobs, IReadOnlyList<string> targets, bool force) => WithSession(spec, Console.Out, session =>
+    {
+        string executable = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the atlas executable");
+        var options = new LocalExecutionOptions(executable, jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
+        if (options.Jobs < 1) throw new ArgumentException($"--jobs {options.Jobs}: at least one stage must run at a time");
+        foreach (var target in targets.Where(t => session.Stages.All(s => s.Id != t)))
+            throw new ArgumentException($"unknown stage '{target}' in {spec}; stages: {string.Join(", ", session.Stages.Select(s => s.Id))}");
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // stop the stages first, then exit with the summary
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
+        try
+        {
+            var results = new LocalExecution(session, options, Console.Out).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+            if (interrupt.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("interrupted: every running stage was stopped; run again to resume");
+                return Interrupted;
+            }
+            return results.Any(r => r.Outcome is Atlas.Pipeline.Execution.StageOutcome.Failed or Atlas.Pipeline.Execution.StageOutcome.NotStarted) ? 1 : 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    });
 
     public static int Validate(FileInfo spec) => WithSession(spec, Console.Out, session =>
     {

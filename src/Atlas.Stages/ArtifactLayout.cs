@@ -75,4 +75,8 @@ public sealed class ArtifactLayout(string experimentName, ImportedWeights? impor
     public string ResolvedSpec => Path.Combine(ExperimentDir, "spec.resolved.yaml");
 
     public string VerifyDir => Path.Combine(ExperimentDir, "verify");
+
+    /// <summary>What a stage's process printed in its last run by an executor (<c>logs/finetune/mnist.log</c>): the
+    /// place to look when it failed.</summary>
+    public string StageLog(string stageId) => Path.Combine(ExperimentDir, "logs", stageId + ".log");
 }

@@ -95,7 +95,7 @@ public sealed class ExperimentSession : IDisposable
         var freshness = OwnFreshness(stage);
         if (freshness.IsUpToDate && !force)
         {
-            Context.Log.WriteLine($"[{stageId}] up to date");
+            Context.Log.WriteLine(UpToDateLine(stageId));
             return false;
         }
         Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
@@ -137,6 +137,9 @@ public sealed class ExperimentSession : IDisposable
         Context.Log.WriteLine($"[{stageId}] done in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s");
         return true;
     }
+
+    /// <summary>The line <see cref="Run"/> prints for a stage it skips (an executor reads it from the stage's process).</summary>
+    public static string UpToDateLine(string stageId) => $"[{stageId}] up to date";
 
     /// <summary>Deletes the experiment's artifacts folder.</summary>
     public void Clean()

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Atlas.Pipeline.Execution;
+using Atlas.Pipeline.Provenance;
+
+namespace Atlas.Stages.Execution;
+
+/// <summary>What a parallel local run is asked to do.</summary>
+/// <param name="AtlasExecutable">The CLI that runs one stage (<c>atlas run --spec … --stage …</c>).</param>
+/// <param name="Jobs">Stages at once; each process uses the spec's thread count.</param>
+/// <param name="Targets">Stages whose results are wanted (with everything they need); empty: the whole graph.</param>
+/// <param name="Force">Run every stage of the closure, up to date or not.</param>
+public sealed record LocalExecutionOptions(string AtlasExecutable, int Jobs, IReadOnlyList<string> Targets, bool Force)
+{
+    /// <summary>The default job count: the machine's cores over the spec's threads per stage, at least 1.</summary>
+    public static int DefaultJobs(int threadsPerStage) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, threadsPerStage));
+}
+
+/// <summary>
+/// Runs an experiment's stale stages on this machine, several at once (<see cref="GraphScheduler"/>), each in its own
+/// <c>atlas run</c> process as the sequential Cake build does, so every stage computes exactly what it computes alone:
+/// the same seed, threads and inputs, hence byte-identical outputs. Each stage's output goes to its log
+/// (<see cref="ArtifactLayout.StageLog"/>) and, prefixed with the stage id, to the console; a start and an end line per
+/// stage show progress, and a summary closes the run. Cancelling (Ctrl-C) kills every running stage's process; their
+/// locks then say nothing finished, and the next run resumes from what did.
+/// </summary>
+public sealed class LocalExecution(ExperimentSession session, LocalExecutionOptions options, TextWriter console) : GraphScheduler.IProgress
+{
+    private readonly object consoleLock = new();
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>Runs what is stale among the targets' closure; returns every stage considered, in graph order.</summary>
+    public async Task<IReadOnlyList<StageExecution>> RunAsync(CancellationToken cancel)
+    {
+        var plan = session.Plan();
+        var closure = Closure();
+        var toRun = closure.Where(id => options.Force || !plan[id].IsUpToDate).ToHashSet(StringComparer.Ordinal);
+        Write($"{toRun.Count} of {closure.Count} stages to run, {options.Jobs} at a time ({session.Context.Spec.Threads} thread(s) each); logs in {Path.Combine(session.Context.Layout.ExperimentDir, "logs")}/");
+        var results = await GraphScheduler.RunAsync(session.Graph, toRun, options.Jobs, Cost, RunStageAsync, this, cancel).ConfigureAwait(false);
+        Write(Summary(results));
+        return results;
+    }
+
+    /// <summary>The targets and every stage they depend on (the whole graph without targets).</summary>
+    private HashSet<string> Closure()
+    {
+        if (options.Targets.Count == 0) return session.Graph.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var closure = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(options.Targets.Select(t => session.Graph[t].Id));
+        while (pending.TryPop(out var id))
+            if (closure.Add(id))
+                foreach (var dependency in session.Graph[id].DependsOn) pending.Push(dependency);
+        return closure;
+    }
+
+    /// <summary>The seconds the stage took last time (its lock record) or, never run, one plus the number of stages
+    /// downstream of it: what holds up more of the graph starts first.</summary>
+    private double Cost(string id)
+    {
+        var record = LockStore.Read(session.Context.Absolute(session.Context.Layout.StageDir(id))).Record;
+        return record is { Status: LockStatus.Succeeded } ? record.DurationSeconds : 1 + session.Graph.Downstream(id).Count;
+    }
+
+    private async Task<StageOutcome> RunStageAsync(string id, CancellationToken cancel)
+    {
+        var start = new ProcessStartInfo(options.AtlasExecutable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["run", "--spec", session.Context.SpecPath, "--stage", id]) start.ArgumentList.Add(argument);
+        if (options.Force) start.ArgumentList.Add("--force");
+
+        var logPath = session.Context.Absolute(session.Context.Layout.StageLog(id));
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        await using var log = new StreamWriter(logPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.AtlasExecutable}");
+        bool upToDate = false;
+        string prefix = $"[{id}]";
+        void Relay(string? line)
+        {
+            if (line is null) return;
+            lock (log) log.WriteLine(line);
+            if (line == ExperimentSession.UpToDateLine(id)) upToDate = true;
+            Write(line.StartsWith(prefix, StringComparison.Ordinal) ? line : $"{prefix} {line}");
+        }
+        process.OutputDataReceived += (_, e) => Relay(e.Data);
+        process.ErrorDataReceived += (_, e) => Relay(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            lock (log) log.WriteLine("(stopped: the run was interrupted)");
+            return StageOutcome.Cancelled;
+        }
+        process.WaitForExit(); // drains the redirected streams
+        if (process.ExitCode == 0) return upToDate ? StageOutcome.UpToDate : StageOutcome.Succeeded;
+        lock (log) log.WriteLine($"(exit code {process.ExitCode})");
+        return StageOutcome.Failed;
+    }
+
+    void GraphScheduler.IProgress.Started(string id, int startedSoFar, int total, IReadOnlyCollection<string> running) =>
+        Write($"▶ {id} started ({startedSoFar}/{total}; running: {string.Join(", ", running)})");
+
+    void GraphScheduler.IProgress.Finished(StageExecution execution, int finishedSoFar, int total)
+    {
+        string seconds = Seconds(execution.Duration);
+        Write(execution.Outcome switch
+        {
+            StageOutcome.Succeeded => $"✓ {execution.Id} done in {seconds} s ({finishedSoFar}/{total})",
+            StageOutcome.UpToDate => $"✓ {execution.Id} up to date after all ({finishedSoFar}/{total})",
+            StageOutcome.Cancelled => $"■ {execution.Id} stopped after {seconds} s",
+            _ => $"✗ {execution.Id} FAILED after {seconds} s; its log: {session.Context.Layout.StageLog(execution.Id)}\n{Tail(execution.Id)}",
+        });
+    }
+
+    /// <summary>The last lines of a stage's log, indented, for the failure message.</summary>
+    private string Tail(string id, int lines = 15)
+    {
+        var path = session.Context.Absolute(session.Context.Layout.StageLog(id));
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines).Select(l => "    " + l)) : "    (no log)";
+    }
+
+    /// <summary>One line per stage (outcome and seconds), the time per phase, the wall time and the speed-up over
+    /// running the same stages one after another.</summary>
+    private string Summary(IReadOnlyList<StageExecution> results)
+    {
+        var text = new StringBuilder();
+        text.AppendLine();
+        text.AppendLine("stage                                 outcome       start s   seconds");
+        foreach (var r in results)
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{r.Id,-37} {Pipeline.Specs.SpecNames.Of(r.Outcome),-12} {(r.Started is { } s ? Seconds(s) : "-"),8} {Seconds(r.Duration),9}{(r.BlockedBy is { } b ? $"  (after {b} failed)" : "")}");
+        text.AppendLine();
+        text.AppendLine("phase            stages   seconds");
+        foreach (var phase in results.GroupBy(r => session.Graph[r.Id].Phase))
+            text.AppendLine(CultureInfo.InvariantCulture, $"{phase.Key,-16} {phase.Count(),6} {Seconds(TimeSpan.FromTicks(phase.Sum(r => r.Duration.Ticks))),9}");
+        var total = TimeSpan.FromTicks(results.Sum(r => r.Duration.Ticks));
+        var failed = results.Where(r => r.Outcome == StageOutcome.Failed).Select(r => r.Id).ToList();
+        var stopped = results.Count(r => r.Outcome is StageOutcome.Cancelled or StageOutcome.NotStarted);
+        double speedup = clock.Elapsed.TotalSeconds > 0 ? total.TotalSeconds / clock.Elapsed.TotalSeconds : 0;
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{results.Count(r => r.Outcome == StageOutcome.Succeeded)} ran, {results.Count(r => r.Outcome == StageOutcome.UpToDate)} up to date after all, ")
+            + $"{failed.Count} failed, {stopped} stopped or not started; wall {Seconds(clock.Elapsed)} s for {Seconds(total)} s of stage time "
+            + string.Create(CultureInfo.InvariantCulture, $"({speedup:F2}× with {options.Jobs} jobs)"));
+        if (failed.Count > 0) text.AppendLine($"failed: {string.Join(", ", failed)}: see their logs above; a rerun resumes");
+        return text.ToString();
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+
+    private void Write(string line)
+    {
+        lock (consoleLock) console.WriteLine(line);
+    }
+}
