@@ -31,6 +31,16 @@ internal static class Verbs
     public static int Run(FileInfo spec, string stage, bool force) =>
         WithSession(spec, Console.Out, session => { session.Run(stage, force); return 0; });
 
+    /// <summary>How this CLI was started, to start it again for each stage: the apphost <c>atlas</c>, or
+    /// <c>dotnet exec atlas.dll</c> (as the tests run it).</summary>
+    private static IReadOnlyList<string> ThisCommand()
+    {
+        string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the atlas executable");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? [process, "exec", System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot locate atlas.dll")]
+            : [process];
+    }
+
     /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it).</summary>
     private const int Interrupted = 130;
 
@@ -38,8 +48,7 @@ internal static class Verbs
     /// running stage; what finished stays finished, and the next run resumes.</summary>
     public static int Execute(FileInfo spec, int? jobs, IReadOnlyList<string> targets, bool force) => WithSession(spec, Console.Out, session =>
     {
-        string executable = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the atlas executable");
-        var options = new LocalExecutionOptions(executable, jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
+        var options = new LocalExecutionOptions(ThisCommand(), jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
         if (options.Jobs < 1) throw new ArgumentException($"--jobs {options.Jobs}: at least one stage must run at a time");
         foreach (var target in targets.Where(t => session.Stages.All(s => s.Id != t)))
             throw new ArgumentException($"unknown stage '{target}' in {spec}; stages: {string.Join(", ", session.Stages.Select(s => s.Id))}");

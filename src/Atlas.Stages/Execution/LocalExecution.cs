@@ -7,11 +7,12 @@ using Atlas.Pipeline.Provenance;
 namespace Atlas.Stages.Execution;
 
 /// <summary>What a parallel local run is asked to do.</summary>
-/// <param name="AtlasExecutable">The CLI that runs one stage (<c>atlas run --spec … --stage …</c>).</param>
+/// <param name="AtlasCommand">How to start the CLI that runs one stage: its executable and leading arguments
+/// (<c>atlas</c>, or <c>dotnet exec atlas.dll</c>), to which <c>run --spec … --stage …</c> is added.</param>
 /// <param name="Jobs">Stages at once; each process uses the spec's thread count.</param>
 /// <param name="Targets">Stages whose results are wanted (with everything they need); empty: the whole graph.</param>
 /// <param name="Force">Run every stage of the closure, up to date or not.</param>
-public sealed record LocalExecutionOptions(string AtlasExecutable, int Jobs, IReadOnlyList<string> Targets, bool Force)
+public sealed record LocalExecutionOptions(IReadOnlyList<string> AtlasCommand, int Jobs, IReadOnlyList<string> Targets, bool Force)
 {
     /// <summary>The default job count: the machine's cores over the spec's threads per stage, at least 1.</summary>
     public static int DefaultJobs(int threadsPerStage) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, threadsPerStage));
@@ -64,19 +65,19 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
 
     private async Task<StageOutcome> RunStageAsync(string id, CancellationToken cancel)
     {
-        var start = new ProcessStartInfo(options.AtlasExecutable)
+        var start = new ProcessStartInfo(options.AtlasCommand[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])["run", "--spec", session.Context.SpecPath, "--stage", id]) start.ArgumentList.Add(argument);
+        foreach (var argument in (string[])[.. options.AtlasCommand.Skip(1), "run", "--spec", session.Context.SpecPath, "--stage", id]) start.ArgumentList.Add(argument);
         if (options.Force) start.ArgumentList.Add("--force");
 
         var logPath = session.Context.Absolute(session.Context.Layout.StageLog(id));
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         await using var log = new StreamWriter(logPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.AtlasExecutable}");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.AtlasCommand[0]}");
         bool upToDate = false;
         string prefix = $"[{id}]";
         void Relay(string? line)
