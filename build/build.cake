@@ -68,8 +68,10 @@ Task("Audit")
 // Crate runs nothing either: it writes the finished experiment's provenance as an RO-Crate (Workflow Run Crate 0.5),
 // ro-crate-metadata.json in the artifacts folder (or the copy given by --artifacts=DIR), from the lock records.
 Task("Crate")
-    .Description("write the experiment's provenance as an RO-Crate (ro-crate-metadata.json in its artifacts folder); --artifacts=DIR exports a copy")
-    .Does(() => Atlas("crate", "--spec", spec, HasArgument("artifacts") ? "--artifacts" : "", HasArgument("artifacts") ? Argument<string>("artifacts") : ""));
+    .Description("write the experiment's provenance as an RO-Crate (ro-crate-metadata.json in its artifacts folder); --artifacts=DIR exports a copy, --license=URI names the licence")
+    .Does(() => Atlas("crate", "--spec", spec,
+        HasArgument("artifacts") ? "--artifacts" : "", HasArgument("artifacts") ? Argument<string>("artifacts") : "",
+        HasArgument("license") ? "--license" : "", HasArgument("license") ? Argument<string>("license") : ""));
 
 // Verify compares the Report phase's tables; the standalone targets load no plan, so there is no Report to depend on.
 if (graphTarget) Task("Verify")

@@ -62,11 +62,11 @@ internal static class Verbs
 
     /// <summary>Writes the experiment's RO-Crate into its artifacts folder (or the copy), reading the spec's graph only:
     /// like <see cref="Audit"/>, it needs neither the data nor the checkpoints.</summary>
-    public static int Crate(FileInfo spec, DirectoryInfo? artifacts) => WithSession(spec, Console.Error, SpecCheckLevel.GraphOnly, session =>
+    public static int Crate(FileInfo spec, DirectoryInfo? artifacts, string? license) => WithSession(spec, Console.Error, SpecCheckLevel.GraphOnly, session =>
     {
         var folder = ArtifactFolder.Of(session.Context, artifacts?.FullName);
         if (!Directory.Exists(folder.Location)) throw new DirectoryNotFoundException($"{folder.Location}: no artifacts folder to export");
-        Console.Write(RoCrateExport.Write(folder, session.Context.Spec.Name).Render());
+        Console.Write(RoCrateExport.Write(folder, session.Context.Spec.Name, license).Render());
         return 0;
     });
 

@@ -23,17 +23,19 @@ public static class RoCrateExport
     /// <summary>Builds the crate of <paramref name="folder"/> and writes it atomically into the folder.</summary>
     /// <param name="folder">The experiment folder (the repository's or a copy).</param>
     /// <param name="experimentName">The spec's experiment name (names the crate).</param>
-    public static RoCrateSummary Write(ArtifactFolder folder, string experimentName)
+    /// <param name="license">The licence of the artifacts, a URI (e.g. <c>https://spdx.org/licenses/CC-BY-4.0</c>) or a
+    /// text; none is assumed when null (RO-Crate 1.1 SHOULD, Workflow RO-Crate 1.0 MUST: the crate then says so).</param>
+    public static RoCrateSummary Write(ArtifactFolder folder, string experimentName, string? license = null)
     {
-        var crate = Build(folder, experimentName);
+        var crate = Build(folder, experimentName, license);
         string path = Path.Combine(folder.Location, RoCrateTerms.MetadataFileName);
         AtomicFile.WriteAllText(path, crate.ToJsonString(Indented) + "\n");
         return Summarise(path, crate);
     }
 
     /// <summary>The crate's JSON-LD document (not written).</summary>
-    public static JsonObject Build(ArtifactFolder folder, string experimentName) =>
-        new Builder(folder, experimentName).Build();
+    public static JsonObject Build(ArtifactFolder folder, string experimentName, string? license = null) =>
+        new Builder(folder, experimentName, license).Build();
 
     /// <summary>Entity counts of a crate document.</summary>
     public static RoCrateSummary Summarise(string path, JsonObject crate)
@@ -60,7 +62,7 @@ public static class RoCrateExport
     /// <summary>Stage kind: the first segment of the stage id (<c>finetune/mnist</c> → <c>finetune</c>).</summary>
     public static string StageKind(string stageId) => stageId.Split('/')[0];
 
-    private sealed class Builder(ArtifactFolder folder, string experimentName)
+    private sealed class Builder(ArtifactFolder folder, string experimentName, string? license)
     {
         private const string WorkflowLanguageId = "#atlas-repro-spec";
         private const string EngineId = "#atlas-repro-cli";
@@ -101,7 +103,9 @@ public static class RoCrateExport
                 $"as the workflow and each of its {locks.Count} stages as a recorded run with inputs, outputs, parameters, code " +
                 "commit and package versions, exported from the stages' lock records.";
             root["datePublished"] = Iso(locks.Count == 0 ? DateTimeOffset.UnixEpoch : locks.Max(l => l.Lock.EndedUtc));
-            // No licence is declared for the artifacts (the repository has none), so none is claimed here.
+            // The repository declares no licence, so none is claimed unless the caller names one.
+            if (license is not null)
+                root["license"] = Uri.TryCreate(license, UriKind.Absolute, out _) ? CrateGraph.Ref(license) : license;
             root["conformsTo"] = CrateGraph.Refs(RoCrateTerms.Profiles.Select(p => p.Id));
             root["mainEntity"] = CrateGraph.Ref(workflowId);
             root["hasPart"] = CrateGraph.Refs(hasPart.Distinct().Order(StringComparer.Ordinal));
