@@ -354,7 +354,7 @@ public static class RoCrateValidator
         if (action["error"] is not null && status != Failed) fail("PR-5", RuleLevel.Should, id, "error given but the action did not fail");
     }
 
-    private static IEnumerable<JsonNode?> Values(JsonNode? value) => value is JsonArray array ? array : [value];
+    private static IEnumerable<JsonNode?> Values(JsonNode? value) => value is JsonArray array ? array : new[] { value };
 
     /// <summary>The @id references of a property value (single or array).</summary>
     private static IEnumerable<string> Refs(JsonNode? value) =>
