@@ -274,7 +274,7 @@ public static class RoCrateExport
             return new StageRun(runId, controlId, record);
         }
 
-        /// <summary>The workflow's own run: what came from outside the stages in, what no stage read afterwards out.</summary>
+        /// <summary>The workflow's own run: what came from outside the experiment folder in, what no stage read afterwards out.</summary>
         private void AddWorkflowRun(string workflowId, List<StageRun> runs)
         {
             var produced = locks.SelectMany(l => l.Lock.Outputs.Keys).Select(Normalise).ToHashSet(StringComparer.Ordinal);
@@ -287,8 +287,10 @@ public static class RoCrateExport
                 run["startTime"] = Iso(locks.Min(l => l.Lock.StartedUtc));
                 run["endTime"] = Iso(locks.Max(l => l.Lock.EndedUtc));
             }
+            // Lock records the report reads are in the folder but produced by no stage: only what came from outside
+            // the experiment folder (data, imported weights) is the workflow's input.
             var sources = locks.SelectMany(l => l.Lock.Inputs)
-                .Where(i => !produced.Contains(Normalise(i.Key)))
+                .Where(i => !produced.Contains(Normalise(i.Key)) && !folder.Contains(i.Key))
                 .Select(i => InputEntity(i.Key, i.Value)).Distinct().Order(StringComparer.Ordinal).ToList();
             if (sources.Count > 0) run["object"] = CrateGraph.Refs(sources);
             var finals = locks.SelectMany(l => l.Lock.Outputs)

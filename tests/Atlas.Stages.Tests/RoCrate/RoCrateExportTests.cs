@@ -111,6 +111,8 @@ public sealed class RoCrateExportTests(MicroPipeline pipeline)
             Assert.All(external, e => Assert.Equal("CreativeWork", e["@type"]!.GetValue<string>()));
             Assert.All(external, e => Assert.Matches("^[0-9a-f]{64}$", e["sha256"]!.GetValue<string>()));
             Assert.DoesNotContain(Ids(graph["./"]["hasPart"]), id => id.StartsWith('#'));
+            // The workflow's own run reads exactly those: what came from outside the experiment folder.
+            Assert.Equal(external.Select(e => e["@id"]!.GetValue<string>()).Order(), Ids(graph["#run"]["object"]).Order());
         }
         finally
         {
