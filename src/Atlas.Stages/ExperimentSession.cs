@@ -126,6 +126,7 @@ public sealed class ExperimentSession : IDisposable
                 Seed = seed,
                 Threads = get_num_threads(),
                 Code = CodeVersion.Detect(Context.RepositoryRoot),
+                CodeFingerprint = CodeFingerprintOf(stage),
                 Packages = PackageVersions.Current,
                 Machine = MachineInfo.Current(),
                 StartedUtc = started,
@@ -167,11 +168,17 @@ public sealed class ExperimentSession : IDisposable
             return Freshness.Stale($"inputs cannot be listed: {e.Message}");
         }
         var missing = inputs.Where(i => i.Value == MissingInput).Select(i => i.Key).ToList();
-        var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)));
+        var freshness = UpToDateCheck.Evaluate(stored, LockParameters(stage), inputs, path => _hashes.TryHash(Context.Absolute(path)), CodeFingerprintOf(stage));
         return missing.Count == 0 ? freshness : Freshness.Stale($"inputs missing: {StageGraph.Abbreviate(missing)}");
     }
 
     private const string MissingInput = "missing";
+
+    /// <summary>The <see cref="CodeFingerprint"/> of the code <paramref name="stage"/> runs: its <c>Execute</c> and
+    /// everything in the project it reaches.</summary>
+    public static string CodeFingerprintOf(Stage stage) =>
+        CodeFingerprint.Project.Of(stage.GetType().GetMethod(nameof(Stage.Execute), [typeof(ExperimentContext), typeof(StageRun)])
+            ?? throw new InvalidOperationException($"{stage.GetType()} has no Execute(ExperimentContext, StageRun)"));
 
     /// <summary>The parameter object a run of <paramref name="stageId"/> records in its lock (and hashes as
     /// <c>params_hash</c>): what decides its outputs besides its input files.</summary>

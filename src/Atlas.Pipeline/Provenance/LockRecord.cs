@@ -36,6 +36,10 @@ public sealed record LockRecord
     /// <summary>Git commit and dirty flag of the code that ran.</summary>
     public required CodeVersion Code { get; init; }
 
+    /// <summary>The <see cref="Provenance.CodeFingerprint"/> of the code the stage ran (null in locks written before it
+    /// was recorded): a different one makes the stage stale.</summary>
+    public string? CodeFingerprint { get; init; }
+
     /// <summary>Versions of the libraries that shape results (e.g. TorchSharp, libtorch), as the caller names them.</summary>
     public required IReadOnlyDictionary<string, string> Packages { get; init; }
 

@@ -5,20 +5,21 @@ namespace Atlas.Pipeline.Provenance;
 
 /// <summary>
 /// Decides whether a stage's last recorded run still holds (DVC-style): same parameters, same input hashes, outputs
-/// present and unmodified, and the run succeeded. Code changes are not a reason by themselves; the lock records the
-/// commit for provenance.
+/// present and unmodified, the same code (<see cref="CodeFingerprint"/>, when the caller gives it), and the run
+/// succeeded. Package versions are not a reason: a .NET patch release would rerun everything; the audit reports them.
 /// </summary>
 public static class UpToDateCheck
 {
-    /// <summary>As <see cref="Evaluate(LockRecord?, JsonNode, IReadOnlyDictionary{string, string}, Func{string, string?})"/>, with an unreadable lock as the reason when there is one.</summary>
+    /// <summary>As <see cref="Evaluate(LockRecord?, JsonNode, IReadOnlyDictionary{string, string}, Func{string, string?}, string?)"/>, with an unreadable lock as the reason when there is one.</summary>
     public static Freshness Evaluate(
         StoredLock stored,
         JsonNode currentParameters,
         IReadOnlyDictionary<string, string> currentInputHashes,
-        Func<string, string?> currentOutputHash) =>
+        Func<string, string?> currentOutputHash,
+        string? currentCodeFingerprint = null) =>
         stored.Problem is { } problem
             ? Freshness.Stale(problem)
-            : Evaluate(stored.Record, currentParameters, currentInputHashes, currentOutputHash);
+            : Evaluate(stored.Record, currentParameters, currentInputHashes, currentOutputHash, currentCodeFingerprint);
 
     /// <param name="existing">The stage's lock record, null when it never ran.</param>
     /// <param name="currentParameters">The stage's resolved parameters now (hashed with <see cref="ContentHash.OfJson"/>).</param>
@@ -26,15 +27,23 @@ public static class UpToDateCheck
     /// <param name="currentOutputHash">
     /// The SHA-256 of a recorded output path now, or null when it is missing; typically <see cref="HashCache.TryHash"/>.
     /// </param>
+    /// <param name="currentCodeFingerprint">The stage's <see cref="CodeFingerprint"/> now; null to leave code out.</param>
     public static Freshness Evaluate(
         LockRecord? existing,
         JsonNode currentParameters,
         IReadOnlyDictionary<string, string> currentInputHashes,
-        Func<string, string?> currentOutputHash)
+        Func<string, string?> currentOutputHash,
+        string? currentCodeFingerprint = null)
     {
         if (existing is null) return Freshness.Stale("no lock record");
         var reasons = new List<string>();
         if (existing.Status != LockStatus.Succeeded) reasons.Add($"last run {existing.Status.ToString().ToLowerInvariant()}");
+        if (currentCodeFingerprint is not null)
+        {
+            if (existing.CodeFingerprint is null) reasons.Add("code fingerprint not recorded (lock from an older version)");
+            else if (existing.CodeFingerprint != currentCodeFingerprint)
+                reasons.Add($"code changed (fingerprint {existing.CodeFingerprint[..Math.Min(8, existing.CodeFingerprint.Length)]}… → {currentCodeFingerprint[..8]}…)");
+        }
 
         if (ContentHash.OfJson(currentParameters) != existing.ParamsHash)
         {
