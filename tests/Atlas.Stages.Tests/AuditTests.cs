@@ -188,6 +188,19 @@ public sealed class AuditTests(MicroPipeline pipeline)
         Assert.Contains(report.Findings, f => f.Check == AuditCheck.CodeMixed && f.Message.Contains("uncommitted") && f.Message.Contains(TaskVectorStage));
     }
 
+    [Fact]
+    public void A_stage_computed_by_other_code_is_named_as_a_warning()
+    {
+        using var repository = Copy();
+        EditLockKeepingReport(repository, TaskVectorStage, record => record["code_fingerprint"] = new string('f', 64));
+
+        var report = Audit(repository);
+
+        Assert.True(report.Passed, report.Render());
+        var finding = Assert.Single(report.Findings, f => f.Check == AuditCheck.CodeMixed && f.Stage == TaskVectorStage);
+        Assert.Contains("fingerprint ffffffffffff… recorded", finding.Message);
+    }
+
     private TempRepository Copy(string? spec = null)
     {
         var repository = new TempRepository(spec);

@@ -161,6 +161,14 @@ public sealed class ExperimentAudit
         // Uncommitted changes are reported on their own line below, so a commit groups clean and dirty runs alike.
         Mixed(AuditCheck.CodeMixed, r => Describe(r.Code), code => code);
         Mixed(AuditCheck.PackagesMixed, r => string.Join(", ", r.Packages.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")), p => p);
+        // The fingerprint says more than the commit: which stages this build's code would compute differently.
+        var unfingerprinted = locks.Where(l => l.Value.CodeFingerprint is null).Select(l => l.Key).ToList();
+        if (unfingerprinted.Count > 0)
+            Add(AuditSeverity.Warning, AuditCheck.CodeMixed, "", "",
+                $"{unfingerprinted.Count} stage(s) recorded no code fingerprint (locks from an older version), so whether this build's code computes them alike is unknown: {StageGraph.Abbreviate(unfingerprinted)}");
+        foreach (var stage in stages.Where(s => locks.TryGetValue(s.Id, out var r) && r.CodeFingerprint is { } recorded && recorded != ExperimentSession.CodeFingerprintOf(s)))
+            Add(AuditSeverity.Warning, AuditCheck.CodeMixed, stage.Id, LockPath(stage.Id),
+                $"computed by other code than this build's (fingerprint {Short(locks[stage.Id].CodeFingerprint!)} recorded, {Short(ExperimentSession.CodeFingerprintOf(stage))} now): the stage is stale here");
         var dirty = locks.Where(l => l.Value.Code.Dirty == true).Select(l => l.Key).ToList();
         if (dirty.Count > 0)
             Add(AuditSeverity.Warning, AuditCheck.CodeMixed, "", "",
