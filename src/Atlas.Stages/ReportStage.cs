@@ -91,6 +91,14 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
         return text.ToString();
     }
 
+    /// <summary>Which stages a table comes from, and how to trace one of its numbers back to the data.</summary>
+    private static string SourcesLine(ExperimentSpec spec, string table)
+    {
+        var family = ExperimentFamilies.All.First(f => f.Tables(spec).Concat(f.CostTables(spec)).Contains(table));
+        var stages = family is FoundationFamily ? [.. spec.Tasks.Select(t => StageIds.Evaluate(t.Name))] : family.Stages(spec).Select(s => s.Id).ToList();
+        return $"From stages {Pipeline.Graph.StageGraph.Abbreviate(stages, 6)}; `atlas trace {table} ROW COLUMN --spec …` prints one number's lineage.";
+    }
+
     private string ReportMarkdown(ExperimentContext context, IReadOnlyList<ReportSection> sections)
     {
         var text = new StringBuilder();
@@ -106,6 +114,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
             text.Append(TableMarkdown(context, section));
             text.AppendLine();
             text.AppendLine(section.Summary);
+            text.AppendLine(SourcesLine(context.Spec, section.Name));
         }
         text.AppendLine();
         text.AppendLine("## Provenance");

@@ -41,3 +41,25 @@ public sealed class AuditVerbTests : CliTestFolder
         Assert.Contains($"audit of {copy} (artifacts/mini): FAILED: 66 stages, 1 lock records", copied.Out);
     }
 }
+
+/// <summary><c>atlas trace</c> through the CLI: its refusals (the traced output itself: Atlas.Stages.Tests' CellTraceTests).</summary>
+public sealed class TraceVerbTests : CliTestFolder
+{
+    [Fact]
+    public void Trace_of_a_misspelt_table_suggests_the_right_one()
+    {
+        var result = Atlas("trace", "task_additon", "atlas_blockwise", "mnist", "--spec", "mini.yaml");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("error: unknown table 'task_additon' (did you mean 'task_addition'?); tables: finetune_accuracy, task_addition,", result.Error);
+    }
+
+    [Fact]
+    public void Trace_before_the_report_ran_says_so()
+    {
+        var result = Atlas("trace", "task_addition", "atlas_blockwise", "mnist", "--spec", "mini.yaml");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("error: artifacts/mini/tables/task_addition.csv: no such table here; run the Report stage first", result.Error);
+    }
+}

@@ -8,7 +8,7 @@ namespace Atlas.Cli.Tests;
 /// </summary>
 public abstract class CliTestFolder : IDisposable
 {
-    protected static readonly string[] Verbs = ["plan", "run", "validate", "verify", "approve", "clean", "audit", "execute", "crate", "import-mini-data", "bench", "convert", "inspect", "tokenize", "embed"];
+    protected static readonly string[] Verbs = ["plan", "run", "validate", "verify", "approve", "clean", "audit", "trace", "execute", "crate", "import-mini-data", "bench", "convert", "inspect", "tokenize", "embed"];
 
     protected readonly TempDirectory folder = new();
 

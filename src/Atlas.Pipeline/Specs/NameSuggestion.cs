@@ -1,7 +1,7 @@
 namespace Atlas.Pipeline.Specs;
 
 /// <summary>Finds the name a user most likely meant, for "did you mean" hints.</summary>
-internal static class NameSuggestion
+public static class NameSuggestion
 {
     /// <summary>
     /// The candidate within a small edit distance of <paramref name="typed"/>; failing that, one that abbreviates it or

@@ -17,6 +17,18 @@ public sealed class AdditionFamily() : ExperimentFamily<AdditionSpec>(spec => sp
 
     protected override IReadOnlyList<string> Tables(AdditionSpec section) => [AdditionTables.Table];
 
+    /// <summary>A task column reads that task's evaluation (zero-shot and fine-tuned rows) or the method's stage; the
+    /// means read every task's, and the normalised mean also every fine-tuned accuracy (<see cref="AdditionTables.Build"/>).</summary>
+    public override IReadOnlyList<string> CellStages(ExperimentSpec spec, string table, string row, string column)
+    {
+        var section = spec.Addition!;
+        var tasks = section.Tasks ?? [.. spec.Tasks.Select(t => t.Name)];
+        var method = section.Methods.Where(m => AdditionTables.RowOf(m) == row).Select(AdditionStage.IdOf).ToList();
+        var evaluations = tasks.Contains(column) ? [StageIds.Evaluate(column)] : tasks.Select(StageIds.Evaluate).ToList();
+        if (method.Count == 0) return evaluations; // zero_shot, finetuned
+        return column == "mean_normalized" ? [.. method, .. evaluations] : method;
+    }
+
     /// <summary>The heatmap of blockwise aTLAS's Λ, when that method runs.</summary>
     protected override IReadOnlyList<string> Figures(AdditionSpec section) =>
         section.Methods.Contains(CompositionMethod.AtlasBlockwise) ? [AdditionTables.CoefficientFigure] : [];

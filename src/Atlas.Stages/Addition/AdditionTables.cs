@@ -19,6 +19,9 @@ public static class AdditionTables
         [CompositionMethod.AtlasBlockwise] = "atlas_blockwise",
     };
 
+    /// <summary>The table row of an addition method.</summary>
+    public static string RowOf(CompositionMethod method) => MethodRows[method];
+
     /// <summary>
     /// Rows: zero-shot, fine-tuned (one model per task), then one merged model per method. Columns: test accuracy per
     /// task, its mean, and the mean normalised accuracy (each task's accuracy divided by its fine-tuned accuracy).
