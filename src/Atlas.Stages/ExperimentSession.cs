@@ -84,7 +84,11 @@ public sealed class ExperimentSession : IDisposable
     }
 
     /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>
-    public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node => OwnFreshness(_stages[node.Id]));
+    public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node =>
+    {
+        StageOutputBackup.Recover(Context, _stages[node.Id]);
+        return OwnFreshness(_stages[node.Id]);
+    });
 
     /// <summary>Runs one stage unless it is up to date; writes its lock record. Returns false when it was skipped.</summary>
     public bool Run(string stageId, bool force)
@@ -92,6 +96,7 @@ public sealed class ExperimentSession : IDisposable
         var stage = _stages.GetValueOrDefault(stageId)
             ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}; stages: {string.Join(", ", _stages.Keys)}");
         RequireInputs(stage);
+        StageOutputBackup.Recover(Context, stage);
         var freshness = OwnFreshness(stage);
         if (freshness.IsUpToDate && !force)
         {
@@ -107,6 +112,7 @@ public sealed class ExperimentSession : IDisposable
         var key = ContentHash.OfJson(new JsonObject { ["parameters"] = parameters.DeepClone(), ["inputs"] = JsonSerializer.SerializeToNode(inputs) });
         var started = DateTimeOffset.UtcNow;
         var status = LockStatus.Failed;
+        var backup = StageOutputBackup.Begin(Context, stage);
         try
         {
             using (NewDisposeScope()) stage.Execute(Context, new StageRun(seed, key));
@@ -115,7 +121,7 @@ public sealed class ExperimentSession : IDisposable
         finally
         {
             var outputs = status == LockStatus.Succeeded ? OutputRecords(stage) : new Dictionary<string, OutputRecord>();
-            LockStore.Write(Context.Absolute(Context.Layout.StageDir(stage.Id)), new LockRecord
+            var record = new LockRecord
             {
                 Stage = stage.Id,
                 Command = $"atlas run --spec {Context.SpecPath} --stage {stage.Id}",
@@ -132,9 +138,13 @@ public sealed class ExperimentSession : IDisposable
                 StartedUtc = started,
                 EndedUtc = DateTimeOffset.UtcNow,
                 Status = status,
-            });
+            };
+            // A failed run puts the previous outputs back; their lock, if any, stays true and keeps its place.
+            if (status == LockStatus.Failed && backup.RestoreAfterFailure()) backup.WriteFailure(record);
+            else LockStore.Write(Context.Absolute(Context.Layout.StageDir(stage.Id)), record);
             _hashes.Save();
         }
+        backup.Discard();
         Context.Log.WriteLine($"[{stageId}] done in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s");
         return true;
     }

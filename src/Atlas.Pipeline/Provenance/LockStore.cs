@@ -23,6 +23,10 @@ public static class LockStore
     /// <summary>Writes the lock record atomically (snake_case JSON), creating the folder if needed.</summary>
     public static void Write(string stageDir, LockRecord record) => AtomicFile.WriteJson(PathIn(stageDir), record, Json);
 
+    /// <summary>Writes a record atomically to another file in the lock's format (a failed run's record kept beside the
+    /// lock it must not replace).</summary>
+    public static void WriteFile(string path, LockRecord record) => AtomicFile.WriteJson(path, record, Json);
+
     /// <summary>
     /// The stage's lock record. A truncated or corrupt file (a crash mid-write on a file system without atomic rename,
     /// a hand edit, an older format) is reported as a <see cref="StoredLock.Problem"/>, never thrown: the stage is
