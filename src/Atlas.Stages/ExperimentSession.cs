@@ -84,11 +84,10 @@ public sealed class ExperimentSession : IDisposable
     }
 
     /// <summary>Every stage's status, a stage being stale also when something upstream will run.</summary>
-    public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node =>
-    {
-        StageOutputBackup.Recover(Context, _stages[node.Id]);
-        return OwnFreshness(_stages[node.Id]);
-    });
+    /// <remarks>Planning only reads: a backup a killed run left (<see cref="StageOutputBackup"/>) is recovered by the next
+    /// <see cref="Run"/> of that stage, which holds the experiment; a plan made while another process runs the stage
+    /// must not move its files. Such a stage shows as stale (its outputs are aside) until then.</remarks>
+    public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node => OwnFreshness(_stages[node.Id]));
 
     /// <summary>Runs one stage unless it is up to date; writes its lock record. Returns false when it was skipped.</summary>
     public bool Run(string stageId, bool force)

@@ -17,7 +17,7 @@ namespace Atlas.Stages;
 /// outputs), as before.</item>
 /// </list>
 /// A process killed mid-run (no <c>finally</c>) leaves the backup behind. <see cref="Recover"/> (called by the next
-/// session's Run and Plan) then decides deterministically: the backup is moved back when the lock record is
+/// session's Run of the stage, which holds the experiment lock; Plan only reads) then decides deterministically: the backup is moved back when the lock record is
 /// <see cref="LockStatus.Succeeded"/>, every backed-up file has the size and SHA-256 the lock records for it, and the
 /// stage's current outputs do not all match the lock (the run was interrupted before writing its own lock); in every
 /// other case (the lock was rewritten by a finished run, the lock is missing or failed, a backed-up file differs, or the

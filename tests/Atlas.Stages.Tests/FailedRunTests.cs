@@ -66,8 +66,12 @@ public sealed class FailedRunTests(MicroPipeline pipeline)
         }
         File.WriteAllText(repository.Absolute(Layout.FineTuneHistory(MicroSpec.FewShotTarget)), "[\"a new run's history\"]");
 
+        // Planning only reads: the stage shows stale (its outputs are aside) until its next run recovers them.
+        using (var planning = repository.Open()) Assert.False(planning.Plan()[stageId].IsUpToDate);
+        Assert.True(Directory.Exists(backup));
         var log = new StringWriter();
-        AssertAllUpToDate(repository, log);
+        using (var session = repository.Open(log)) Assert.False(session.Run(stageId, force: false));
+        AssertAllUpToDate(repository);
 
         Assert.Contains($"[{stageId}] an interrupted run left its previous outputs aside; restored 2 file(s)", log.ToString());
         Assert.False(Directory.Exists(backup));
