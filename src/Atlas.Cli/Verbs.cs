@@ -29,8 +29,15 @@ internal static class Verbs
         return 0;
     });
 
-    public static int Run(FileInfo spec, string stage, bool force) =>
-        WithSession(spec, Console.Out, session => { session.Run(stage, force); return 0; });
+    /// <summary>Runs one stage under the experiment's lock (<see cref="ExperimentLock"/>): a second writer waits, and
+    /// then finds the stage up to date if the first one ran it.</summary>
+    public static int Run(FileInfo spec, string stage, bool force) => WithSession(spec, Console.Out, session =>
+    {
+        _ = session.StageNamed(stage); // an unknown stage is refused before anything is written
+        using var held = ExperimentLock.Acquire(session.Context, $"atlas run --stage {stage}", Console.Out);
+        session.Run(stage, force);
+        return 0;
+    });
 
     /// <summary>How this CLI was started, to start it again for each stage: the apphost <c>atlas</c>, or
     /// <c>dotnet exec atlas.dll</c> (as the tests run it).</summary>
@@ -51,8 +58,8 @@ internal static class Verbs
     {
         var options = new LocalExecutionOptions(ThisCommand(), jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
         if (options.Jobs < 1) throw new ArgumentException($"--jobs {options.Jobs}: at least one stage must run at a time");
-        foreach (var target in targets.Where(t => session.Stages.All(s => s.Id != t)))
-            throw new ArgumentException($"unknown stage '{target}' in {spec}; stages: {string.Join(", ", session.Stages.Select(s => s.Id))}");
+        foreach (var target in targets) _ = session.StageNamed(target);
+        using var held = ExperimentLock.Acquire(session.Context, "atlas execute", Console.Out);
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -94,10 +101,19 @@ internal static class Verbs
 
     /// <summary>Copies the received tables over the approved ones; like <see cref="Verify"/>, it needs no data.</summary>
     public static int Approve(FileInfo spec) =>
-        WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { new TableVerification(session.Context).Approve(); return 0; });
+        WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session =>
+        {
+            using var held = ExperimentLock.Acquire(session.Context, "atlas approve", Console.Out);
+            new TableVerification(session.Context).Approve();
+            return 0;
+        });
 
     /// <summary>Deletes the experiment's artifacts, which needs neither its data nor its files.</summary>
-    public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session => { session.Clean(); return 0; });
+    public static int Clean(FileInfo spec) => WithSession(spec, Console.Out, SpecCheckLevel.GraphOnly, session =>
+    {
+        using (ExperimentLock.Acquire(session.Context, "atlas clean", Console.Out)) session.Clean();
+        return 0;
+    });
 
     /// <summary>Audits a finished experiment, in the repository or a copy of its artifacts folder, reading the spec's graph only:
     /// neither its data nor its checkpoints need be present. Exit 1 when anything breaks the chain.</summary>

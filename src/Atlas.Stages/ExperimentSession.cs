@@ -89,11 +89,15 @@ public sealed class ExperimentSession : IDisposable
     /// must not move its files. Such a stage shows as stale (its outputs are aside) until then.</remarks>
     public IReadOnlyDictionary<string, Freshness> Plan() => Graph.EffectiveFreshness(node => OwnFreshness(_stages[node.Id]));
 
+    /// <summary>The stage <paramref name="stageId"/>.</summary>
+    /// <exception cref="ArgumentException">No such stage (the message lists them).</exception>
+    public Stage StageNamed(string stageId) => _stages.GetValueOrDefault(stageId)
+        ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}; stages: {string.Join(", ", _stages.Keys)}");
+
     /// <summary>Runs one stage unless it is up to date; writes its lock record. Returns false when it was skipped.</summary>
     public bool Run(string stageId, bool force)
     {
-        var stage = _stages.GetValueOrDefault(stageId)
-            ?? throw new ArgumentException($"unknown stage '{stageId}' in {Context.SpecPath}; stages: {string.Join(", ", _stages.Keys)}");
+        var stage = StageNamed(stageId);
         RequireInputs(stage);
         StageOutputBackup.Recover(Context, stage);
         var freshness = OwnFreshness(stage);

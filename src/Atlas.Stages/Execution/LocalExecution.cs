@@ -73,6 +73,8 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
         };
         foreach (var argument in (string[])[.. options.AtlasCommand.Skip(1), "run", "--spec", session.Context.SpecPath, "--stage", id]) start.ArgumentList.Add(argument);
         if (options.Force) start.ArgumentList.Add("--force");
+        // The stages run side by side under this process's experiment lock.
+        start.Environment[ExperimentLock.HolderVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var logPath = session.Context.Absolute(session.Context.Layout.StageLog(id));
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
