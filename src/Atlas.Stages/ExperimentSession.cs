@@ -107,6 +107,7 @@ public sealed class ExperimentSession : IDisposable
             return false;
         }
         Context.Log.WriteLine($"[{stageId}] running: {(force ? "forced" : freshness.ToString())}");
+        VerifyProducedInputs(stage);
 
         set_num_threads(Context.Spec.Threads);
         var parameters = LockParameters(stage);
@@ -237,6 +238,30 @@ public sealed class ExperimentSession : IDisposable
             if (!file.Exists) throw new InvalidOperationException($"stage {stage.Id} did not write its output {p}");
             return new OutputRecord(_hashes.HashFile(file.FullName), file.Length);
         });
+
+    /// <summary>
+    /// Every input another stage produced, hashed byte for byte and compared with what that stage's lock recorded, before
+    /// the stage reads it: the hash cache trusts size and modification time, so a corrupted checkpoint or task vector
+    /// that kept both would otherwise be used silently.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A produced input's bytes differ from its producer's record.</exception>
+    private void VerifyProducedInputs(Stage stage)
+    {
+        var recorded = new Dictionary<string, (string Producer, OutputRecord Output)>(StringComparer.Ordinal);
+        foreach (var producer in Graph[stage.Id].DependsOn)
+            if (LockStore.Read(Context.Absolute(Context.Layout.StageDir(producer))).Record is { Status: LockStatus.Succeeded } record)
+                foreach (var (path, output) in record.Outputs) recorded[path] = (producer, output);
+        foreach (var path in stage.Inputs(Context).Distinct())
+        {
+            if (!recorded.TryGetValue(path, out var expected)) continue;
+            var file = new FileInfo(Context.Absolute(path));
+            string actual = ContentHash.OfFile(file.FullName);
+            if (actual != expected.Output.Sha256 || file.Length != expected.Output.Size)
+                throw new InvalidDataException(
+                    $"{path}: content differs from what {expected.Producer} recorded (sha256 {expected.Output.Sha256[..12]}…, {expected.Output.Size} bytes; "
+                    + $"now {actual[..12]}…, {file.Length} bytes): truncated or corrupted; rerun {expected.Producer} with --force or restore the file");
+        }
+    }
 
     private void RequireInputs(Stage stage)
     {

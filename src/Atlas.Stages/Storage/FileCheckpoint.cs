@@ -1,3 +1,4 @@
+using Atlas.Store;
 using System.Globalization;
 using System.Text.Json;
 using Atlas.Training;
@@ -21,11 +22,24 @@ public sealed class FileCheckpoint(string path, string runKey, int interval, Tex
     /// <summary>Snapshot after every fifth of the run: often enough to lose little, rarely enough to cost little.</summary>
     public static int IntervalFor(int steps) => Math.Max(1, steps / 5);
 
+    /// <summary>The snapshot's SHA-256, written beside it after it: a snapshot whose bytes do not match (truncated,
+    /// corrupted, or saved by a run killed before its hash) is never resumed.</summary>
+    private string HashPath => path + ".sha256";
+
     public TrainingSnapshot? Load()
     {
         if (!File.Exists(path)) return null;
         try
         {
+            string? recorded = File.Exists(HashPath) ? File.ReadAllText(HashPath).Trim() : null;
+            string actual = ContentHash.OfFile(path);
+            if (recorded != actual)
+            {
+                log.WriteLine(recorded is null
+                    ? $"  snapshot {path} has no recorded hash (its run was killed while saving it, or it predates snapshot hashes); starting fresh"
+                    : $"  snapshot {path} does not match its recorded hash (sha256 {recorded[..Math.Min(12, recorded.Length)]}… recorded, {actual[..12]}… now: truncated or corrupted); starting fresh");
+                return null;
+            }
             var metadata = SafeTensorsFile.ReadMetadata(path);
             if (metadata.GetValueOrDefault("run_key") != runKey)
             {
@@ -66,10 +80,15 @@ public sealed class FileCheckpoint(string path, string runKey, int interval, Tex
             metadata["selection"] = JsonSerializer.Serialize(
                 new SelectionTrace(selection.BestEpoch, selection.BestScore, selection.Records, selection.Stopped));
         SafeTensorsFile.Save(path, tensors, metadata);
+        AtomicFile.WriteAllText(HashPath, ContentHash.OfFile(path) + "\n");
     }
 
     /// <summary>Removes the snapshot once the stage's result is safely written.</summary>
-    public void Delete() => File.Delete(path);
+    public void Delete()
+    {
+        File.Delete(path);
+        File.Delete(HashPath);
+    }
 
     private sealed record SelectionTrace(int BestEpoch, double BestScore, IReadOnlyList<EpochRecord> Records, bool Stopped);
 
