@@ -121,7 +121,7 @@ internal static class Verbs
     {
         var folder = ArtifactFolder.Of(session.Context, artifacts?.FullName);
         if (!Directory.Exists(folder.Location)) throw new DirectoryNotFoundException($"{folder.Location}: no artifacts folder to audit");
-        var report = ExperimentAudit.Run(session, folder);
+        var report = ExperimentAudit.Run(session, folder, () => TableCellCheck.Findings(session.Context, folder));
         Console.Write(report.Render());
         return report.Passed ? 0 : 1;
     });

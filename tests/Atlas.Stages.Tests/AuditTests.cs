@@ -201,6 +201,40 @@ public sealed class AuditTests(MicroPipeline pipeline)
         Assert.Contains("fingerprint ffffffffffff… recorded", finding.Message);
     }
 
+    [Fact]
+    public void Every_table_cell_follows_from_the_stage_results_and_a_forged_cell_is_named()
+    {
+        using var repository = Copy();
+        Assert.DoesNotContain(AuditWithCells(repository).Findings, f => f.Check == AuditCheck.TableCell);
+
+        // A careful forger edits a number in a table and records the new bytes in the report's lock.
+        string table = Path.Combine("artifacts", MicroSpec.Name, "tables", "task_addition.csv");
+        var lines = File.ReadAllLines(repository.Absolute(table));
+        int row = Array.FindIndex(lines, l => l.StartsWith("atlas_blockwise,", StringComparison.Ordinal));
+        var cells = lines[row].Split(',');
+        cells[1] = "99.99";
+        lines[row] = string.Join(',', cells);
+        File.WriteAllLines(repository.Absolute(table), lines);
+        EditLock(repository, StageIds.Report, record =>
+        {
+            record["outputs"]![table]!["sha256"] = Atlas.Store.ContentHash.OfFile(repository.Absolute(table));
+            record["outputs"]![table]!["size"] = new FileInfo(repository.Absolute(table)).Length;
+        });
+
+        var report = AuditWithCells(repository);
+
+        var finding = Assert.Single(report.Findings, f => f.Severity == AuditSeverity.Break);
+        Assert.Equal((AuditCheck.TableCell, table), (finding.Check, finding.File));
+        Assert.StartsWith($"cell atlas_blockwise / {lines[0].Split(',')[1]} is 99.99; the stage results give ", finding.Message);
+    }
+
+    private static AuditReport AuditWithCells(TempRepository repository)
+    {
+        using var session = ExperimentSession.Open(repository.SpecPath, new StringWriter(), repository.Root, SpecCheckLevel.GraphOnly);
+        var folder = ArtifactFolder.Of(session.Context);
+        return ExperimentAudit.Run(session, folder, () => TableCellCheck.Findings(session.Context, folder));
+    }
+
     private TempRepository Copy(string? spec = null)
     {
         var repository = new TempRepository(spec);
