@@ -328,5 +328,10 @@ public sealed class CodeFingerprint(Func<Assembly, bool> include)
         _ => member.ToString() ?? member.Name,
     };
 
-    private static string TypeName(Type? type) => type is null ? "" : type.FullName ?? type.ToString();
+    private static string TypeName(Type? type) => type is null ? "" : FileLocalId.Replace(type.FullName ?? type.ToString(), ">F(file)__");
+
+    /// <summary>The hash of its file's path in a file-local type's name (<c>&lt;RegexGenerator_g&gt;F5428…__Utilities</c>,
+    /// one per file for the regex source generator): it says where the checkout is, not what the code does.</summary>
+    private static readonly System.Text.RegularExpressions.Regex FileLocalId =
+        new(">F[0-9A-F]{64}__", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }

@@ -86,13 +86,32 @@ public sealed class CodeFingerprintTests
         Assert.All(first.Values, hash => Assert.Matches("^[0-9a-f]{64}$", hash));
     }
 
+    [Fact]
+    public void The_same_code_built_in_another_folder_keeps_its_fingerprints()
+    {
+        // A file-local type (the regex source generator makes one per file) is named after a hash of its file's path:
+        // <Program>F3A…__Helper. The same code checked out elsewhere must not look changed.
+        string withFileLocal = Program.Replace("// EXTRA", """
+            public static class ViaFileLocal { public static int Run(int x) => Helper.Twice(x); }
+            file static class Helper { public static int Twice(int x) => 2 * x; }
+            """, StringComparison.Ordinal).Replace("public static int Unrelated(int x) => Math.Max(x, 0) - 4;",
+            "public static int Unrelated(int x) => Math.Max(x, 0) - 4;\n    public static int FileLocal(int x) => ViaFileLocal.Run(x);", StringComparison.Ordinal);
+
+        var here = Fingerprints(withFileLocal, "/home/one/checkout/src/Program.cs");
+        var there = Fingerprints(withFileLocal, "/srv/other/clone/src/Program.cs");
+
+        Assert.Equal(here, there);
+        // ... while the file-local code is still part of the fingerprint.
+        Assert.NotEqual(here["FileLocal"], Fingerprints(withFileLocal.Replace("=> 2 * x;", "=> 3 * x;", StringComparison.Ordinal), "/srv/other/clone/src/Program.cs")["FileLocal"]);
+    }
+
     /// <summary>Compiles <paramref name="source"/>, loads it into its own collectible context and fingerprints every
     /// public method of <c>Entries</c> with the compiled assembly as the project.</summary>
-    private static Dictionary<string, string> Fingerprints(string source)
+    private static Dictionary<string, string> Fingerprints(string source, string sourcePath = "Program.cs")
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create("Fingerprinted", [CSharpSyntaxTree.ParseText(source)], references,
+        var compilation = CSharpCompilation.Create("Fingerprinted", [CSharpSyntaxTree.ParseText(source, path: sourcePath)], references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, deterministic: true));
         using var image = new MemoryStream();
         var emitted = compilation.Emit(image);
