@@ -20,4 +20,10 @@ public static class ExperimentFamilies
         new BlockSelectionFamily(),
         new PeftFamily(),
     ];
+
+    /// <summary>The family that reports <paramref name="table"/> (a verified or a cost table) under <paramref name="spec"/>.</summary>
+    /// <exception cref="ArgumentException">No family of the spec reports it.</exception>
+    public static ExperimentFamily Reporting(Pipeline.Specs.ExperimentSpec spec, string table) =>
+        All.FirstOrDefault(f => f.Tables(spec).Contains(table) || f.CostTables(spec).Contains(table))
+        ?? throw new ArgumentException($"no experiment family of this spec reports a table '{table}'", nameof(table));
 }

@@ -30,11 +30,14 @@ public abstract class ExperimentFamily
     /// sections in order: one per table named by <see cref="Tables"/> and <see cref="CostTables"/>.</summary>
     public abstract IReadOnlyList<ReportSection> Report(ExperimentContext context);
 
+    /// <summary>The stages whose results one of this family's tables is built from (named under it in
+    /// <c>report.md</c>). By default every stage of the family.</summary>
+    public virtual IReadOnlyList<string> TableStages(ExperimentSpec spec, string table) => [.. Stages(spec).Select(s => s.Id)];
+
     /// <summary>The stages whose results the cell (<paramref name="row"/>, <paramref name="column"/>) of one of this
-    /// family's tables is computed from: what <c>atlas trace</c> follows back to the data. By default every stage of the
-    /// family (a superset); a family names the exact stages where a cell reads fewer.</summary>
-    public virtual IReadOnlyList<string> CellStages(ExperimentSpec spec, string table, string row, string column) =>
-        [.. Stages(spec).Select(s => s.Id)];
+    /// family's tables is computed from: what <c>atlas trace</c> follows back to the data. By default the whole table's
+    /// (a superset); a family names the exact stages where a cell reads fewer.</summary>
+    public virtual IReadOnlyList<string> CellStages(ExperimentSpec spec, string table, string row, string column) => TableStages(spec, table);
 
     /// <summary>The pool of a target-centred family: every task of the spec but the target, in spec order.</summary>
     protected static IReadOnlyList<string> PoolFor(ExperimentSpec spec, string target) =>

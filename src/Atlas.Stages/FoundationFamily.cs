@@ -42,9 +42,12 @@ public sealed class FoundationFamily : ExperimentFamily
 
     public override IReadOnlyList<string> CostTables(ExperimentSpec spec) => [];
 
+    /// <summary>The fine-tuning table reads the evaluations only.</summary>
+    public override IReadOnlyList<string> TableStages(ExperimentSpec spec, string table) => [.. spec.Tasks.Select(t => StageIds.Evaluate(t.Name))];
+
     /// <summary>A task's row of the fine-tuning table is its evaluation; any other row (a mean) reads every task's.</summary>
     public override IReadOnlyList<string> CellStages(ExperimentSpec spec, string table, string row, string column) =>
-        spec.Tasks.Any(t => t.Name == row) ? [StageIds.Evaluate(row)] : [.. spec.Tasks.Select(t => StageIds.Evaluate(t.Name))];
+        spec.Tasks.Any(t => t.Name == row) ? [StageIds.Evaluate(row)] : TableStages(spec, table);
 
     public override IReadOnlyList<string> Figures(ExperimentSpec spec) => [];
 

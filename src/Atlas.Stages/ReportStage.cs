@@ -94,8 +94,7 @@ public sealed class ReportStage(IReadOnlyList<Stage> upstream) : Stage
     /// <summary>Which stages a table comes from, and how to trace one of its numbers back to the data.</summary>
     private static string SourcesLine(ExperimentSpec spec, string table)
     {
-        var family = ExperimentFamilies.All.First(f => f.Tables(spec).Concat(f.CostTables(spec)).Contains(table));
-        var stages = family is FoundationFamily ? [.. spec.Tasks.Select(t => StageIds.Evaluate(t.Name))] : family.Stages(spec).Select(s => s.Id).ToList();
+        var stages = ExperimentFamilies.Reporting(spec, table).TableStages(spec, table);
         return $"From stages {Pipeline.Graph.StageGraph.Abbreviate(stages, 6)}; `atlas trace {table} ROW COLUMN --spec …` prints one number's lineage.";
     }
 

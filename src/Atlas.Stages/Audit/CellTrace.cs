@@ -33,8 +33,7 @@ public sealed class CellTrace(ExperimentSession session, ArtifactFolder folder)
         Require("column", column, columns);
         string value = lines.Skip(1).First(l => l[0] == row)[1 + columns.IndexOf(column)];
 
-        var family = ExperimentFamilies.All.First(f => f.Tables(context.Spec).Concat(f.CostTables(context.Spec)).Contains(table));
-        var sources = family.CellStages(context.Spec, table, row, column);
+        var sources = ExperimentFamilies.Reporting(context.Spec, table).CellStages(context.Spec, table, row, column);
         var text = new StringBuilder();
         text.AppendLine($"{table} / {row} / {column} = {value}   ({csvPath})");
         text.AppendLine($"computed from: {string.Join(", ", sources)}");
