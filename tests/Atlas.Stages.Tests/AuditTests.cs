@@ -35,34 +35,20 @@ public sealed class AuditTests(MicroPipeline pipeline)
     public void A_copy_of_the_artifacts_folder_elsewhere_passes_without_the_data_which_is_named_as_not_checked()
     {
         using var repository = Copy();
-        var elsewhere = Path.Combine(Path.GetTempPath(), $"atlas-audit-copy-{Guid.NewGuid():N}");
-        try
-        {
-            // The reviewer's copy: the experiment folder alone, in another place, and a repository root where the
-            // locks' relative data paths lead nowhere.
-            string copy = Path.Combine(elsewhere, "download", "micro");
-            string emptyRoot = Path.Combine(elsewhere, "a", "b", "c", "d", "e");
-            Directory.CreateDirectory(emptyRoot);
-            CopyFolder(repository.Absolute(Path.Combine("artifacts", MicroSpec.Name)), copy);
+        using var copy = new ReviewerCopy(repository);
 
-            using var session = ExperimentSession.Open(repository.SpecPath, new StringWriter(), repository.Root, SpecCheckLevel.GraphOnly);
-            var report = ExperimentAudit.Run(session, new ArtifactFolder(session.Context.Layout.ExperimentDir, copy, emptyRoot));
+        var report = ExperimentAudit.Run(copy.Session, copy.Folder);
 
-            Assert.True(report.Passed, report.Render());
-            var absent = report.Findings.Where(f => f.Check == AuditCheck.SourceAbsent).ToList();
-            Assert.NotEmpty(absent);
-            Assert.All(absent, f => Assert.Equal(AuditSeverity.Warning, f.Severity));
-            Assert.Contains(absent, f => f.File.EndsWith("manifest.json", StringComparison.Ordinal));
+        Assert.True(report.Passed, report.Render());
+        var absent = report.Findings.Where(f => f.Check == AuditCheck.SourceAbsent).ToList();
+        Assert.NotEmpty(absent);
+        Assert.All(absent, f => Assert.Equal(AuditSeverity.Warning, f.Severity));
+        Assert.Contains(absent, f => f.File.EndsWith("manifest.json", StringComparison.Ordinal));
 
-            // And the copy is really what is audited: a byte flipped there is found.
-            FlipByte(Path.Combine(copy, TaskVectorStage, "task_vector.safetensors"));
-            var tampered = ExperimentAudit.Run(session, new ArtifactFolder(session.Context.Layout.ExperimentDir, copy, emptyRoot));
-            Assert.Contains(tampered.Findings, f => f is { Check: AuditCheck.OutputModified, Stage: TaskVectorStage });
-        }
-        finally
-        {
-            if (Directory.Exists(elsewhere)) Directory.Delete(elsewhere, recursive: true);
-        }
+        // And the copy is really what is audited: a byte flipped there is found.
+        FlipByte(Path.Combine(copy.Location, TaskVectorStage, "task_vector.safetensors"));
+        var tampered = ExperimentAudit.Run(copy.Session, copy.Folder);
+        Assert.Contains(tampered.Findings, f => f is { Check: AuditCheck.OutputModified, Stage: TaskVectorStage });
     }
 
     [Theory]
@@ -281,15 +267,5 @@ public sealed class AuditTests(MicroPipeline pipeline)
         var written = File.GetLastWriteTimeUtc(path);
         File.WriteAllBytes(path, bytes);
         File.SetLastWriteTimeUtc(path, written); // a same-size, same-time change: no cache may hide it
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

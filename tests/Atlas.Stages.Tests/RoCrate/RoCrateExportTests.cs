@@ -90,34 +90,22 @@ public sealed class RoCrateExportTests(MicroPipeline pipeline)
     public void A_copy_of_the_artifacts_folder_without_the_data_exports_and_validates()
     {
         using var repository = Copy();
-        var elsewhere = Path.Combine(Path.GetTempPath(), $"atlas-crate-copy-{Guid.NewGuid():N}");
-        try
-        {
-            string copy = Path.Combine(elsewhere, "download", "micro");
-            string emptyRoot = Path.Combine(elsewhere, "a", "b", "c", "d", "e");
-            Directory.CreateDirectory(emptyRoot);
-            CopyFolder(repository.Absolute(Path.Combine("artifacts", MicroSpec.Name)), copy);
-            using var session = ExperimentSession.Open(repository.SpecPath, new StringWriter(), repository.Root, SpecCheckLevel.GraphOnly);
-            var folder = new ArtifactFolder(session.Context.Layout.ExperimentDir, copy, emptyRoot);
+        using var reviewer = new ReviewerCopy(repository);
+        string copy = reviewer.Location;
 
-            RoCrateExport.Write(folder, MicroSpec.Name, License);
+        RoCrateExport.Write(reviewer.Folder, MicroSpec.Name, License);
 
-            var findings = RoCrateValidator.Validate(copy);
-            Assert.True(findings.Count == 0, string.Join("\n", findings));
-            // The data lies outside the crate: referenced by a local id with its recorded hash, not as a file.
-            var graph = Graph(copy);
-            var external = graph.Values.Where(e => e["@id"]!.GetValue<string>().StartsWith("#input:", StringComparison.Ordinal)).ToList();
-            Assert.NotEmpty(external);
-            Assert.All(external, e => Assert.Equal("CreativeWork", e["@type"]!.GetValue<string>()));
-            Assert.All(external, e => Assert.Matches("^[0-9a-f]{64}$", e["sha256"]!.GetValue<string>()));
-            Assert.DoesNotContain(Ids(graph["./"]["hasPart"]), id => id.StartsWith('#'));
-            // The workflow's own run reads exactly those: what came from outside the experiment folder.
-            Assert.Equal(external.Select(e => e["@id"]!.GetValue<string>()).Order(), Ids(graph["#run"]["object"]).Order());
-        }
-        finally
-        {
-            if (Directory.Exists(elsewhere)) Directory.Delete(elsewhere, recursive: true);
-        }
+        var findings = RoCrateValidator.Validate(copy);
+        Assert.True(findings.Count == 0, string.Join("\n", findings));
+        // The data lies outside the crate: referenced by a local id with its recorded hash, not as a file.
+        var graph = Graph(copy);
+        var external = graph.Values.Where(e => e["@id"]!.GetValue<string>().StartsWith("#input:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(external);
+        Assert.All(external, e => Assert.Equal("CreativeWork", e["@type"]!.GetValue<string>()));
+        Assert.All(external, e => Assert.Matches("^[0-9a-f]{64}$", e["sha256"]!.GetValue<string>()));
+        Assert.DoesNotContain(Ids(graph["./"]["hasPart"]), id => id.StartsWith('#'));
+        // The workflow's own run reads exactly those: what came from outside the experiment folder.
+        Assert.Equal(external.Select(e => e["@id"]!.GetValue<string>()).Order(), Ids(graph["#run"]["object"]).Order());
     }
 
     [Fact]
@@ -196,14 +184,4 @@ public sealed class RoCrateExportTests(MicroPipeline pipeline)
 
     private static IEnumerable<string> Ids(JsonNode? value) =>
         (value is JsonArray array ? array.ToList() : [value]).OfType<JsonObject>().Select(o => o["@id"]!.GetValue<string>());
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }
