@@ -7,6 +7,7 @@ using Atlas.Pipeline.Specs;
 using Atlas.Stages;
 using Atlas.Stages.Audit;
 using Atlas.Stages.Execution;
+using Atlas.Stages.Execution.Slurm;
 using Atlas.Stages.Checkpoints;
 using Atlas.Stages.RoCrate;
 
@@ -52,41 +53,70 @@ internal static class Verbs
     /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it).</summary>
     private const int Interrupted = 130;
 
-    /// <summary>Runs the stale stages in parallel processes (<see cref="LocalExecution"/>). Ctrl-C or SIGTERM stops every
-    /// running stage; what finished stays finished, and the next run resumes.</summary>
-    public static int Execute(FileInfo spec, int? jobs, IReadOnlyList<string> targets, bool force) => WithSession(spec, Console.Out, session =>
+    /// <summary>Runs the stale stages in parallel processes (<see cref="LocalExecution"/>) or as Slurm jobs
+    /// (<see cref="SlurmExecution"/>). Ctrl-C or SIGTERM stops every running stage (cancels every queued or running job);
+    /// what finished stays finished, and the next run resumes. A Slurm dry run needs only the graph, like <c>plan</c>.</summary>
+    public static int Execute(FileInfo spec, int? jobs, IReadOnlyList<string> targets, bool force, ExecutorKind executor, bool dryRun, bool noWait)
     {
-        var options = new LocalExecutionOptions(ThisCommand(), jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
-        if (options.Jobs < 1) throw new ArgumentException($"--jobs {options.Jobs}: at least one stage must run at a time");
-        foreach (var target in targets) _ = session.StageNamed(target);
-        using var held = ExperimentLock.Acquire(session.Context, "atlas execute", Console.Out);
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        if ((dryRun || noWait) && executor != ExecutorKind.Slurm)
+            return Usage($"{(dryRun ? "--dry-run" : "--no-wait")} applies to --executor slurm only");
+        if (dryRun && noWait) return Usage("--dry-run submits nothing, so --no-wait has nothing to return from");
+        return WithSession(spec, Console.Out, dryRun ? SpecCheckLevel.GraphOnly : SpecCheckLevel.Complete, session =>
         {
-            e.Cancel = true; // stop the stages first, then exit with the summary
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            interrupt.Cancel();
-        });
-        try
-        {
-            var results = new LocalExecution(session, options, Console.Out).RunAsync(interrupt.Token).GetAwaiter().GetResult();
-            if (interrupt.IsCancellationRequested)
+            foreach (var target in targets) _ = session.StageNamed(target);
+            if (dryRun)
             {
-                Console.Error.WriteLine("interrupted: every running stage was stopped; run again to resume");
-                return Interrupted;
+                new SlurmExecution(session, new SlurmExecutionOptions(ThisCommand(), targets, force, Wait: false, SlurmPoll), new SlurmClient(), Console.Out).DryRun();
+                return 0;
             }
-            return results.Any(r => r.Outcome is Atlas.Pipeline.Execution.StageOutcome.Failed or Atlas.Pipeline.Execution.StageOutcome.NotStarted) ? 1 : 0;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
-    });
+            var local = new LocalExecutionOptions(ThisCommand(), jobs ?? LocalExecutionOptions.DefaultJobs(session.Context.Spec.Threads), targets, force);
+            if (local.Jobs < 1) throw new ArgumentException($"--jobs {local.Jobs}: at least one stage must run at a time");
+            using var held = ExperimentLock.Acquire(session.Context, "atlas execute", Console.Out);
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true; // stop the stages first, then exit with the summary
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            });
+            try
+            {
+                var results = executor == ExecutorKind.Slurm
+                    ? new SlurmExecution(session, new SlurmExecutionOptions(ThisCommand(), targets, force, Wait: !noWait, SlurmPoll), new SlurmClient(), Console.Out)
+                        .RunAsync(interrupt.Token).GetAwaiter().GetResult()
+                    : new LocalExecution(session, local, Console.Out).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                if (interrupt.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine(executor == ExecutorKind.Slurm
+                        ? "interrupted: every queued or running job was cancelled; run again to resume"
+                        : "interrupted: every running stage was stopped; run again to resume");
+                    return Interrupted;
+                }
+                return results.Any(r => r.Outcome is Atlas.Pipeline.Execution.StageOutcome.Failed or Atlas.Pipeline.Execution.StageOutcome.NotStarted
+                    or Atlas.Pipeline.Execution.StageOutcome.Cancelled) ? 1 : 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+    }
+
+    /// <summary>Options that contradict each other: one line, exit code 1, nothing opened.</summary>
+    private static int Usage(string problem)
+    {
+        Console.Error.WriteLine($"error: {problem}");
+        return 1;
+    }
+
+    /// <summary>How often the Slurm executor reads the queue (<c>ATLAS_SLURM_POLL_SECONDS</c>, default 2 s).</summary>
+    private static TimeSpan SlurmPoll =>
+        TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("ATLAS_SLURM_POLL_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 2);
 
     public static int Validate(FileInfo spec) => WithSession(spec, Console.Out, session =>
     {

@@ -78,5 +78,15 @@ public sealed class ArtifactLayout(string experimentName, ImportedWeights? impor
 
     /// <summary>What a stage's process printed in its last run by an executor (<c>logs/finetune/mnist.log</c>): the
     /// place to look when it failed.</summary>
-    public string StageLog(string stageId) => Path.Combine(ExperimentDir, "logs", stageId + ".log");
+    public string StageLog(string stageId) => Path.Combine(LogsDir, stageId + ".log");
+
+    /// <summary>Every stage log, and (in <c>slurm/</c>) what Slurm itself wrote about an array task.</summary>
+    public string LogsDir => Path.Combine(ExperimentDir, "logs");
+
+    /// <summary>The Slurm executor's batch scripts and its record of submitted jobs (<see cref="SlurmJobsRecord"/>).</summary>
+    public string SlurmDir => Path.Combine(ExperimentDir, "slurm");
+
+    /// <summary>Which job runs or ran each stage, so that a second submission attaches to a queued or running job
+    /// instead of submitting its stage twice.</summary>
+    public string SlurmJobsRecord => Path.Combine(SlurmDir, "jobs.json");
 }

@@ -24,6 +24,12 @@ public sealed class ExperimentLock : IDisposable
     /// <summary>Set by a holder for its child processes: the holder's pid. A process whose ancestor it names takes no lock.</summary>
     public const string HolderVariable = "ATLAS_EXPERIMENT_LOCK_HOLDER";
 
+    /// <summary>The <see cref="HolderVariable"/> value of a stage job submitted by the Slurm executor: a job runs on some
+    /// node of the cluster, under no process of the submitting one, and takes no lock when it is a Slurm job
+    /// (<c>SLURM_JOB_ID</c> set). The submitting <c>atlas execute</c> holds the experiment while it submits and waits,
+    /// and each job writes only its own stage folder, as the local executor's processes do.</summary>
+    public const string SlurmJobHolder = "slurm";
+
     /// <summary><c>0</c>: stop at once when another process holds the experiment, instead of waiting.</summary>
     public const string WaitVariable = "ATLAS_LOCK_WAIT";
 
@@ -45,7 +51,9 @@ public sealed class ExperimentLock : IDisposable
     /// <exception cref="InvalidOperationException">Held by another process and waiting is off.</exception>
     public static ExperimentLock Acquire(ExperimentContext context, string command, TextWriter log)
     {
-        if (Environment.GetEnvironmentVariable(HolderVariable) is { } value && int.TryParse(value, out int parent) && IsAncestor(parent))
+        if (Environment.GetEnvironmentVariable(HolderVariable) is { } value
+            && ((int.TryParse(value, out int parent) && IsAncestor(parent))
+                || (value == SlurmJobHolder && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 })))
             return new ExperimentLock(null);
         var folder = context.Absolute(context.Layout.ExperimentDir);
         Directory.CreateDirectory(folder);

@@ -23,6 +23,7 @@ public sealed class ExperimentSession : IDisposable
         CudaAvailable: cuda.is_available)
     {
         PaperDatasets = PaperDataLayout.Known,
+        StageFamilies = StageIds.Families,
     };
 
     private readonly Dictionary<string, Stage> _stages;

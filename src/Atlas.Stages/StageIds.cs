@@ -31,6 +31,23 @@ public static class StageIds
     /// <summary>The LoRA task vector of a pool task (only when a PEFT spec composes LoRA task vectors).</summary>
     public static string LoraTaskVector(string task) => $"taskvector_lora/{task}";
 
+    /// <summary>A stage's family: its id's first segment (<c>finetune/mnist</c> → <c>finetune</c>, <c>data</c> → <c>data</c>),
+    /// the unit of the spec's per-family Slurm resources.</summary>
+    public static string FamilyOf(string stageId) => stageId.Split('/')[0];
+
+    /// <summary>Every stage family of this build, from the id of one stage of each (a test checks that every stage of the
+    /// shipped specs' graphs belongs to one).</summary>
+    public static IReadOnlyList<string> Families { get; } =
+    [
+        .. new[]
+        {
+            Data, Dataset("_"), Pretrain, ImportPretrained, ImportFineTune("_"), ImportTaskVector("_"), Head("_"), FineTune("_"),
+            TaskVector("_"), Evaluate("_"), LoraFineTune("_"), LoraTaskVector("_"), Addition.AdditionStage.IdOf(default),
+            Negation.NegationStage.IdOf("_"), FewShot.FewShotStage.IdOf("_"), TestTime.TestTimeStage.IdOf("_"),
+            BlockSelection.BlockSelectionStage.IdOf("_"), Peft.PeftStage.IdOf("_"), Report,
+        }.Select(FamilyOf).Distinct(),
+    ];
+
     /// <summary>
     /// A child seed: the parent seed (the experiment's, or a stage's for its sub-streams) mixed with a stable hash of
     /// an id (FNV-1a), so adding a stage or a source never shifts the seeds of the others.

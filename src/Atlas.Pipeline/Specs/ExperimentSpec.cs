@@ -83,6 +83,10 @@ public sealed record ExperimentSpec
 
     /// <summary>Comparison of the recomputed tables with approved ones; absent means nothing is verified.</summary>
     public VerifySpec? Verify { get; init; }
+
+    /// <summary>Each stage's batch-job resources when the graph runs on a Slurm cluster (<c>--executor=slurm</c>);
+    /// absent, every job gets the built-in defaults. Ignored by local runs and absent from the lock records.</summary>
+    public SlurmSpec? Slurm { get; init; }
 }
 
 /// <summary>Where the data lives and how each source is partitioned.</summary>

@@ -23,6 +23,10 @@ public sealed record SpecContext(
     /// <c>cars</c>, <c>fgvc_aircraft</c>); none by default.</summary>
     public IReadOnlyDictionary<string, PaperDatasetText> PaperDatasets { get; init; } = new Dictionary<string, PaperDatasetText>();
 
+    /// <summary>The stage families a spec may name (the first segment of a stage id, e.g. <c>finetune</c>), for the
+    /// per-family Slurm resources; empty accepts any name.</summary>
+    public IReadOnlyList<string> StageFamilies { get; init; } = [];
+
     /// <summary>Whether the spec must find everything a run needs or only what planning needs.</summary>
     public SpecCheckLevel Level { get; init; } = SpecCheckLevel.Complete;
 

@@ -36,6 +36,9 @@ internal sealed class SpecValidator
     /// <summary>The spec being checked: sections read the tasks and other sections from it.</summary>
     internal ExperimentSpec Spec => spec;
 
+    /// <summary>What the caller can provide (sections check names against it).</summary>
+    internal SpecContext Context => context;
+
     private void CheckAll()
     {
         bool backboneValid = CheckBackbone();

@@ -34,25 +34,12 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
     /// <summary>Runs what is stale among the targets' closure; returns every stage considered, in graph order.</summary>
     public async Task<IReadOnlyList<StageExecution>> RunAsync(CancellationToken cancel)
     {
-        var plan = session.Plan();
-        var closure = Closure();
-        var toRun = closure.Where(id => options.Force || !plan[id].IsUpToDate).ToHashSet(StringComparer.Ordinal);
+        var closure = ExecutionScope.Closure(session, options.Targets);
+        var toRun = ExecutionScope.ToRun(session, closure, options.Force);
         Write($"{toRun.Count} of {closure.Count} stages to run, {options.Jobs} at a time ({session.Context.Spec.Threads} thread(s) each); logs in {Path.Combine(session.Context.Layout.ExperimentDir, "logs")}/");
         var results = await GraphScheduler.RunAsync(session.Graph, toRun, options.Jobs, Cost, RunStageAsync, this, cancel).ConfigureAwait(false);
         Write(Summary(results));
         return results;
-    }
-
-    /// <summary>The targets and every stage they depend on (the whole graph without targets).</summary>
-    private HashSet<string> Closure()
-    {
-        if (options.Targets.Count == 0) return session.Graph.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
-        var closure = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(options.Targets.Select(t => session.Graph[t].Id));
-        while (pending.TryPop(out var id))
-            if (closure.Add(id))
-                foreach (var dependency in session.Graph[id].DependsOn) pending.Push(dependency);
-        return closure;
     }
 
     /// <summary>The seconds the stage took last time (its lock record) or, never run, one plus the number of stages
@@ -121,15 +108,8 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
             StageOutcome.Succeeded => $"✓ {execution.Id} done in {seconds} s ({finishedSoFar}/{total})",
             StageOutcome.UpToDate => $"✓ {execution.Id} up to date after all ({finishedSoFar}/{total})",
             StageOutcome.Cancelled => $"■ {execution.Id} stopped after {seconds} s",
-            _ => $"✗ {execution.Id} FAILED after {seconds} s; its log: {session.Context.Layout.StageLog(execution.Id)}\n{Tail(execution.Id)}",
+            _ => $"✗ {execution.Id} FAILED after {seconds} s; its log: {session.Context.Layout.StageLog(execution.Id)}\n{ExecutionScope.Tail(session.Context.Absolute(session.Context.Layout.StageLog(execution.Id)))}",
         });
-    }
-
-    /// <summary>The last lines of a stage's log, indented, for the failure message.</summary>
-    private string Tail(string id, int lines = 15)
-    {
-        var path = session.Context.Absolute(session.Context.Layout.StageLog(id));
-        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines).Select(l => "    " + l)) : "    (no log)";
     }
 
     /// <summary>One line per stage (outcome and seconds), the time per phase, the wall time and the speed-up over
