@@ -10,13 +10,19 @@ Context.Environment.WorkingDirectory = MakeAbsolute(Directory(".."));
 var target = Argument("target", "Default");
 var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
-// --jobs=N runs N stages at once, each in its own `atlas run` process (atlas execute schedules them; --jobs=0 lets it
-// use the machine's cores over the spec's threads per stage). The default stays 1, the one-stage-per-task sequential
-// path: on the 2-core machine the mini took 19:15 with 2 jobs against 16:56 one at a time, each stage's seconds more
-// than doubling beside another (issue 15 measures why before parallel becomes the default).
-var jobsArgument = HasArgument("jobs") ? Argument<int>("jobs") : 1;
+// --jobs=N runs N stages at once, each in its own `atlas run` process (atlas execute schedules them); the default,
+// --jobs=0, lets it use the machine's cores over the spec's threads per stage, and --jobs=1 keeps the one-stage-per-task
+// sequential path. Measured on the 2-core machine (cold mini, nothing else heavy running): 2 jobs took 588 s of wall
+// time for 1,099 s of stage time, against about 910 s of stage time one at a time (each stage ~1.2× slower beside
+// another), with byte-identical tables. (An earlier 19:15 against 16:56 had other processes loading the machine.)
+// --executor=slurm submits the stale stages to a Slurm cluster as batch jobs instead (README, "Executors"); with
+// --target=Plan it prints the job scripts and their dependency graph and submits nothing.
+var jobsArgument = HasArgument("jobs") ? Argument<int>("jobs") : 0;
 var jobs = jobsArgument > 0 ? jobsArgument : (int?)null;
-var parallel = jobs != 1;
+var executor = Argument("executor", "local").ToLowerInvariant();
+if (executor != "local" && executor != "slurm") throw new CakeException(2, $"--executor={executor}: use local or slurm");
+var slurm = executor == "slurm";
+var parallel = jobs != 1 || slurm;
 var graphExecuted = false;
 const string Configuration = "Release";
 var cli = MakeAbsolute(File("src/Atlas.Cli/bin/Release/net10.0/linux-x64/atlas")).FullPath;
@@ -58,7 +64,8 @@ foreach (var stage in plan)
             if (graphExecuted) return;
             graphExecuted = true;
             var arguments = new List<string> { "execute", "--spec", spec };
-            if (jobs is int count) arguments.AddRange(new[] { "--jobs", count.ToString(CultureInfo.InvariantCulture) });
+            if (slurm) arguments.AddRange(new[] { "--executor", "slurm" });
+            else if (jobs is int count) arguments.AddRange(new[] { "--jobs", count.ToString(CultureInfo.InvariantCulture) });
             foreach (var wanted in TargetStages()) arguments.AddRange(new[] { "--stage", wanted });
             if (force) arguments.Add("--force");
             Atlas(arguments.ToArray());
@@ -77,8 +84,12 @@ foreach (var phase in phases.Where(p => !plan.Any(s => string.Equals(s.Id, p, St
 }
 
 Task("Plan")
-    .Description("print the stage graph with each stage's status, run nothing")
-    .Does(() => Atlas("plan", "--spec", spec));
+    .Description("print the stage graph with each stage's status, run nothing; with --executor=slurm, the job scripts and their dependency graph, submitting nothing")
+    .Does(() =>
+    {
+        Atlas("plan", "--spec", spec);
+        if (slurm) Atlas("execute", "--spec", spec, "--executor", "slurm", "--dry-run", force ? "--force" : "");
+    });
 
 // Audit runs nothing: it checks the finished experiment's lock records, hashes and tables, here or in a copy of the
 // artifacts folder (--artifacts=DIR), with neither the data nor the checkpoints needed.

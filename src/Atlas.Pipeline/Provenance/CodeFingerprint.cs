@@ -35,12 +35,17 @@ public sealed class CodeFingerprint(Func<Assembly, bool> include)
     private readonly ConcurrentDictionary<MethodBase, (string Body, List<MethodBase> Reached)> methods = new();
     private readonly ConcurrentDictionary<MethodBase, string> fingerprints = new();
     private List<Type>? projectTypes;
+    private Assembly? root;
 
     /// <summary>The project's assemblies: those named <c>Atlas.*</c>.</summary>
     public static CodeFingerprint Project { get; } = new(assembly => assembly.GetName().Name?.StartsWith("Atlas.", StringComparison.Ordinal) == true);
 
     /// <summary>The fingerprint (lowercase hex SHA-256) of the code reachable from <paramref name="entry"/>.</summary>
-    public string Of(MethodBase entry) => fingerprints.GetOrAdd(Definition(entry), Compute);
+    public string Of(MethodBase entry)
+    {
+        root ??= entry.DeclaringType?.Assembly;
+        return fingerprints.GetOrAdd(Definition(entry), Compute);
+    }
 
     /// <summary>How many methods the fingerprint of <paramref name="entry"/> covers.</summary>
     public int MethodCount(MethodBase entry) => Reachable(Definition(entry)).Count;
@@ -245,7 +250,7 @@ public sealed class CodeFingerprint(Func<Assembly, bool> include)
     {
         var declaring = method.DeclaringType!;
         int arity = method.GetParameters().Length;
-        foreach (var type in ProjectTypes(declaring.Assembly).Where(t => t != declaring && Extends(t, declaring)))
+        foreach (var type in ProjectTypes(root ?? declaring.Assembly).Where(t => t != declaring && Extends(t, declaring)))
             foreach (var candidate in type.GetMethods(Declared))
                 if ((candidate.Name == method.Name || candidate.Name.EndsWith("." + method.Name, StringComparison.Ordinal))
                     && candidate.GetParameters().Length == arity)
@@ -261,15 +266,16 @@ public sealed class CodeFingerprint(Func<Assembly, bool> include)
         return type.GetInterfaces().Any(i => Plain(i) == target);
     }
 
-    /// <summary>Every type of the project's assemblies reachable by reference from <paramref name="start"/>, loaded in
-    /// its load context.</summary>
+    /// <summary>Every type of the project's assemblies reachable by reference from <paramref name="start"/> (the first
+    /// entry's assembly: for a stage, Atlas.Stages and the libraries under it), loaded in its load context. Not every
+    /// loaded project assembly: the host (the CLI, a test assembly with its own implementations of project interfaces)
+    /// would then change the fingerprint, and a stage run by <c>atlas run</c> would look changed to a test process.</summary>
     private List<Type> ProjectTypes(Assembly start)
     {
         if (projectTypes is { } known) return known;
         var context = AssemblyLoadContext.GetLoadContext(start) ?? AssemblyLoadContext.Default;
         var assemblies = new HashSet<Assembly>();
         var pending = new Stack<Assembly>([start]);
-        foreach (var loaded in context.Assemblies.Where(include)) pending.Push(loaded);
         while (pending.TryPop(out var assembly))
         {
             if (!include(assembly) || !assemblies.Add(assembly)) continue;

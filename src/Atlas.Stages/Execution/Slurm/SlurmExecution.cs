@@ -191,7 +191,9 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
         switch (status.State)
         {
             case SlurmJobState.Pending:
-                Write($"… {stage} pending ({job}: {status.Reason})");
+                // Waiting for a producer, or just queued, is what a pending job does; another reason (Resources,
+                // Priority, a partition or account limit) is worth a line.
+                if (status.Reason is not ("None" or "Dependency")) Write($"… {stage} pending ({job}: {status.Reason})");
                 break;
             case SlurmJobState.Running:
                 Write($"▶ {stage} running ({job}{Latency(status)})");
@@ -227,7 +229,9 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
             outcome[stage] = status.State switch
             {
                 SlurmJobState.Completed => UpToDateInLog(stage) ? StageOutcome.UpToDate : StageOutcome.Succeeded,
-                SlurmJobState.Cancelled => status.StartedUtc is null ? StageOutcome.NotStarted : StageOutcome.Cancelled,
+                // squeue gives a job cancelled while pending its cancel time as start and end.
+                SlurmJobState.Cancelled => status.StartedUtc is null || status.StartedUtc == status.EndedUtc
+                    || status.Reason.StartsWith("Dependency", StringComparison.Ordinal) ? StageOutcome.NotStarted : StageOutcome.Cancelled,
                 _ => StageOutcome.Failed,
             };
         }
@@ -257,14 +261,15 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
         return File.Exists(path) && File.ReadLines(path).Any(l => l == ExperimentSession.UpToDateLine(stage));
     }
 
-    /// <summary>One line per stage (job, state, submit-to-start, run and submit-to-end seconds), the time per phase, the
+    /// <summary>One line per stage (job, state, submit-to-start, start latency, run and submit-to-end seconds; Slurm's
+    /// times have whole seconds), the time per phase, the
     /// failures with what they cancelled, and the wall time.</summary>
     private string Summary(IReadOnlyList<StageExecution> results, Dictionary<string, string> refs,
         IReadOnlyDictionary<string, SlurmJobStatus> final, Dictionary<string, DateTimeOffset> submittedAt)
     {
         var text = new StringBuilder();
         text.AppendLine();
-        text.AppendLine("stage                                 job          outcome      queued s    run s   submit→end s");
+        text.AppendLine("stage                                 job          outcome      queued s  start latency s    run s   submit→end s");
         foreach (var r in results)
         {
             var status = final[refs[r.Id]];
@@ -272,8 +277,13 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
             string queued = submitted is { } q && status.StartedUtc is { } st ? Seconds(new DateTimeOffset(st) - q) : "-";
             string run = status is { StartedUtc: not null, EndedUtc: not null } ? Seconds(r.Duration) : "-";
             string total = submitted is { } q2 && status.EndedUtc is { } en ? Seconds(new DateTimeOffset(en) - q2) : "-";
+            // From the moment the job could start (submitted, and its last producer of this run ended) to its start:
+            // what the scheduler adds to each stage.
+            var ready = session.Graph[r.Id].DependsOn.Where(refs.ContainsKey).Select(d => final[refs[d]].EndedUtc)
+                .Where(e => e is not null).Select(e => new DateTimeOffset(e!.Value)).Append(submitted ?? DateTimeOffset.MinValue).Max();
+            string latency = status.StartedUtc is { } begun && submitted is not null ? Seconds(new DateTimeOffset(begun) - ready) : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{r.Id,-37} {refs[r.Id],-12} {Pipeline.Specs.SpecNames.Of(r.Outcome),-12} {queued,8} {run,8} {total,14}{(r.BlockedBy is { } b ? $"  (cancelled: {b} failed)" : "")}");
+                $"{r.Id,-37} {refs[r.Id],-12} {Pipeline.Specs.SpecNames.Of(r.Outcome),-12} {queued,8} {latency,16} {run,8} {total,14}{(r.BlockedBy is { } b ? $"  (cancelled: {b} failed)" : "")}");
         }
         text.AppendLine();
         text.AppendLine("phase            stages    run s");
