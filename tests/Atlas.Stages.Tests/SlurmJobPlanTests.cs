@@ -23,7 +23,7 @@ public sealed class SlurmJobPlanTests : IDisposable
     {
         using var session = repository.Open();
         var all = session.Graph.Nodes.Select(n => n.Id).ToHashSet();
-        var jobs = SlurmJobPlan.Build(session.Context.Spec, session.Graph, all, _ => false);
+        var jobs = SlurmJobPlan.Build(session.Context.Spec, session.Graph, all);
 
         // Every stage is in exactly one job, and every job comes after the jobs of its producers.
         Assert.Equal(all.Order(), jobs.SelectMany(j => j.Stages).Order());
@@ -50,7 +50,7 @@ public sealed class SlurmJobPlanTests : IDisposable
         repository.WriteSpec(MicroSpec.Text + "\nslurm: { job_arrays: false }\n");
         using var session = repository.Open();
         var all = session.Graph.Nodes.Select(n => n.Id).ToHashSet();
-        var jobs = SlurmJobPlan.Build(session.Context.Spec, session.Graph, all, _ => false);
+        var jobs = SlurmJobPlan.Build(session.Context.Spec, session.Graph, all);
         Assert.Equal(all.Count, jobs.Count);
         Assert.DoesNotContain(jobs, j => j.IsArray);
     }
@@ -67,23 +67,24 @@ public sealed class SlurmJobPlanTests : IDisposable
             """);
         using var session = repository.Open();
         var spec = session.Context.Spec;
-        var finetune = SlurmJobPlan.ResourcesOf(spec, spec.Slurm!, StageIds.FineTune("mnist"), runsOnDevice: true);
+        var finetune = SlurmJobPlan.ResourcesOf(spec, spec.Slurm!, StageIds.FineTune("mnist"));
         Assert.Equal((4, "8G", "04:00:00", "gpu", "lab"), (finetune.Cpus, finetune.Mem, finetune.Time, finetune.Partition, finetune.Account));
         Assert.Equal(["--qos=normal", "--constraint=a100"], finetune.Sbatch);
         // A CPU spec asks for no GPU; the built-in CPU count is the spec's thread count.
         Assert.Null(finetune.Gpus);
-        var data = SlurmJobPlan.ResourcesOf(spec, spec.Slurm!, StageIds.Data, runsOnDevice: false);
+        var data = SlurmJobPlan.ResourcesOf(spec, spec.Slurm!, StageIds.Data);
         Assert.Equal((spec.Threads, "8G", "01:00:00", "cpu", (string?)null), (data.Cpus, data.Mem, data.Time, data.Partition, data.Account));
     }
 
     [Fact]
-    public void A_cuda_spec_gives_a_gpu_to_the_stages_that_use_the_device_only()
+    public void A_cuda_spec_gives_every_job_a_gpu_unless_the_spec_says_how_many()
     {
         var spec = MicroSpecRecord() with { Device = ComputeDevice.Cuda };
-        Assert.Equal(1, SlurmJobPlan.ResourcesOf(spec, new SlurmSpec(), StageIds.FineTune("mnist"), runsOnDevice: true).Gpus);
-        Assert.Null(SlurmJobPlan.ResourcesOf(spec, new SlurmSpec(), StageIds.Data, runsOnDevice: false).Gpus);
-        var zero = new SlurmSpec { Families = new() { ["finetune"] = new SlurmResources { Gpus = 0 } } };
-        Assert.Equal(0, SlurmJobPlan.ResourcesOf(spec, zero, StageIds.FineTune("mnist"), runsOnDevice: true).Gpus);
+        Assert.Equal(1, SlurmJobPlan.ResourcesOf(spec, new SlurmSpec(), StageIds.FineTune("mnist")).Gpus);
+        Assert.Equal(1, SlurmJobPlan.ResourcesOf(spec, new SlurmSpec(), StageIds.Data).Gpus);
+        var two = new SlurmSpec { Families = new() { ["finetune"] = new SlurmResources { Gpus = 2 } } };
+        Assert.Equal(2, SlurmJobPlan.ResourcesOf(spec, two, StageIds.FineTune("mnist")).Gpus);
+        Assert.Null(SlurmJobPlan.ResourcesOf(MicroSpecRecord(), new SlurmSpec(), StageIds.FineTune("mnist")).Gpus);
     }
 
     [Fact]

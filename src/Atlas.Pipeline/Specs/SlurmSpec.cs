@@ -44,6 +44,8 @@ public sealed record SlurmSpec : ISpecSection
 
     private static void CheckResources(SpecValidator check, SlurmResources resources, FieldPath path)
     {
+        if (resources.Gpus is 0 && check.Spec.Device == ComputeDevice.Cuda)
+            check.Fail(path.Key("gpus"), "the spec runs on cuda, and every stage's process checks for a GPU when it loads the spec; give at least 1 (or leave it unset)");
         if (resources.Cpus is int cpus && cpus < check.Spec.Threads)
             check.Fail(path.Key("cpus"), $"{cpus} CPU(s) per job, but every stage runs {check.Spec.Threads} threads (top-level 'threads'); give at least {check.Spec.Threads}");
         for (int i = 0; i < resources.Sbatch.Count; i++)
@@ -58,8 +60,8 @@ public sealed record SlurmSpec : ISpecSection
 }
 
 /// <summary>One batch job's resources; an unset field falls back to <see cref="SlurmSpec.Defaults"/>, then to the
-/// cluster's own default (the built-in defaults: <c>cpus</c> = the spec's <c>threads</c>, one GPU for a stage that runs
-/// on the spec's CUDA device, none otherwise).</summary>
+/// cluster's own default (the built-in defaults: <c>cpus</c> = the spec's <c>threads</c>; one GPU per job under
+/// <c>device: cuda</c>, none otherwise).</summary>
 public sealed record SlurmResources
 {
     /// <summary>CPUs for the stage's process (<c>--cpus-per-task</c>); at least the spec's <c>threads</c>.</summary>

@@ -48,4 +48,12 @@ public sealed class SlurmSpecTests
             "45:20: slurm.defaults.mem: must be Slurm memory, e.g. 16G or 16000M; got '16GB'",
             "45:32: slurm.defaults.time: must be a Slurm time limit, e.g. 90, 04:00:00 or 1-12:00:00; got '4h'");
     }
+
+    [Fact]
+    public void A_cuda_spec_cannot_give_a_family_no_gpu()
+    {
+        var cuda = WithFamilies with { CudaAvailable = () => true };
+        AssertErrors(cuda, "device: cuda\n" + ValidYaml + "slurm:\n  families:\n    data: { gpus: 0 }\n",
+            "47:19: slurm.families.data.gpus: the spec runs on cuda, and every stage's process checks for a GPU when it loads the spec; give at least 1 (or leave it unset)");
+    }
 }

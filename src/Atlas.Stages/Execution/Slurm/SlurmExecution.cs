@@ -40,7 +40,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
     {
         var closure = ExecutionScope.Closure(session, options.Targets);
         var toRun = ExecutionScope.ToRun(session, closure, options.Force);
-        var jobs = SlurmJobPlan.Build(Context.Spec, session.Graph, toRun, RunsOnDevice);
+        var jobs = SlurmJobPlan.Build(Context.Spec, session.Graph, toRun);
         console.WriteLine($"dry run: {toRun.Count} of {closure.Count} stages would be submitted as {jobs.Count} Slurm jobs ({jobs.Count(j => j.IsArray)} of them arrays); nothing is submitted");
         var jobOf = JobsByStage(jobs);
         foreach (var job in jobs)
@@ -68,7 +68,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
         var record = ReadRecord();
         var attached = Attach(record, stale);
         var toSubmit = stale.Where(id => !attached.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
-        var jobs = SlurmJobPlan.Build(Context.Spec, session.Graph, toSubmit, RunsOnDevice);
+        var jobs = SlurmJobPlan.Build(Context.Spec, session.Graph, toSubmit);
         Write($"{stale.Count} of {closure.Count} stages to run: {toSubmit.Count} submitted as {jobs.Count} Slurm job(s) ({jobs.Count(j => j.IsArray)} array(s)), "
               + $"{attached.Count} already queued or running; scripts in {Context.Layout.SlurmDir}/, logs in {Context.Layout.LogsDir}/");
 
@@ -306,8 +306,6 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
         Context.RepositoryRoot, Context.SpecPath, options.AtlasCommand,
         stage => Context.Absolute(Context.Layout.StageLog(stage)),
         Context.Absolute(Path.Combine(Context.Layout.LogsDir, "slurm")), options.Force);
-
-    private bool RunsOnDevice(string stageId) => session.StageNamed(stageId).RunsOnDevice;
 
     private static Dictionary<string, SlurmJob> JobsByStage(IReadOnlyList<SlurmJob> jobs) =>
         jobs.SelectMany(j => j.Stages.Select(s => (s, j))).ToDictionary(p => p.s, p => p.j, StringComparer.Ordinal);

@@ -45,8 +45,7 @@ public sealed record SlurmJobContext(string RepositoryRoot, string SpecPath, IRe
 public static class SlurmJobPlan
 {
     /// <summary>The jobs for <paramref name="toRun"/> (stage ids), in dependency order.</summary>
-    /// <param name="runsOnDevice">Whether a stage uses the spec's device (it then gets a GPU under a CUDA spec).</param>
-    public static IReadOnlyList<SlurmJob> Build(ExperimentSpec spec, StageGraph graph, IReadOnlySet<string> toRun, Func<string, bool> runsOnDevice)
+    public static IReadOnlyList<SlurmJob> Build(ExperimentSpec spec, StageGraph graph, IReadOnlySet<string> toRun)
     {
         var slurm = spec.Slurm ?? new SlurmSpec();
         var jobs = new List<SlurmJob>();
@@ -54,7 +53,7 @@ public static class SlurmJobPlan
         var order = new List<string>(); // group keys in order of first member
         foreach (var node in graph.TopologicalOrder().Where(n => toRun.Contains(n.Id)))
         {
-            var resources = ResourcesOf(spec, slurm, node.Id, runsOnDevice(node.Id));
+            var resources = ResourcesOf(spec, slurm, node.Id);
             string key = slurm.JobArrays
                 ? $"{StageIds.FamilyOf(node.Id)}\n{string.Join(',', node.DependsOn.Distinct().Order(StringComparer.Ordinal))}\n{Describe(resources)}"
                 : node.Id;
@@ -72,20 +71,21 @@ public static class SlurmJobPlan
             string name = members.Count > 1
                 ? $"{spec.Name}:{family}[{members.Count.ToString(CultureInfo.InvariantCulture)}]"
                 : $"{spec.Name}:{members[0]}";
-            jobs.Add(new SlurmJob(name, family, members, ResourcesOf(spec, slurm, members[0], runsOnDevice(members[0])),
+            jobs.Add(new SlurmJob(name, family, members, ResourcesOf(spec, slurm, members[0]),
                 [.. graph[members[0]].DependsOn.Distinct()]));
         }
         return jobs;
     }
 
     /// <summary>The resources of <paramref name="stageId"/>'s job: its family's fields, else the defaults', else the
-    /// built-in ones.</summary>
-    public static SlurmResources ResourcesOf(ExperimentSpec spec, SlurmSpec slurm, string stageId, bool runsOnDevice)
+    /// built-in ones: the spec's thread count of CPUs and, under a CUDA spec, one GPU (every stage's process checks for
+    /// one when it loads such a spec, including the stages that compute nothing on it).</summary>
+    public static SlurmResources ResourcesOf(ExperimentSpec spec, SlurmSpec slurm, string stageId)
     {
         var builtIn = new SlurmResources
         {
             Cpus = spec.Threads,
-            Gpus = spec.Device == ComputeDevice.Cuda && runsOnDevice ? 1 : null,
+            Gpus = spec.Device == ComputeDevice.Cuda ? 1 : null,
         };
         var family = slurm.Families.GetValueOrDefault(StageIds.FamilyOf(stageId)) ?? new SlurmResources();
         return family.Over(slurm.Defaults.Over(builtIn));
