@@ -124,6 +124,15 @@ def header(slug, backbone, family, accum, tasks, what):
         "    tolerance: 1.0",
         "    average: row_mean",
         "",
+        "# Batch-job resources for ./build.sh --executor=slurm (README, 'Executors'); a local run ignores them. Every job of a",
+        "# cuda spec gets one GPU (each stage's process checks for one). Add your cluster's partition and account under",
+        "# defaults. The time limits are ceilings chosen for an A100-class GPU, not measurements: raise them for slower cards.",
+        "slurm:",
+        '  defaults: { cpus: 4, mem: 64G, time: "12:00:00" }',
+        "  families:",
+        '    dataset: { mem: 16G, time: "02:00:00" }   # reads and checks one dataset folder',
+        '    report: { mem: 16G, time: "00:30:00" }',
+        "",
     ]
     return name, out
 
