@@ -38,21 +38,42 @@ public static class SplitPlanner
             return indices;
         }).ToArray();
 
+        var quotas = Quotas(members.Select(list => list.Length).ToArray(), sizes);
         int[] taken = new int[classes.Length];
         var partitions = new Dictionary<string, int[]>();
         foreach (string partition in DrawOrder)
         {
-            int[] quotas = Apportion(sizes.Of(partition), members.Select((list, c) => list.Length - taken[c]).ToArray());
             var indices = new List<int>(sizes.Of(partition));
             for (int c = 0; c < classes.Length; c++)
             {
-                indices.AddRange(members[c].AsSpan(taken[c], quotas[c]));
-                taken[c] += quotas[c];
+                indices.AddRange(members[c].AsSpan(taken[c], quotas[partition][c]));
+                taken[c] += quotas[partition][c];
             }
             indices.Sort();
             partitions[partition] = [.. indices];
         }
         return new SourceSplit(sourceName, seed, partitions);
+    }
+
+    /// <summary>
+    /// How many images of each class each partition takes, for a source whose classes (in label order) have
+    /// <paramref name="classCounts"/> images: the counts <see cref="Plan"/> draws, known without the images (the spec
+    /// validation checks a few-shot size against them). Partitions are apportioned in draw order, each over what the
+    /// earlier ones left.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sizes add up to more images than the classes hold.</exception>
+    public static IReadOnlyDictionary<string, int[]> Quotas(IReadOnlyList<int> classCounts, SplitSizes sizes)
+    {
+        if (sizes.Total > classCounts.Sum(c => (long)c))
+            throw new ArgumentException($"the sizes {Describe(sizes)} = {sizes.Total} exceed the {classCounts.Sum(c => (long)c)} images", nameof(sizes));
+        int[] left = [.. classCounts];
+        var quotas = new Dictionary<string, int[]>();
+        foreach (string partition in DrawOrder)
+        {
+            quotas[partition] = Apportion(sizes.Of(partition), left);
+            for (int c = 0; c < left.Length; c++) left[c] -= quotas[partition][c];
+        }
+        return quotas;
     }
 
     // Largest-remainder apportionment of `total` over classes in proportion to what each has left. No quota exceeds

@@ -60,7 +60,7 @@ public sealed class ExperimentSession : IDisposable
     {
         NativeAllocator.Configure();
         var root = repositoryRoot ?? RepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(specPath))!);
-        var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root), Level = level, Warn = log.WriteLine });
+        var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root), Data = new SpecDataCheck(root), Level = level, Warn = log.WriteLine });
         var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
         var refusal = DeviceRefusal(session.Context, session.Stages);
         if (refusal is null && level == SpecCheckLevel.Complete)

@@ -22,6 +22,13 @@ public sealed record AdditionSpec : ISpecSection
             check.Fail(path, $"task addition needs at least two tasks; the spec has {check.Spec.Tasks.Count}");
         check.CheckCoefficientTraining(Learn, path.Key("learn"));
         check.CheckGrid(AlphaGrid, path.Key("alpha_grid"));
+        // AdaMerging draws each batch afresh from a task's unlabelled test split: distinct images, so at most all of them.
+        if (Methods.Contains(CompositionMethod.AdaMerging)
+            && (Tasks ?? [.. check.Spec.Tasks.Select(t => t.Name)])
+                .Select(task => (Task: task, Test: check.TaskClassImages(task, c => c.Test)?.Sum()))
+                .Where(t => t.Test is not null).OrderBy(t => t.Test).FirstOrDefault() is { Test: int smallest } fewest
+            && smallest < Adamerging.Batch)
+            check.Fail(path.Key("adamerging").Key("batch"), $"a batch of {Adamerging.Batch} distinct test images, but task '{fewest.Task}' has {smallest} in its test split");
         check.CheckGrid(Ties.Grid, path.Key("ties").Key("grid"));
     }
 

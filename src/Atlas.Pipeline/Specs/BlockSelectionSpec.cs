@@ -13,6 +13,7 @@ public sealed record BlockSelectionSpec : ISpecSection
     {
         check.CheckTargets(Targets, path.Key("targets"));
         check.CheckDistinct(Strategies, path.Key("strategies"), "strategy");
+        check.CheckShots(Targets, [Shots], _ => path.Key("shots"));
         int poolSize = check.Spec.Tasks.Count - 1;
         for (int i = 0; i < Budgets.Count; i++)
         {

@@ -16,6 +16,7 @@ public sealed record FewShotSpec : ISpecSection
         if (check.Spec.Tasks.Count < 2) check.Fail(path, "few-shot aTLAS needs at least one other task's vector; the spec has one task");
         for (int i = 0; i < Shots.Count; i++)
             if (Shots.IndexOf(Shots[i]) < i) check.Fail(path.Key("shots").Index(i), $"shot count {Shots[i]} is listed twice");
+        check.CheckShots(Targets, Shots, i => path.Key("shots").Index(i));
         check.CheckCoefficientTraining(Learn, path.Key("learn"));
         check.CheckCropScale(GradientFree.CropScale, path.Key("gradient_free").Key("crop_scale"));
     }

@@ -19,6 +19,10 @@ public sealed record SpecContext(
     /// any path unread (only their syntax and the rules between fields are checked then).</summary>
     public ISpecFileCheck? Files { get; init; }
 
+    /// <summary>Reads what the spec's data can supply (split sizes per class), at <see cref="SpecCheckLevel.Complete"/>;
+    /// null checks no size against the data.</summary>
+    public ISpecDataCheck? Data { get; init; }
+
     /// <summary>The paper's datasets a spec may list under <c>data.datasets</c>, by their spec spelling (e.g.
     /// <c>cars</c>, <c>fgvc_aircraft</c>); none by default.</summary>
     public IReadOnlyDictionary<string, PaperDatasetText> PaperDatasets { get; init; } = new Dictionary<string, PaperDatasetText>();

@@ -14,6 +14,9 @@ internal sealed class SpecValidator
 
     // Task recipes inherit the defaults, so a default's problem would otherwise be reported once per task.
     private readonly List<SpecError> errors = [];
+
+    // Each mini source's split per label, when the data check could read it (sections check sizes against it).
+    private readonly Dictionary<string, SourcePartitionCounts> partitionCounts = [];
     private readonly HashSet<string> reported = [];
 
     private SpecValidator(ExperimentSpec spec, SpecContext context, SpecDocument document)
@@ -35,6 +38,38 @@ internal sealed class SpecValidator
 
     /// <summary>The spec being checked: sections read the tasks and other sections from it.</summary>
     internal ExperimentSpec Spec => spec;
+
+    /// <summary>Per class of task <paramref name="taskName"/>, its images in one partition of its source's split
+    /// (<paramref name="partition"/> picks it), after the task's label map; null when the data was not read (a paper
+    /// dataset, a plan, a source whose split is already reported).</summary>
+    internal int[]? TaskClassImages(string taskName, Func<SourcePartitionCounts, int[]> partition)
+    {
+        var task = spec.Tasks.FirstOrDefault(t => t.Name == taskName);
+        if (task is null || !partitionCounts.TryGetValue(task.Source, out var counts)) return null;
+        var perLabel = partition(counts);
+        if (task.LabelMap is null) return perLabel;
+        var perClass = new int[task.Classes.Count];
+        for (int label = 0; label < perLabel.Length && label < task.LabelMap.Count; label++)
+            if (task.LabelMap[label] is var c && c >= 0 && c < perClass.Length) perClass[c] += perLabel[label];
+        return perClass;
+    }
+
+    /// <summary>Fails each shot count of <paramref name="shots"/> that some class of a target's train split cannot
+    /// supply (the few-shot sets are drawn from it, per class), naming the class.</summary>
+    internal void CheckShots(IReadOnlyList<string> targets, IReadOnlyList<int> shots, Func<int, FieldPath> shotPath)
+    {
+        foreach (var target in targets)
+        {
+            if (TaskClassImages(target, c => c.Train) is not { } perClass) continue;
+            var task = spec.Tasks.First(t => t.Name == target);
+            int fewest = perClass.Min(), index = Array.IndexOf(perClass, fewest);
+            string name = index < task.Classes.Count ? task.Classes[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            for (int i = 0; i < shots.Count; i++)
+                if (shots[i] > fewest)
+                    Fail(shotPath(i), $"{shots[i]} shots per class, but target '{target}' has {fewest} training image(s) of class '{name}' in its train split "
+                                      + $"(data.sources.{task.Source}.train); use at most {fewest} shots or a larger train split");
+        }
+    }
 
     /// <summary>What the caller can provide (sections check names against it).</summary>
     internal SpecContext Context => context;
@@ -155,9 +190,16 @@ internal sealed class SpecValidator
     private void CheckData()
     {
         var path = Root.Key("data");
-        foreach (var source in spec.Data.Sources.Keys)
+        foreach (var (source, sizes) in spec.Data.Sources)
+        {
             if (!context.SourceClassCounts.ContainsKey(source))
                 Fail(path.Key("sources").Key(source), UnknownDataset(source));
+            else if (context.Level == SpecCheckLevel.Complete && context.Data is { } data)
+            {
+                if (data.SourcePartitions(spec.Data.Root, source, sizes, out var problem) is { } counts) partitionCounts[source] = counts;
+                else Fail(path.Key("sources").Key(source), problem ?? "the data cannot supply this split");
+            }
+        }
         var datasets = spec.Data.Datasets;
         for (int i = 0; i < datasets.Count; i++)
         {

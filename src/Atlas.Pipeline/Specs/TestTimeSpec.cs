@@ -20,6 +20,11 @@ public sealed record TestTimeSpec : ISpecSection
             int trusted = (int)Math.Floor(Learn.Batch * Ufm.TrustedShare);
             if (trusted < 1 || trusted >= Learn.Batch)
                 check.Fail(path.Key("ufm").Key("trusted_share"), $"a batch of {Learn.Batch} with a trusted share of {Ufm.TrustedShare} holds {trusted} trusted images; it needs at least one trusted and one unlabelled image");
+            // k = min(⌊N / C / d⌋, cap) trusted images per class: none when the test split has fewer than C·d images.
+            foreach (var target in Targets)
+                if (check.TaskClassImages(target, c => c.Test) is { } perClass && perClass.Sum() / perClass.Length / Ufm.TrustedDivisor < 1)
+                    check.Fail(path.Key("ufm").Key("trusted_divisor"), $"target '{target}' has {perClass.Sum()} test images over {perClass.Length} classes: "
+                        + $"⌊{perClass.Sum()} / {perClass.Length} / {Ufm.TrustedDivisor}⌋ = 0 trusted images per class; lower the divisor or enlarge the test split");
             if (Ufm.ThresholdStart + Ufm.ThresholdRise > 1)
                 check.Fail(path.Key("ufm").Key("threshold_rise"), $"the threshold would rise from {Ufm.ThresholdStart} past 1");
         }
