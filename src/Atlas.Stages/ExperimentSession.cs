@@ -49,9 +49,10 @@ public sealed class ExperimentSession : IDisposable
 
     public StageGraph Graph { get; }
 
-    /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors) and, unless
-    /// only the graph is wanted, checks that the machine can run it: the device, and every paper dataset's folder
-    /// (<see cref="PaperDataLayout"/>). A refusal throws <see cref="InvalidOperationException"/> before anything is written.</summary>
+    /// <summary>Loads and validates the spec (throws <see cref="SpecException"/> with file:line:column errors, among them,
+    /// unless only the graph is wanted, the files it names, the sizes its data cannot supply and each paper dataset's
+    /// folder: <see cref="SpecFileCheck"/>, <see cref="SpecDataCheck"/>) and checks that the device can run its stages.
+    /// A refusal throws <see cref="InvalidOperationException"/> before anything is written.</summary>
     /// <param name="repositoryRoot">Folder the spec's paths are relative to; by default the one holding
     /// <c>Atlas.Repro.sln</c> above the spec, else the working directory.</param>
     /// <param name="level"><see cref="SpecCheckLevel.GraphOnly"/> for planning: unset <c>${NAME}</c> variables stay
@@ -63,8 +64,6 @@ public sealed class ExperimentSession : IDisposable
         var spec = SpecLoader.Load(specPath, Known with { Files = new SpecFileCheck(root), Data = new SpecDataCheck(root), Level = level, Warn = log.WriteLine });
         var session = new ExperimentSession(new ExperimentContext(root, specPath, spec, log));
         var refusal = DeviceRefusal(session.Context, session.Stages);
-        if (refusal is null && level == SpecCheckLevel.Complete)
-            refusal = PaperDataLayout.Problems(spec, session.Context.Absolute(spec.Data.Root)) is { } layout ? $"{specPath}: {layout}" : null;
         if (refusal is not null)
         {
             session.Dispose();

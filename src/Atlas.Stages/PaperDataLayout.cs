@@ -4,8 +4,9 @@ using Atlas.Pipeline.Specs;
 namespace Atlas.Stages;
 
 /// <summary>
-/// The paper's datasets as the spec layer knows them, and the check of their folders that precedes any stage: a run
-/// that would fail hours in because a dataset's folder is missing or malformed stops before it starts instead.
+/// The paper's datasets as the spec layer knows them. Their folders are checked when the spec is validated
+/// (<see cref="SpecDataCheck"/>): a run that would fail hours in because a dataset's folder is missing or malformed
+/// stops before it starts, at the dataset's line in the spec.
 /// </summary>
 public static class PaperDataLayout
 {
@@ -15,30 +16,4 @@ public static class PaperDataLayout
         Enum.GetValues<PaperDataset>().ToDictionary(
             DatasetText.NameOf,
             dataset => new PaperDatasetText(DatasetText.ClassNames(dataset), DatasetText.Templates(dataset)));
-
-    /// <summary>
-    /// What is wrong with the folders of the spec's <c>data.datasets</c> under <paramref name="dataRoot"/> (absolute):
-    /// one message per failing dataset naming it, the path that failed and the layout its reader expects
-    /// (<see cref="IPaperDatasetReader.CheckLayout"/>), all of them collected; null when every folder is in place.
-    /// </summary>
-    public static string? Problems(ExperimentSpec spec, string dataRoot)
-    {
-        var failures = new List<string>();
-        foreach (var name in spec.Data.Datasets)
-        {
-            // The spec was validated, so every name is a PaperDataset's spelling.
-            var dataset = (PaperDataset)SpecNames.Parse(typeof(PaperDataset), name)!;
-            try
-            {
-                PaperDatasetReaders.For(dataset).CheckLayout(dataRoot);
-            }
-            catch (DatasetLayoutException e)
-            {
-                failures.Add($"data.datasets: {name}: {e.Message}");
-            }
-        }
-        return failures.Count == 0 ? null
-            : $"{failures.Count} of the spec's {spec.Data.Datasets.Count} paper datasets {(failures.Count == 1 ? "is" : "are")} not in place under the data root "
-              + $"{dataRoot}; no stage ran:\n\n{string.Join("\n\n", failures)}";
-    }
 }

@@ -44,4 +44,19 @@ public sealed class SpecDataCheck(string repositoryRoot) : ISpecDataCheck
         var quotas = SplitPlanner.Quotas(counts, split);
         return new SourcePartitionCounts(quotas[SourceSplit.Pretrain], quotas[SourceSplit.Train], quotas[SourceSplit.Val], quotas[SourceSplit.Test]);
     }
+
+    public string? PaperDatasetProblem(string dataRoot, string dataset)
+    {
+        // The name was checked against the known datasets first, so it parses.
+        var known = (Data.Datasets.PaperDataset)SpecNames.Parse(typeof(Data.Datasets.PaperDataset), dataset)!;
+        try
+        {
+            Data.Datasets.PaperDatasetReaders.For(known).CheckLayout(Path.Combine(repositoryRoot, dataRoot));
+            return null;
+        }
+        catch (Data.Datasets.DatasetLayoutException e)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -65,12 +65,14 @@ public sealed class PaperDataTests : CliTestFolder
     {
         var result = AtlasWith(DataRoot, "run", "--spec", "paper.yaml", "--stage", "data");
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.StartsWith($"error: paper.yaml: 1 of the spec's 2 paper datasets is not in place under the data root {DataRoot}", result.Error);
-        Assert.Contains($"data.datasets: dtd: Dataset 'dtd': missing folder: {Path.Combine(DataRoot, "dtd", "train")}\n", result.Error);
+        Assert.True(result.ExitCode == 2, result.ToString()); // a spec error
+        // At the dataset's place in the spec ("  datasets: [eurosat, dtd]" is line 8, dtd at column 23).
+        Assert.Contains($"paper.yaml:8:23: data.datasets[1]: Dataset 'dtd': missing folder: {Path.Combine(DataRoot, "dtd", "train")}\n", result.Error);
+        // The mini source of the same root has no manifest there either: a run would have failed in its data stage.
+        Assert.Contains($"paper.yaml:7:12: data.sources.mnist: {Path.Combine(DataRoot, "manifest.json")}: mini data manifest not found", result.Error);
         Assert.Contains("Expected layout under the data root:\ndtd/train/<texture>/*.jpg   47 texture folders (split 1: train1 + val1)\n"
             + "dtd/val/<texture>/*.jpg     the same 47 folders (split 1: test1), the test split", result.Error);
-        Assert.DoesNotContain("data.datasets: eurosat", result.Error);
+        Assert.DoesNotContain("data.datasets[0]", result.Error);
         Assert.Equal("", result.Out); // no "[data] running"
         Assert.False(Directory.Exists(folder.File("artifacts")), "a refused run wrote artifacts");
     }

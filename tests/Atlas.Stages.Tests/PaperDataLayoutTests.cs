@@ -57,11 +57,11 @@ public sealed class PaperDataLayoutTests
         using var repository = new TempRepository(Spec);
         Directory.CreateDirectory(repository.Absolute("data"));
 
-        var error = Assert.Throws<InvalidOperationException>(() => repository.Open().Dispose());
+        var error = Assert.Throws<SpecException>(() => repository.Open().Dispose());
 
-        Assert.StartsWith($"{repository.SpecPath}: 2 of the spec's 2 paper datasets are not in place under the data root {repository.Absolute("data")}; no stage ran:", error.Message);
-        int cars = error.Message.IndexOf("\n\ndata.datasets: cars: Dataset 'cars': ", StringComparison.Ordinal);
-        int dtd = error.Message.IndexOf("\n\ndata.datasets: dtd: Dataset 'dtd': missing folder: ", StringComparison.Ordinal);
+        // Each at its place in the spec: "  datasets: [cars, dtd]" is line 8, cars at column 14 and dtd at 20.
+        int cars = error.Message.IndexOf($"{repository.SpecPath}:8:14: data.datasets[0]: Dataset 'cars': ", StringComparison.Ordinal);
+        int dtd = error.Message.IndexOf($"{repository.SpecPath}:8:20: data.datasets[1]: Dataset 'dtd': missing folder: ", StringComparison.Ordinal);
         Assert.True(cars > 0 && dtd > cars, error.Message);
         Assert.Contains(PaperDatasetReaders.For(PaperDataset.Cars).ExpectedLayout, error.Message);
         Assert.Contains(PaperDatasetReaders.For(PaperDataset.Dtd).ExpectedLayout, error.Message);

@@ -13,6 +13,10 @@ public interface ISpecDataCheck
     /// <paramref name="problem"/> saying why when it cannot (no manifest, no entry for the source, more images asked for
     /// than it holds).</summary>
     SourcePartitionCounts? SourcePartitions(string dataRoot, string source, SplitSizes sizes, out string? problem);
+
+    /// <summary>What is wrong with the folder of paper dataset <paramref name="dataset"/> (its spec spelling) under
+    /// <paramref name="dataRoot"/>: the path that failed and the layout its reader expects; null when it is in place.</summary>
+    string? PaperDatasetProblem(string dataRoot, string dataset);
 }
 
 /// <summary>Images per source label (indexed by label) in each partition of a mini source's split.</summary>

@@ -213,6 +213,9 @@ internal sealed class SpecValidator
             }
             else if (spec.Data.Sources.ContainsKey(datasets[i]))
                 Fail(datasetPath, $"'{datasets[i]}' is also a mini source under data.sources; a task's source must name one thing: keep one of the two");
+            // Its folder in the layout its reader expects (only for a run: a plan needs no data).
+            else if (context.Level == SpecCheckLevel.Complete && context.Data?.PaperDatasetProblem(spec.Data.Root, datasets[i]) is { } missing)
+                Fail(datasetPath, missing);
         }
         if (spec.Data.Sources.Count == 0 && datasets.Count == 0)
             Fail(path, "no data: list mini sources under 'sources' or the paper's datasets under 'datasets'");
