@@ -278,7 +278,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
             string run = status is { StartedUtc: not null, EndedUtc: not null } ? Seconds(r.Duration) : "-";
             string total = submitted is { } q2 && status.EndedUtc is { } en ? Seconds(new DateTimeOffset(en) - q2) : "-";
             // From the moment the job could start (submitted, and its last producer of this run ended) to its start:
-            // what the scheduler adds to each stage.
+            // what the scheduler adds to each stage, plus any wait for free resources.
             var ready = session.Graph[r.Id].DependsOn.Where(refs.ContainsKey).Select(d => final[refs[d]].EndedUtc)
                 .Where(e => e is not null).Select(e => new DateTimeOffset(e!.Value)).Append(submitted ?? DateTimeOffset.MinValue).Max();
             string latency = status.StartedUtc is { } begun && submitted is not null ? Seconds(new DateTimeOffset(begun) - ready) : "-";
