@@ -52,6 +52,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         }
         string log = failing.ToString();
         Assert.Contains($"✗ {Doomed} FAILED", log);
+        Assert.Contains("FAILED, exit code 3:0, NonZeroExitCode)", log); // the wrapper's exit status, read back with scontrol
         Assert.Contains("injected failure", log); // the failed stage's log tail
         Assert.Contains($"{Doomed} failed (job ", log);
         Assert.Matches(@"■ taskvector/mnist_parity cancelled \(job \d+: ", log); // Slurm cancelled it, not us

@@ -7,7 +7,9 @@ namespace Atlas.Stages.Execution.Slurm;
 /// <param name="Ref">The job id, <c>123</c>, or an array task's, <c>123_4</c>.</param>
 /// <param name="StateName">Slurm's own name of the state (<c>FAILED</c>, <c>TIMEOUT</c>, <c>OUT_OF_MEMORY</c>…).</param>
 /// <param name="Reason">Why it is pending or how it ended (<c>Dependency</c>, <c>DependencyNeverSatisfied</c>, <c>None</c>…).</param>
-public sealed record SlurmJobStatus(string Ref, SlurmJobState State, string StateName, string Reason, DateTime? SubmittedUtc, DateTime? StartedUtc, DateTime? EndedUtc);
+/// <param name="ExitCode">The job's <c>exit:signal</c> (as <c>scontrol</c> reports it) once it has ended; null before.</param>
+public sealed record SlurmJobStatus(string Ref, SlurmJobState State, string StateName, string Reason, DateTime? SubmittedUtc, DateTime? StartedUtc, DateTime? EndedUtc,
+    string? ExitCode = null);
 
 /// <summary>
 /// Slurm's client commands, as a user types them: <c>sbatch</c> submits, <c>squeue</c> reads states (finished jobs too,
@@ -51,6 +53,23 @@ public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment
             states[fields[0]] = new SlurmJobStatus(fields[0], state, fields[1], fields[2], Time(fields[3]), Time(fields[4]), finished ? Time(fields[5]) : null);
         }
         return states;
+    }
+
+    /// <summary>The final record of an ended job or array task (<c>scontrol -o show job</c>: state, reason, exit code and
+    /// times, kept by the controller for <c>MinJobAge</c> without any accounting database); null when the controller no
+    /// longer knows it.</summary>
+    public SlurmJobStatus? Final(string jobRef)
+    {
+        string output = Run("scontrol", ["-o", "show", "job", jobRef], toleratesUnknownJobs: true);
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        if (line is null) return null;
+        // "Key=Value Key=Value …"; values hold no spaces except in fields read here as a whole token.
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=', 2)).Where(f => f.Length == 2)
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+        if (!fields.TryGetValue("JobState", out var state)) return null;
+        return new SlurmJobStatus(jobRef, SlurmJobStates.Parse(state), state, fields.GetValueOrDefault("Reason") ?? "",
+            Time(fields.GetValueOrDefault("SubmitTime") ?? ""), Time(fields.GetValueOrDefault("StartTime") ?? ""), Time(fields.GetValueOrDefault("EndTime") ?? ""),
+            fields.GetValueOrDefault("ExitCode"));
     }
 
     /// <summary>Cancels <paramref name="refs"/> (jobs or array tasks); an unknown or finished one is ignored.</summary>

@@ -25,7 +25,7 @@ public sealed record SubmittedStage(string Ref, string JobName, DateTimeOffset S
 /// (<c>--dependency=afterok:</c>) and cancelled by Slurm when one of them fails (<c>--kill-on-invalid-dep=yes</c>), so a
 /// failure stops exactly what depends on it. Every job runs the same <c>atlas run</c> a local build runs, hence the same
 /// outputs. The driver holds the experiment while it submits and waits, shows each state change, reads final states
-/// from <c>squeue</c> (no accounting database needed), keeps each stage's log under <c>logs/</c>, and on a failure
+/// from <c>scontrol</c> once <c>squeue</c> (read for all jobs at once) shows a job ended (no accounting database needed), keeps each stage's log under <c>logs/</c>, and on a failure
 /// prints the failed stage's log tail and what was cancelled because of it. A stage already queued or running (from an
 /// earlier submission that stopped waiting) is not submitted again: its job is waited for and depended on.
 /// </summary>
@@ -160,11 +160,14 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
             foreach (var (stage, jobRef) in refs)
             {
                 if (ended.ContainsKey(jobRef)) continue;
-                if (!states.TryGetValue(jobRef, out var status))
+                states.TryGetValue(jobRef, out var status);
+                // An ended job's final record (state, reason, exit code) comes from scontrol.
+                if (status is null || !status.State.IsActive()) status = slurm.Final(jobRef) ?? status;
+                if (status is null)
                 {
                     // Gone from the controller (MinJobAge passed): its lock says whether the stage finished.
                     bool done = LockStore.Read(Context.Absolute(Context.Layout.StageDir(stage))).Record is { Status: LockStatus.Succeeded };
-                    status = new SlurmJobStatus(jobRef, done ? SlurmJobState.Completed : SlurmJobState.Other, "UNKNOWN", "no longer in the queue", null, null, null);
+                    status = new SlurmJobStatus(jobRef, done ? SlurmJobState.Completed : SlurmJobState.Other, "UNKNOWN", "no longer known to the controller", null, null, null);
                 }
                 if (!last.TryGetValue(jobRef, out var before) || before.State != status.State) Report(stage, status, ended.Count + (status.State.IsActive() ? 0 : 1), refs.Count);
                 last[jobRef] = status;
@@ -205,7 +208,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
                 Write($"■ {stage} cancelled ({job}: {status.Reason}) ({endedSoFar}/{total})");
                 break;
             default:
-                Write($"✗ {stage} FAILED ({job}: {status.StateName}, {status.Reason}); its log: {Context.Layout.StageLog(stage)}\n"
+                Write($"✗ {stage} FAILED ({job}: {status.StateName}{(status.ExitCode is { } code ? $", exit code {code}" : "")}, {status.Reason}); its log: {Context.Layout.StageLog(stage)}\n"
                       + ExecutionScope.Tail(Context.Absolute(Context.Layout.StageLog(stage))));
                 break;
         }
