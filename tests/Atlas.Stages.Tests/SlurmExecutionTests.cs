@@ -109,6 +109,28 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         Assert.All(results, r => Assert.True(r.Outcome == StageOutcome.Succeeded, $"{r.Id}: {r.Outcome}\n{waited}"));
     }
 
+    [SlurmFact]
+    public async Task Interrupting_the_wait_cancels_every_queued_job()
+    {
+        await using var cluster = await SlurmCluster.StartAsync();
+        var client = new SlurmClient(cluster.Environment);
+        Scontrol(cluster, "update", $"NodeName={cluster.NodeName}", "State=DRAIN", "Reason=atlas-test");
+
+        using var session = repository.Open();
+        var console = new StringWriter();
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var results = await new SlurmExecution(session, new SlurmExecutionOptions(AtlasCommand, ["taskvector/mnist"], Force: false, Wait: true, Poll), client, console)
+            .RunAsync(interrupt.Token);
+
+        Assert.Contains("interrupted: cancelling 5 job(s) still queued or running", console.ToString());
+        Assert.All(results, r => Assert.Equal(StageOutcome.NotStarted, r.Outcome));
+        var jobs = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, SubmittedStage>>(
+            File.ReadAllText(Path.Combine(repository.ArtifactsDir, "micro", "slurm", "jobs.json")))!;
+        var states = client.Query(jobs.Values.Select(j => j.Ref.Split('_')[0]));
+        Assert.Equal(5, jobs.Count);
+        Assert.All(jobs.Values, j => Assert.Equal(SlurmJobState.Cancelled, states[j.Ref].State));
+    }
+
     private async Task<IReadOnlyList<StageExecution>> Execute(SlurmClient client, TextWriter console, IReadOnlyList<string> command,
         IReadOnlyList<string>? targets = null, bool wait = true)
     {
