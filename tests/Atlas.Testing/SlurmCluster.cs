@@ -168,7 +168,8 @@ public sealed class SlurmCluster : IDisposable
             Thread.Sleep(100);
         }
         string seen = last is null ? "" : $"{last.StandardOutput.Trim()} {last.StandardError.Trim()}".Trim();
-        throw new SlurmUnavailableException($"the Slurm node did not become idle within {timeout.TotalSeconds:0} s (last sinfo: '{seen}')\n{LogTails()}");
+        throw new SlurmUnavailableException(
+            $"the Slurm node did not become idle within {timeout.TotalSeconds:0} s (last sinfo: '{seen}'; cluster folder {Root})\n{LogTails()}");
     }
 
     /// <summary>The last lines of each daemon's log, for error messages.</summary>
