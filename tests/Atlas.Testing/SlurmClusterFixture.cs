@@ -10,7 +10,17 @@ namespace Atlas.Testing;
 /// </summary>
 public sealed class SlurmClusterFixture : IDisposable
 {
-    private readonly Lazy<(SlurmCluster? Cluster, string? Reason)> started = new(TryStart, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<(SlurmCluster? Cluster, string? Reason)> started;
+
+    /// <summary>The fixture xunit makes: it starts a <see cref="SlurmCluster"/> with the default settings on first use.</summary>
+    public SlurmClusterFixture()
+        : this(() => SlurmCluster.Start())
+    {
+    }
+
+    /// <summary>A fixture whose cluster comes from <paramref name="start"/> (the skip path is tested with a failing one).</summary>
+    public SlurmClusterFixture(Func<SlurmCluster> start) =>
+        started = new(() => TryStart(start), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The running cluster, started on first use; skips (or, required, fails) the calling test when unusable.</summary>
     public SlurmCluster Cluster
@@ -24,11 +34,11 @@ public sealed class SlurmClusterFixture : IDisposable
         }
     }
 
-    private static (SlurmCluster?, string?) TryStart()
+    private static (SlurmCluster?, string?) TryStart(Func<SlurmCluster> start)
     {
         try
         {
-            return (SlurmCluster.Start(), null);
+            return (start(), null);
         }
         catch (SlurmUnavailableException e)
         {
