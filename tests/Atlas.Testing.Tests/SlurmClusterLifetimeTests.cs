@@ -73,6 +73,8 @@ public sealed class SlurmClusterLifetimeTests(ITestOutputHelper output)
         // A node claiming far more CPUs than the machine has is marked invalid by slurmctld and never becomes idle.
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<SlurmUnavailableException>(() => SlurmCluster.Start(TimeSpan.FromSeconds(5), cpus: 4096));
+        // A Slurm that cannot start at all (a daemon exits at once) cannot show this failure: skipped with that reason.
+        Skip.If(error.Message.Contains("did not start") && !SlurmFactAttribute.Required, error.Message);
         output.WriteLine($"failed after {clock.Elapsed.TotalSeconds:0.0} s:\n{error.Message}");
         Assert.Contains("did not become idle within 5 s", error.Message);
         Assert.Contains("slurmctld.log:", error.Message);

@@ -18,9 +18,12 @@ public sealed class SlurmClusterFixture : IDisposable
     {
     }
 
-    /// <summary>A fixture whose cluster comes from <paramref name="start"/> (the skip path is tested with a failing one).</summary>
-    public SlurmClusterFixture(Func<SlurmCluster> start) =>
+    // Private: xunit requires a fixture to have one public constructor.
+    private SlurmClusterFixture(Func<SlurmCluster> start) =>
         started = new(() => TryStart(start), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>A fixture whose cluster comes from <paramref name="start"/> (the skip path is tested with a failing one).</summary>
+    public static SlurmClusterFixture StartingWith(Func<SlurmCluster> start) => new(start);
 
     /// <summary>The running cluster, started on first use; skips (or, required, fails) the calling test when unusable.</summary>
     public SlurmCluster Cluster
