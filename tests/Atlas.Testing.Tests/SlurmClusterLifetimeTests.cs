@@ -60,6 +60,7 @@ public sealed class SlurmClusterLifetimeTests(ITestOutputHelper output)
         {
             cluster.Dispose();
         }
+        output.WriteLine($"stopped with a running job in {cluster.StopDuration.TotalSeconds:0.00} s");
         Assert.All(cluster.Daemons, daemon => Assert.False(IsAlive(daemon.Pid), $"{daemon.Name} {daemon.Pid} still alive"));
         Assert.Empty(ProcessesNaming(cluster.Root));
         Assert.False(IsAlive(jobPid), $"the job's process {jobPid} is still alive");
@@ -110,22 +111,25 @@ public sealed class SlurmClusterLifetimeTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The live processes whose command line contains <paramref name="text"/> (arguments joined by spaces).</summary>
-    private static List<string> ProcessesNaming(string text)
+    /// <summary>
+    /// The live processes that name <paramref name="root"/> in their command line, or have their working folder or an
+    /// open file inside it (a job step's slurmstepd names nothing but keeps slurmd's log open).
+    /// </summary>
+    private static List<string> ProcessesNaming(string root)
     {
         var found = new List<string>();
         foreach (string folder in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(folder), out int pid) || pid == Environment.ProcessId) continue;
+            if (!int.TryParse(Path.GetFileName(folder), out int pid) || pid == Environment.ProcessId || !IsAlive(pid)) continue;
             try
             {
                 string command = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
-                if (command.Contains(text, StringComparison.Ordinal) && IsAlive(pid)) found.Add($"{pid}: {command}");
+                var links = Directory.EnumerateFileSystemEntries(Path.Combine(folder, "fd")).Select(fd => new FileInfo(fd).LinkTarget)
+                    .Append(new DirectoryInfo(Path.Combine(folder, "cwd")).LinkTarget);
+                if (command.Contains(root, StringComparison.Ordinal) || links.Any(link => link?.StartsWith(root, StringComparison.Ordinal) == true))
+                    found.Add($"{pid}: {command}");
             }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
         }

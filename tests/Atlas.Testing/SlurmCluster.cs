@@ -250,9 +250,11 @@ public sealed class SlurmCluster : IDisposable
         {
             if (ReadPid(name) is { } pid && !pids.Contains((name, pid))) pids.Add((name, pid));
         }
-        if (pids.Any(daemon => daemon.Name == "slurmctld"))
+        if (pids.Any(daemon => daemon.Name == "slurmctld" && IsRunning(daemon.Pid)))
         {
+            // Jobs end first: a job step whose controller is gone keeps retrying (its slurmstepd outlives slurmd).
             Client("scancel", "--partition", PartitionName);
+            WaitUntilNoJobIsActive(TimeSpan.FromSeconds(10));
             Client("scontrol", "shutdown");
         }
         foreach (var (name, pid) in pids)
@@ -269,6 +271,12 @@ public sealed class SlurmCluster : IDisposable
                 }
             }
         }
+        // What is left of this cluster (a job step that did not end): its folder is its working folder or an open file.
+        foreach (int pid in ProcessesOfCluster()) Signal(pid, SigTerm);
+        foreach (int pid in ProcessesOfCluster())
+        {
+            if (!WaitForExit(pid, TimeSpan.FromSeconds(2))) Signal(pid, SigKill);
+        }
         StopDuration = clock.Elapsed;
         try
         {
@@ -282,7 +290,22 @@ public sealed class SlurmCluster : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="pid"/> is a live process of this cluster (its command line names the folder).</summary>
+    private void WaitUntilNoJobIsActive(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        // squeue lists the jobs not yet ended (pending, running, completing).
+        while (DateTime.UtcNow < deadline)
+        {
+            var queue = Client("squeue", "-h", "-p", PartitionName, "-o", "%i");
+            if (!queue.Succeeded || queue.StandardOutput.Trim().Length == 0) return;
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> is a live process of this cluster: its command line names the cluster's folder, or
+    /// its working folder or an open file is inside it (a job step: <c>slurmstepd</c> keeps slurmd's log open).
+    /// </summary>
     public bool IsRunning(int pid)
     {
         try
@@ -290,13 +313,28 @@ public sealed class SlurmCluster : IDisposable
             string stat = File.ReadAllText($"/proc/{pid}/stat");
             // A zombie (state Z after the name's closing parenthesis) has ended.
             if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z')) return false;
-            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(Root, StringComparison.Ordinal);
+            if (File.ReadAllText($"/proc/{pid}/cmdline").Contains(Root, StringComparison.Ordinal)) return true;
+            if (IsInRoot(new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget)) return true;
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => IsInRoot(new FileInfo(fd).LinkTarget));
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }
     }
+
+    /// <summary>Every live process of this cluster (<see cref="IsRunning"/>) other than the test's own.</summary>
+    public IReadOnlyList<int> ProcessesOfCluster()
+    {
+        var found = new List<int>();
+        foreach (string folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out int pid) && pid != System.Environment.ProcessId && IsRunning(pid)) found.Add(pid);
+        }
+        return found;
+    }
+
+    private bool IsInRoot(string? path) => path is not null && (path == Root || path.StartsWith(Root + "/", StringComparison.Ordinal));
 
     private bool WaitForExit(int pid, TimeSpan timeout)
     {

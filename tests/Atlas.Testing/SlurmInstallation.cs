@@ -11,7 +11,7 @@ public static class SlurmInstallation
     public static readonly IReadOnlyList<string> Packages = ["munge", "slurmd", "slurmctld", "slurm-client"];
 
     /// <summary>The programs the fixture runs.</summary>
-    public static readonly IReadOnlyList<string> Programs = ["munged", "slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "scancel"];
+    public static readonly IReadOnlyList<string> Programs = ["munged", "slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "squeue", "scancel"];
 
     /// <summary>Daemons live in sbin, which an unprivileged user's PATH often lacks.</summary>
     private static readonly string[] ExtraFolders = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
