@@ -107,7 +107,7 @@ public sealed class SlurmCluster : IDisposable
 
     private string Configuration(int cpus)
     {
-        var (controllerPort, nodePort) = (FreePort(), FreePort());
+        var (controllerPort, nodePort) = FreePorts();
         // What the machine has, less 1 GiB for the system, in MiB; Slurm marks a node claiming more invalid.
         long memoryMiB = Math.Max(256, MemTotalKiB() / 1024 - 1024);
         string user = System.Environment.UserName;
@@ -363,11 +363,14 @@ public sealed class SlurmCluster : IDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static int FreePort()
+    /// <summary>Two distinct ports free on loopback now (both held open while picking, so they differ).</summary>
+    private static (int, int) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 
     private static long MemTotalKiB()
@@ -378,6 +381,3 @@ public sealed class SlurmCluster : IDisposable
 
     private static string ShortHostName() => System.Net.Dns.GetHostName().Split('.')[0];
 }
-
-/// <summary>Slurm cannot be used here: not installed and not installable, or a daemon did not come up. Says why.</summary>
-public sealed class SlurmUnavailableException(string message) : Exception(message);
