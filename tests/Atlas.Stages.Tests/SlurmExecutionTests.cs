@@ -1,13 +1,16 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Atlas.Pipeline.Execution;
 using Atlas.Stages.Execution.Slurm;
+// The product's types, not Atlas.Testing's records of the same names (what the fixture reads from scontrol).
+using SlurmJob = Atlas.Stages.Execution.Slurm.SlurmJob;
+using SlurmJobState = Atlas.Stages.Execution.Slurm.SlurmJobState;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;
 
 /// <summary>
-/// The Slurm executor against a real Slurm (munged, slurmctld and slurmd on loopback, <see cref="SlurmCluster"/>), on
+/// The Slurm executor against a real Slurm (munged, slurmctld and slurmd on loopback, <see cref="SlurmCluster"/>, a
+/// fresh one per test: the tests drain its node), on
 /// the micro experiment's foundation, addition and negation stages: a stage whose process fails makes Slurm cancel
 /// exactly what depends on it while the rest completes; the rerun submits only that branch; every output then equals
 /// the one-process micro run's byte for byte. A second submission while the jobs are queued submits nothing again.
@@ -30,7 +33,8 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
     [SlurmFact]
     public async Task A_failed_stage_cancels_its_dependents_the_rerun_resumes_and_the_outputs_match_the_local_run()
     {
-        await using var cluster = await SlurmCluster.StartAsync();
+        using var slurm = new SlurmClusterFixture(); // skips (or, required, fails) the test when Slurm cannot start
+        var cluster = slurm.Cluster;
         var client = new SlurmClient(cluster.Environment);
 
         // 1. Every stage as a job, the doomed one's process failing as a crashed stage would.
@@ -87,10 +91,11 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
     [SlurmFact]
     public async Task A_second_submission_while_the_jobs_are_queued_submits_nothing_twice()
     {
-        await using var cluster = await SlurmCluster.StartAsync();
+        using var slurm = new SlurmClusterFixture(); // skips (or, required, fails) the test when Slurm cannot start
+        var cluster = slurm.Cluster;
         var client = new SlurmClient(cluster.Environment);
         // A drained node runs nothing: every job stays queued, whatever the machine's speed.
-        Scontrol(cluster, "update", $"NodeName={cluster.NodeName}", "State=DRAIN", "Reason=atlas-test");
+        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=DRAIN", "Reason=atlas-test");
 
         var targets = new[] { "taskvector/mnist" };
         var submitted = new StringWriter();
@@ -101,7 +106,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         Assert.Empty(await Execute(client, again, AtlasCommand, targets, wait: false));
         Assert.StartsWith("5 of 5 stages to run: 0 submitted as 0 Slurm job(s) (0 array(s)), 5 already queued or running", again.ToString());
 
-        Scontrol(cluster, "update", $"NodeName={cluster.NodeName}", "State=RESUME");
+        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=RESUME");
         var waited = new StringWriter();
         var results = await Execute(client, waited, AtlasCommand, targets);
         Assert.StartsWith("5 of 5 stages to run: 0 submitted", waited.ToString());
@@ -112,9 +117,10 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
     [SlurmFact]
     public async Task Interrupting_the_wait_cancels_every_queued_job()
     {
-        await using var cluster = await SlurmCluster.StartAsync();
+        using var slurm = new SlurmClusterFixture(); // skips (or, required, fails) the test when Slurm cannot start
+        var cluster = slurm.Cluster;
         var client = new SlurmClient(cluster.Environment);
-        Scontrol(cluster, "update", $"NodeName={cluster.NodeName}", "State=DRAIN", "Reason=atlas-test");
+        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=DRAIN", "Reason=atlas-test");
 
         using var session = repository.Open();
         var console = new StringWriter();
@@ -164,16 +170,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
             Path.GetRelativePath(Path.Combine(RepositoryRoot.Path, "tests", "Atlas.Stages.Tests"), AppContext.BaseDirectory), "atlas.dll"),
     ];
 
-    private static void Scontrol(SlurmCluster cluster, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("scontrol") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in cluster.Environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"scontrol {string.Join(' ', arguments)}: {error}");
-    }
+    private static void Scontrol(SlurmCluster cluster, params string[] arguments) => cluster.Client("scontrol", arguments).OutputOrThrow();
 
     /// <summary>Every stage output's recorded hash, by path, from the lock records, but the report's.</summary>
     private static Dictionary<string, string> Outputs(string root) =>

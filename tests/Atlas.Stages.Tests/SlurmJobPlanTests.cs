@@ -1,5 +1,8 @@
 using Atlas.Pipeline.Specs;
 using Atlas.Stages.Execution.Slurm;
+// The product's types, not Atlas.Testing's records of the same names (what the fixture reads from scontrol).
+using SlurmJob = Atlas.Stages.Execution.Slurm.SlurmJob;
+using SlurmJobState = Atlas.Stages.Execution.Slurm.SlurmJobState;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;

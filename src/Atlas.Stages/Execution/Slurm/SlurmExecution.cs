@@ -83,7 +83,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
             return [];
         }
         var final = await WaitAsync(refs, cancel).ConfigureAwait(false);
-        var results = Results(stale, refs, final, submittedAt);
+        var results = Results(stale, refs, final);
         Write(Summary(results, refs, final, submittedAt));
         return results;
     }
@@ -153,7 +153,9 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
                 var active = refs.Values.Where(r => !ended.ContainsKey(r)).ToList();
                 Write($"interrupted: cancelling {active.Count} job(s) still queued or running: {string.Join(' ', active)}");
                 slurm.Cancel(active);
-                foreach (var r in active) ended[r] = new SlurmJobStatus(r, SlurmJobState.Cancelled, "CANCELLED", "interrupted", null, null, null);
+                // A job that had started counts as stopped, one still queued as never started.
+                foreach (var r in active)
+                    ended[r] = new SlurmJobStatus(r, SlurmJobState.Cancelled, "CANCELLED", "interrupted", null, last.GetValueOrDefault(r)?.StartedUtc, null);
                 break;
             }
             var states = slurm.Query(refs.Values.Where(r => !ended.ContainsKey(r)).Select(BaseId));
@@ -222,8 +224,7 @@ public sealed class SlurmExecution(ExperimentSession session, SlurmExecutionOpti
 
     /// <summary>Each stage's outcome: a completed job whose stage found itself up to date counts as such; a cancelled one
     /// names the failed stage upstream that caused it.</summary>
-    private List<StageExecution> Results(HashSet<string> stale, Dictionary<string, string> refs,
-        IReadOnlyDictionary<string, SlurmJobStatus> final, Dictionary<string, DateTimeOffset> submittedAt)
+    private List<StageExecution> Results(HashSet<string> stale, Dictionary<string, string> refs, IReadOnlyDictionary<string, SlurmJobStatus> final)
     {
         var outcome = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
         foreach (var stage in stale)
