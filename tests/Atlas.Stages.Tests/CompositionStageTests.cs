@@ -38,6 +38,22 @@ public sealed class CompositionStageTests(MicroPipeline pipeline)
     }
 
     [Fact]
+    public void The_reported_val_accuracies_reused_from_the_search_equal_scoring_the_chosen_weights_again()
+    {
+        using var session = pipeline.Repository.Open();
+        var context = session.Context;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var inputs = CompositionInputs.Load(context, MicroSpec.Tasks, MicroSpec.Tasks);
+        var result = AdditionStage.Read(context, CompositionMethod.TaskArithmetic);
+        double chosen = result.Grid!.MaxBy(p => p.Score!.Value)!.Value;
+        // Scored here from scratch: θ0 + α·Σ τ at the chosen α on each task's val split.
+        var weights = Atlas.Method.Composition.TaskArithmetic.Apply(inputs.Pretrained, inputs.Pool, chosen);
+        foreach (var task in inputs.Tasks)
+            Assert.Equal(task.AccuracyOf(weights, task.Val, context), result.Tasks.Single(t => t.Task == task.Name).Val);
+    }
+
+    [Fact]
     public void Zero_scale_and_zero_coefficients_reproduce_the_zero_shot_accuracies()
     {
         using var session = pipeline.Repository.Open();

@@ -43,6 +43,35 @@ public class EpochSelectionTests
     }
 
     [Fact]
+    public void A_known_starting_verdict_replaces_scoring_the_start_and_selects_exactly_as_scoring_it()
+    {
+        using var scope = NewDisposeScope();
+        int scored = 0;
+        Func<IReadOnlyDictionary<string, Tensor>, EpochVerdict> score = w =>
+        {
+            scored++;
+            return new EpochVerdict(-Math.Abs(X(w) - 1.5), true, false, new Dictionary<string, double> { ["x"] = X(w) });
+        };
+        using var scoring = new EpochSelection(StepsPerEpoch, Start(), score);
+        Assert.Equal(1, scored);
+        Train(scoring);
+        Assert.Equal(Epochs + 1, scored);
+
+        // The start x = 0 scores −|0 − 1.5| = −1.5: given that verdict, the start is not scored again.
+        scored = 0;
+        using var known = new EpochSelection(StepsPerEpoch, Start(), score,
+            initialVerdict: new EpochVerdict(-1.5, true, false, new Dictionary<string, double> { ["x"] = 0 }));
+        Assert.Equal(0, scored);
+        Train(known);
+        Assert.Equal(Epochs, scored);
+
+        Assert.Equal(scoring.Records.Select(r => (r.Epoch, r.Step, r.Score, r.Improved, r.Metrics["x"])),
+            known.Records.Select(r => (r.Epoch, r.Step, r.Score, r.Improved, r.Metrics["x"])));
+        Assert.Equal(scoring.BestEpoch, known.BestEpoch);
+        Assert.Equal(X(scoring.BestWeights), X(known.BestWeights));
+    }
+
+    [Fact]
     public void Without_improvement_the_starting_weights_stay_selected()
     {
         using var scope = NewDisposeScope();

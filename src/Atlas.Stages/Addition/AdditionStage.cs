@@ -111,14 +111,20 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         return (score, metrics);
     }
 
-    private static IReadOnlyList<TaskScore> Scores(ExperimentContext context, CompositionInputs inputs, IReadOnlyDictionary<string, Tensor> weights)
+    /// <summary>Val and test accuracies of the final weights, per task.</summary>
+    /// <param name="knownVal">The val accuracies these very weights already got during the search or selection (the
+    /// same composition of the same Λ, scored the same way, so the same numbers): taken as they are instead of scoring
+    /// the val splits a second time.</param>
+    private static IReadOnlyList<TaskScore> Scores(ExperimentContext context, CompositionInputs inputs, IReadOnlyDictionary<string, Tensor> weights,
+        IReadOnlyDictionary<string, double> knownVal)
     {
         using var scope = NewDisposeScope();
         return
         [
             .. inputs.Tasks.Select(t =>
             {
-                double val = t.AccuracyOf(weights, t.Val, context), test = t.AccuracyOf(weights, t.Test, context);
+                double val = knownVal.TryGetValue(t.Name, out double known) ? known : t.AccuracyOf(weights, t.Val, context);
+                double test = t.AccuracyOf(weights, t.Test, context);
                 return new TaskScore(t.Name, val, test, 100 * val / t.Accuracy.FineTunedVal, 100 * test / t.Accuracy.FineTunedTest);
             }),
         ];
@@ -139,7 +145,8 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         });
         using var scope = NewDisposeScope();
         var selection = string.Create(CultureInfo.InvariantCulture, $"{symbol} = {best:0.###}");
-        return new AdditionResult(method, selection, Scores(context, inputs, TaskArithmetic.Apply(inputs.Pretrained, pool, best)), grid, null, null);
+        var bestMetrics = grid.First(p => p.Value == best).Metrics;
+        return new AdditionResult(method, selection, Scores(context, inputs, TaskArithmetic.Apply(inputs.Pretrained, pool, best), bestMetrics), grid, null, null);
     }
 
     private AdditionResult SearchTies(ExperimentContext context, CompositionInputs inputs, TiesSpec ties)
@@ -192,7 +199,7 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
         var (coefficients, history) = model.Train(model.Initial(spec.Init), recipe,
             (weights, step) => stack(batches.At(weights, step).Select(t => EntropyLoss.SumOfBatchMeans(t.Logits, spec.Batch)).ToArray()).sum(),
             new TrainingProgress(Id, spec.Steps, context.Log), checkpoint);
-        var result = Finish(context, inputs, model, coefficients, "last step (unsupervised)", null, history);
+        var result = Finish(context, inputs, model, coefficients, "last step (unsupervised)", null, history, knownVal: new Dictionary<string, double>());
         checkpoint.Delete();
         return result;
     }
@@ -220,20 +227,20 @@ public sealed class AdditionStage(CompositionMethod method, IReadOnlyList<string
             new TrainingProgress(Id, steps, context.Log), checkpoint, selection, learn.Regularizer());
         var best = selection.BestWeights[ComposedModel.CoefficientsKey];
         var result = Finish(context, inputs, model, best, $"epoch {selection.BestEpoch} of {learn.Epochs} (best mean normalised val accuracy)",
-            selection.Records, history);
+            selection.Records, history, selection.Records.First(r => r.Epoch == selection.BestEpoch).Metrics);
         checkpoint.Delete();
         return result;
     }
 
     private AdditionResult Finish(ExperimentContext context, CompositionInputs inputs, ComposedModel model, Tensor coefficients, string selection,
-        IReadOnlyList<EpochRecord>? epochs, IReadOnlyList<LossPoint> history)
+        IReadOnlyList<EpochRecord>? epochs, IReadOnlyList<LossPoint> history, IReadOnlyDictionary<string, double> knownVal)
     {
         using var effective = model.Effective(coefficients).detach();
         CoefficientArtifacts.Write(context, CoefficientsPath(context.Layout, method, "safetensors"),
             CoefficientsPath(context.Layout, method, "csv"), inputs.Pool.TaskNames, model.Layout, effective);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var scores = Scores(context, inputs, model.Weights(coefficients));
+        var scores = Scores(context, inputs, model.Weights(coefficients), knownVal);
         return new AdditionResult(method, selection, scores, null, epochs, history);
     }
 

@@ -39,10 +39,15 @@ public sealed class TaskSplits(string name, Tensor head, ILabelledImageSet val, 
     /// validation split and the most accurate epoch is kept (the starting weights if none beats them).</summary>
     /// <param name="batch">Evaluation batch; a stage that measures training memory passes its training batch so
     /// scoring never raises the peak.</param>
+    /// <param name="initialAccuracy">The starting weights' validation accuracy when this stage already scored the very
+    /// same weights with the same batch (read it from <see cref="EpochSelection.Records"/>[0] of the earlier selection);
+    /// null scores them.</param>
     public EpochSelection ValidationSelection(int stepsPerEpoch, ITowerParameterization tower, IReadOnlyDictionary<string, Tensor> initial,
-        ExperimentContext context, int? batch = null) =>
-        new(stepsPerEpoch, initial, trained =>
-            new EpochVerdict(AccuracyOf(tower.Weights(trained), Val, context, batch), true, false, new Dictionary<string, double>()));
+        ExperimentContext context, int? batch = null, double? initialAccuracy = null) =>
+        new(stepsPerEpoch, initial, trained => Verdict(AccuracyOf(tower.Weights(trained), Val, context, batch)),
+            initialAccuracy is { } known ? Verdict(known) : null);
+
+    private static EpochVerdict Verdict(double accuracy) => new(accuracy, true, false, new Dictionary<string, double>());
 
     public void Dispose()
     {

@@ -59,6 +59,8 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
 
         var ledger = new RunLedger<FewShotRun>(context.Absolute(context.Layout.RunLedger(Id)), run.Key, context.Log);
         var runs = new List<FewShotRun>();
+        // Λ = 0 is θ0 in every draw: its validation accuracy (the selection's starting score) is scored once.
+        double? startingValAccuracy = null;
         foreach (int shots in spec.Shots)
             for (int draw = 0; draw < spec.Seeds; draw++)
             {
@@ -68,7 +70,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
                 {
                     using var scope = NewDisposeScope();
                     var set = FewShotSampler.Sample(trainLabels, k, seed, classes);
-                    var accuracy = RunOne(context, spec, inputs, train, set, seed, zeroShotTest, zeroShotTestLogits, out int epoch);
+                    var accuracy = RunOne(context, spec, inputs, train, set, seed, zeroShotTest, zeroShotTestLogits, ref startingValAccuracy, out int epoch);
                     accuracy[FewShotMethods.ZeroShot] = zeroShotAccuracy;
                     context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{Id}] k = {k}, draw {d}: {string.Join(", ", FewShotMethods.All.Select(m => $"{m} {accuracy[m]:F2}"))}"));
@@ -86,7 +88,7 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         context.Spec.FewShot ?? throw new InvalidOperationException($"{context.SpecPath}: no few_shot section");
 
     private Dictionary<string, double> RunOne(ExperimentContext context, FewShotSpec spec, CompositionInputs inputs, ILabelledImageSet train,
-        FewShotSet set, ulong seed, Tensor zeroShotTest, Tensor zeroShotTestLogits, out int atlasEpoch)
+        FewShotSet set, ulong seed, Tensor zeroShotTest, Tensor zeroShotTestLogits, ref double? startingValAccuracy, out int atlasEpoch)
     {
         var task = inputs.Tasks[0];
         var learn = spec.Learn;
@@ -99,8 +101,9 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
         var objective = new TaskBatches([(batches, task.Head)], context.Config);
         var initial = model.Initial();
         using var selection = spec.Selection == ModelSelection.Validation
-            ? task.ValidationSelection(stepsPerEpoch, model, initial, context)
+            ? task.ValidationSelection(stepsPerEpoch, model, initial, context, initialAccuracy: startingValAccuracy)
             : null;
+        startingValAccuracy ??= selection?.Records[0].Score;
         var (last, _) = model.Train(initial, learn.Recipe(steps), (weights, step, micro) => objective.SummedCrossEntropy(weights, step, micro, learn.GradientAccumulation), new TrainingProgress(Id, steps, TextWriter.Null),
             null, selection, learn.Regularizer());
         var coefficients = selection?.BestWeights[ComposedModel.CoefficientsKey] ?? last;

@@ -18,13 +18,17 @@ public sealed class EpochSelection : IDisposable
     /// <param name="stepsPerEpoch">Optimizer steps in one epoch.</param>
     /// <param name="initial">The starting weights (copied).</param>
     /// <param name="evaluate">Scores weights on validation data; called without gradients.</param>
-    public EpochSelection(int stepsPerEpoch, IReadOnlyDictionary<string, Tensor> initial, Func<IReadOnlyDictionary<string, Tensor>, EpochVerdict> evaluate)
+    /// <param name="initialVerdict">The starting weights' verdict when it is already known (the same weights scored by the
+    /// same <paramref name="evaluate"/> in an earlier selection of the same stage, e.g. Λ = 0 of every few-shot draw):
+    /// used as it is instead of scoring them again. Null scores them.</param>
+    public EpochSelection(int stepsPerEpoch, IReadOnlyDictionary<string, Tensor> initial, Func<IReadOnlyDictionary<string, Tensor>, EpochVerdict> evaluate,
+        EpochVerdict? initialVerdict = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(stepsPerEpoch, 1);
         StepsPerEpoch = stepsPerEpoch;
         _evaluate = evaluate;
         _best = Copy(initial);
-        var verdict = Evaluate(_best);
+        var verdict = initialVerdict ?? Evaluate(_best);
         if (!verdict.Admissible)
             throw new InvalidOperationException("the starting weights violate the selection constraint; nothing could ever be selected");
         BestScore = verdict.Score;
