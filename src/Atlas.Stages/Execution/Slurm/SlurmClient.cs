@@ -20,10 +20,6 @@ public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>Whether <c>sbatch</c> is on the PATH.</summary>
-    public static bool Installed() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "sbatch")));
-
     /// <summary>Submits the batch script at <paramref name="scriptPath"/> (its <c>#SBATCH</c> lines carry every option);
     /// returns the job id.</summary>
     public string Submit(string scriptPath)
