@@ -118,4 +118,31 @@ public sealed class SplitPlannerTests
         """{"source":"pinned","seed":42,"partitions":{"pretrain":[5,6],"train":[0,7],"val":[1,2],"test":[3,4]}}""";
 
     private const string PinnedSha256 = "75acfa5538212d8fa0199a3d0c9099741ac7538e0f195a6ee7862deffd569169";
+
+    [Fact]
+    public void Quotas_match_a_hand_apportionment_and_the_partitions_plan_draws()
+    {
+        // Ten classes of 1,200 (fashion_mnist's mini subset), 64/64/32/32. By hand, largest remainder with ties to the
+        // lower class, drawn test, val, train, pretrain: test 3.2 each → 3 + the 2 left to classes 0, 1; val from
+        // 1196,1196,1197×8 → 3 each + 2 to classes 2, 3 (remainder .2005 beats .1978); train from 1193×4, 1194×6 →
+        // 6 each + 4 to classes 4..7; pretrain takes what is left in proportion: 7 7 6 6 6 6 6 6 7 7.
+        int[] classImages = Enumerable.Repeat(1200, 10).ToArray();
+        var sizes = new SplitSizes(Pretrain: 64, Train: 64, Val: 32, Test: 32);
+
+        var quotas = SplitPlanner.Quotas(classImages, sizes);
+
+        Assert.Equal([4, 4, 3, 3, 3, 3, 3, 3, 3, 3], quotas[SourceSplit.Test]);
+        Assert.Equal([3, 3, 4, 4, 3, 3, 3, 3, 3, 3], quotas[SourceSplit.Val]);
+        Assert.Equal([6, 6, 6, 6, 7, 7, 7, 7, 6, 6], quotas[SourceSplit.Train]);
+        Assert.Equal([7, 7, 6, 6, 6, 6, 6, 6, 7, 7], quotas[SourceSplit.Pretrain]);
+        long[] labels = Enumerable.Range(0, 12000).Select(i => (long)(i % 10)).ToArray();
+        SourceSplit split = SplitPlanner.Plan("fashion", labels, sizes, seed: 5);
+        foreach (string partition in SourceSplit.PartitionNames)
+        {
+            int[] planned = new int[10];
+            foreach (int index in split.Indices(partition)) planned[labels[index]]++;
+            Assert.Equal(quotas[partition], planned);
+        }
+        Assert.Throws<ArgumentException>(() => SplitPlanner.Quotas(classImages, sizes with { Train = 12000 }));
+    }
 }
