@@ -10,9 +10,14 @@ namespace Atlas.Pipeline.Specs;
 /// </summary>
 public sealed record SlurmSpec : ISpecSection
 {
-    /// <summary>Options Atlas sets on every job itself; an <c>sbatch</c> entry may not set them again.</summary>
+    /// <summary>Options Atlas sets on every job itself; an <c>sbatch</c> entry may not set them again, in their long
+    /// or (<see cref="ReservedShortOptions"/>) short form.</summary>
     public static IReadOnlyList<string> ReservedOptions { get; } =
         ["--job-name", "--output", "--error", "--dependency", "--kill-on-invalid-dep", "--array", "--parsable", "--chdir", "--wrap"];
+
+    /// <summary>The short forms of <see cref="ReservedOptions"/> (<c>-J</c> job name, <c>-o</c> output, <c>-e</c> error,
+    /// <c>-d</c> dependency, <c>-a</c> array, <c>-D</c> working folder), written with or without a space.</summary>
+    public static IReadOnlyList<string> ReservedShortOptions { get; } = ["-J", "-o", "-e", "-d", "-a", "-D"];
 
     /// <summary>Resources of every stage's job, unless its family overrides them.</summary>
     public SlurmResources Defaults { get; init; } = new();
@@ -21,9 +26,9 @@ public sealed record SlurmSpec : ISpecSection
     /// differ from <see cref="Defaults"/>.</summary>
     public Dictionary<string, SlurmResources> Families { get; init; } = new();
 
-    /// <summary>Submit the stages of a family that share their position in the graph (no member needs another) as one
+    /// <summary>Submit the stages of a family that wait for exactly the same stages and ask for the same resources as one
     /// job array (<c>--array</c>), each task running one stage: fewer jobs for the scheduler, one line in
-    /// <c>squeue</c>. <c>false</c> submits one job per stage.</summary>
+    /// <c>squeue</c>, and no stage waiting longer than alone. <c>false</c> submits one job per stage.</summary>
     public bool JobArrays { get; init; } = true;
 
     void ISpecSection.Check(SpecValidator check, FieldPath path)
@@ -53,7 +58,8 @@ public sealed record SlurmSpec : ISpecSection
             string option = resources.Sbatch[i];
             if (!option.StartsWith('-'))
                 check.Fail(path.Key("sbatch").Index(i), $"'{option}' is not an sbatch option (e.g. --qos=high)");
-            else if (ReservedOptions.FirstOrDefault(r => option == r || option.StartsWith(r + "=", StringComparison.Ordinal)) is { } reserved)
+            else if ((ReservedOptions.FirstOrDefault(r => option == r || option.StartsWith(r + "=", StringComparison.Ordinal))
+                      ?? ReservedShortOptions.FirstOrDefault(r => option.StartsWith(r, StringComparison.Ordinal) && !option.StartsWith("--", StringComparison.Ordinal))) is { } reserved)
                 check.Fail(path.Key("sbatch").Index(i), $"{reserved} is set by Atlas for every job (it names the job and its log and links it to its producers' jobs)");
         }
     }

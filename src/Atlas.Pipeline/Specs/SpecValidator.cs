@@ -50,7 +50,10 @@ internal sealed class SpecValidator
         if (task.LabelMap is null) return perLabel;
         var perClass = new int[task.Classes.Count];
         for (int label = 0; label < perLabel.Length && label < task.LabelMap.Count; label++)
-            if (task.LabelMap[label] is var c && c >= 0 && c < perClass.Length) perClass[c] += perLabel[label];
+        {
+            int taskClass = task.LabelMap[label]; // out-of-range entries are reported by the task's own check
+            if (taskClass >= 0 && taskClass < perClass.Length) perClass[taskClass] += perLabel[label];
+        }
         return perClass;
     }
 

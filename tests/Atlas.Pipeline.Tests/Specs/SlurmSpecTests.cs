@@ -42,6 +42,14 @@ public sealed class SlurmSpecTests
     }
 
     [Fact]
+    public void The_short_form_of_an_option_atlas_sets_is_refused_too()
+    {
+        // Columns counted by hand: "  defaults: { sbatch: [\"-d afterany:1\"] }" puts the string at column 24.
+        AssertErrors(WithFamilies, ValidYaml + "slurm:\n  defaults: { sbatch: [\"-d afterany:1\"] }\n",
+            "45:24: slurm.defaults.sbatch[0]: -d is set by Atlas for every job (it names the job and its log and links it to its producers' jobs)");
+    }
+
+    [Fact]
     public void Memory_and_time_must_be_in_slurm_notation()
     {
         AssertErrors(WithFamilies, ValidYaml + "slurm:\n  defaults: { mem: 16GB, time: \"4h\" }\n",
