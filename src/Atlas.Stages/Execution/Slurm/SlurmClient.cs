@@ -12,9 +12,10 @@ public sealed record SlurmJobStatus(string Ref, SlurmJobState State, string Stat
     string? ExitCode = null);
 
 /// <summary>
-/// Slurm's client commands, as a user types them: <c>sbatch</c> submits, <c>squeue</c> reads states (finished jobs too,
-/// while the controller keeps their records: <c>MinJobAge</c>, so no accounting database is needed), <c>scancel</c>
-/// cancels. They find the cluster as they always do (<c>SLURM_CONF</c> or the system's configuration).
+/// Slurm's client commands, as a user types them: <c>sbatch</c> submits, <c>squeue</c> reads the states of many jobs in
+/// one call, <c>scontrol</c> an ended job's final record (state, reason, exit code), <c>scancel</c> cancels. Finished
+/// jobs stay readable while the controller keeps their records (<c>MinJobAge</c>), so no accounting database is needed.
+/// The commands find the cluster as they always do (<c>SLURM_CONF</c> or the system's configuration).
 /// </summary>
 public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment = null)
 {
