@@ -94,8 +94,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         using var slurm = new SlurmClusterFixture(); // skips (or, required, fails) the test when Slurm cannot start
         var cluster = slurm.Cluster;
         var client = new SlurmClient(cluster.Environment);
-        // A drained node runs nothing: every job stays queued, whatever the machine's speed.
-        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=DRAIN", "Reason=atlas-test");
+        Drain(cluster);
 
         var targets = new[] { "taskvector/mnist" };
         var submitted = new StringWriter();
@@ -106,7 +105,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         Assert.Empty(await Execute(client, again, AtlasCommand, targets, wait: false));
         Assert.StartsWith("5 of 5 stages to run: 0 submitted as 0 Slurm job(s) (0 array(s)), 5 already queued or running", again.ToString());
 
-        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=RESUME");
+        cluster.Client("scontrol", "update", $"NodeName={cluster.HostName}", "State=RESUME").OutputOrThrow();
         var waited = new StringWriter();
         var results = await Execute(client, waited, AtlasCommand, targets);
         Assert.StartsWith("5 of 5 stages to run: 0 submitted", waited.ToString());
@@ -120,7 +119,7 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
         using var slurm = new SlurmClusterFixture(); // skips (or, required, fails) the test when Slurm cannot start
         var cluster = slurm.Cluster;
         var client = new SlurmClient(cluster.Environment);
-        Scontrol(cluster, "update", $"NodeName={cluster.HostName}", "State=DRAIN", "Reason=atlas-test");
+        Drain(cluster);
 
         using var session = repository.Open();
         var console = new StringWriter();
@@ -170,7 +169,9 @@ public sealed class SlurmExecutionTests(MicroPipeline micro) : IDisposable
             Path.GetRelativePath(Path.Combine(RepositoryRoot.Path, "tests", "Atlas.Stages.Tests"), AppContext.BaseDirectory), "atlas.dll"),
     ];
 
-    private static void Scontrol(SlurmCluster cluster, params string[] arguments) => cluster.Client("scontrol", arguments).OutputOrThrow();
+    /// <summary>A drained node runs nothing: every job stays queued, whatever the machine's speed.</summary>
+    private static void Drain(SlurmCluster cluster) =>
+        cluster.Client("scontrol", "update", $"NodeName={cluster.HostName}", "State=DRAIN", "Reason=atlas-test").OutputOrThrow();
 
     /// <summary>Every stage output's recorded hash, by path, from the lock records, but the report's.</summary>
     private static Dictionary<string, string> Outputs(string root) =>
