@@ -18,15 +18,20 @@ var run = new Command("run", "run one stage if it is out of date and record its 
 run.SetAction(result => Verbs.Run(result.GetValue(spec)!, result.GetValue(stage)!, result.GetValue(force)));
 root.Subcommands.Add(run);
 
-var jobs = new Option<int?>("--jobs") { Description = "stages at once, each in its own process (default: the machine's cores over the spec's threads)" };
+var jobs = new Option<int?>("--jobs") { Description = "stages at once, each in one of as many worker processes (default: the machine's cores over the spec's threads)" };
 var targets = new Option<string[]>("--stage") { Description = "a stage whose results are wanted, with everything it needs (repeatable; default: the whole graph)" };
 var executor = new Option<Atlas.Stages.Execution.ExecutorKind>("--executor") { Description = "local: parallel processes on this machine; slurm: batch jobs on a Slurm cluster (the repository on a shared filesystem)" };
 var dryRun = new Option<bool>("--dry-run") { Description = "with --executor slurm: print the job scripts and their dependency graph, submit nothing" };
 var noWait = new Option<bool>("--no-wait") { Description = "with --executor slurm: return once the jobs are submitted (running execute again waits for them, submitting nothing twice)" };
-var execute = new Command("execute", "run every stale stage of the spec (or of --stage's closure) in parallel processes or as Slurm jobs, in dependency order, with a summary; Ctrl-C stops them all") { spec, jobs, targets, force, executor, dryRun, noWait };
+var execute = new Command("execute", "run every stale stage of the spec (or of --stage's closure) in parallel worker processes or as Slurm jobs, in dependency order, with a summary; Ctrl-C stops them all") { spec, jobs, targets, force, executor, dryRun, noWait };
 execute.SetAction(result => Verbs.Execute(result.GetValue(spec)!, result.GetValue(jobs), result.GetValue(targets) ?? [], result.GetValue(force),
     result.GetValue(executor), result.GetValue(dryRun), result.GetValue(noWait)));
 root.Subcommands.Add(execute);
+
+var worker = new Command("worker", "run the stage ids read from standard input one after another in this process, as run does (started by execute)") { spec, force };
+worker.Hidden = true;
+worker.SetAction(result => Verbs.Worker(result.GetValue(spec)!, result.GetValue(force)));
+root.Subcommands.Add(worker);
 
 var validate = new Command("validate", "check a spec and write nothing") { spec };
 validate.SetAction(result => Verbs.Validate(result.GetValue(spec)!));

@@ -40,7 +40,15 @@ internal static class Verbs
         return 0;
     });
 
-    /// <summary>How this CLI was started, to start it again for each stage: the apphost <c>atlas</c>, or
+    /// <summary>Runs the stage ids read from standard input one after another, each exactly as <see cref="Run"/> (a fresh
+    /// session, the lock, the exit code), for <c>execute</c>'s local executor (<see cref="StageWorker"/>).</summary>
+    public static int Worker(FileInfo spec, bool force)
+    {
+        Console.SetError(Console.Out); // one ordered stream, which the executor cuts into stages at each done line
+        return StageWorker.Serve(Console.In, Console.Out, stage => Run(spec, stage, force));
+    }
+
+    /// <summary>How this CLI was started, to start it again (a worker, or one process per Slurm job): the apphost <c>atlas</c>, or
     /// <c>dotnet exec atlas.dll</c> (as the tests run it).</summary>
     private static IReadOnlyList<string> ThisCommand()
     {

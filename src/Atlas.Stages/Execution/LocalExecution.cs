@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -7,9 +8,9 @@ using Atlas.Pipeline.Provenance;
 namespace Atlas.Stages.Execution;
 
 /// <summary>What a parallel local run is asked to do.</summary>
-/// <param name="AtlasCommand">How to start the CLI that runs one stage: its executable and leading arguments
-/// (<c>atlas</c>, or <c>dotnet exec atlas.dll</c>), to which <c>run --spec … --stage …</c> is added.</param>
-/// <param name="Jobs">Stages at once; each process uses the spec's thread count.</param>
+/// <param name="AtlasCommand">How to start the CLI: its executable and leading arguments (<c>atlas</c>, or
+/// <c>dotnet exec atlas.dll</c>), to which <c>worker --spec …</c> is added.</param>
+/// <param name="Jobs">Stages at once, each in one of as many worker processes, with the spec's thread count.</param>
 /// <param name="Targets">Stages whose results are wanted (with everything they need); empty: the whole graph.</param>
 /// <param name="Force">Run every stage of the closure, up to date or not.</param>
 public sealed record LocalExecutionOptions(IReadOnlyList<string> AtlasCommand, int Jobs, IReadOnlyList<string> Targets, bool Force)
@@ -19,17 +20,19 @@ public sealed record LocalExecutionOptions(IReadOnlyList<string> AtlasCommand, i
 }
 
 /// <summary>
-/// Runs an experiment's stale stages on this machine, several at once (<see cref="GraphScheduler"/>), each in its own
-/// <c>atlas run</c> process as the sequential Cake build does, so every stage computes exactly what it computes alone:
-/// the same seed, threads and inputs, hence byte-identical outputs. Each stage's output goes to its log
-/// (<see cref="ArtifactLayout.StageLog"/>) and, prefixed with the stage id, to the console; a start and an end line per
-/// stage show progress, and a summary closes the run. Cancelling (Ctrl-C) kills every running stage's process; their
-/// locks then say nothing finished, and the next run resumes from what did.
+/// Runs an experiment's stale stages on this machine, several at once (<see cref="GraphScheduler"/>), each in one of
+/// <see cref="LocalExecutionOptions.Jobs"/> <c>atlas worker</c> processes (<see cref="StageWorker"/>) that run one stage
+/// at a time as <c>atlas run</c> does (a fresh session, the spec's threads, the seed of its id), so every stage computes
+/// exactly what it computes alone, byte for byte, without paying a process start per stage. Each stage's output goes
+/// to its log (<see cref="ArtifactLayout.StageLog"/>) and, prefixed with the stage id, to the console; a start and an
+/// end line per stage show progress, and a summary closes the run. Cancelling (Ctrl-C) kills every worker; the locks of
+/// the stages they ran then say nothing finished, and the next run resumes from what did.
 /// </summary>
 public sealed class LocalExecution(ExperimentSession session, LocalExecutionOptions options, TextWriter console) : GraphScheduler.IProgress
 {
     private readonly object consoleLock = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly ConcurrentBag<StageWorkerProcess> idleWorkers = [];
 
     /// <summary>Runs what is stale among the targets' closure; returns every stage considered, in graph order.</summary>
     public async Task<IReadOnlyList<StageExecution>> RunAsync(CancellationToken cancel)
@@ -37,9 +40,16 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
         var closure = ExecutionScope.Closure(session, options.Targets);
         var toRun = ExecutionScope.ToRun(session, closure, options.Force);
         Write($"{toRun.Count} of {closure.Count} stages to run, {options.Jobs} at a time ({session.Context.Spec.Threads} thread(s) each); logs in {Path.Combine(session.Context.Layout.ExperimentDir, "logs")}/");
-        var results = await GraphScheduler.RunAsync(session.Graph, toRun, options.Jobs, Cost, RunStageAsync, this, cancel).ConfigureAwait(false);
-        Write(Summary(results));
-        return results;
+        try
+        {
+            var results = await GraphScheduler.RunAsync(session.Graph, toRun, options.Jobs, Cost, RunStageAsync, this, cancel).ConfigureAwait(false);
+            Write(Summary(results));
+            return results;
+        }
+        finally
+        {
+            while (idleWorkers.TryTake(out var worker)) worker.Dispose();
+        }
     }
 
     /// <summary>The seconds the stage took last time (its lock record) or, never run, one plus the number of stages
@@ -52,49 +62,54 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
 
     private async Task<StageOutcome> RunStageAsync(string id, CancellationToken cancel)
     {
-        var start = new ProcessStartInfo(options.AtlasCommand[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[.. options.AtlasCommand.Skip(1), "run", "--spec", session.Context.SpecPath, "--stage", id]) start.ArgumentList.Add(argument);
-        if (options.Force) start.ArgumentList.Add("--force");
-        // The stages run side by side under this process's experiment lock.
-        start.Environment[ExperimentLock.HolderVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
         var logPath = session.Context.Absolute(session.Context.Layout.StageLog(id));
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         await using var log = new StreamWriter(logPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.AtlasCommand[0]}");
         bool upToDate = false;
         string prefix = $"[{id}]";
-        void Relay(string? line)
+        void Relay(string line)
         {
-            if (line is null) return;
             lock (log) log.WriteLine(line);
             if (line == ExperimentSession.UpToDateLine(id)) upToDate = true;
             Write(line.StartsWith(prefix, StringComparison.Ordinal) ? line : $"{prefix} {line}");
         }
-        process.OutputDataReceived += (_, e) => Relay(e.Data);
-        process.ErrorDataReceived += (_, e) => Relay(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+
+        var worker = RentWorker();
+        int exitCode;
         try
         {
-            await process.WaitForExitAsync(cancel).ConfigureAwait(false);
+            exitCode = await worker.RunAsync(id, Relay, cancel).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            worker.Dispose();
             lock (log) log.WriteLine("(stopped: the run was interrupted)");
             return StageOutcome.Cancelled;
         }
-        process.WaitForExit(); // drains the redirected streams
-        if (process.ExitCode == 0) return upToDate ? StageOutcome.UpToDate : StageOutcome.Succeeded;
-        lock (log) log.WriteLine($"(exit code {process.ExitCode})");
+        if (exitCode == 0)
+        {
+            idleWorkers.Add(worker);
+            return upToDate ? StageOutcome.UpToDate : StageOutcome.Succeeded;
+        }
+        worker.Dispose(); // it exits after a failure; the next stage gets a fresh one
+        lock (log) log.WriteLine($"(exit code {exitCode})");
         return StageOutcome.Failed;
+    }
+
+    /// <summary>An idle worker, or a new one: the stages of one run share <see cref="LocalExecutionOptions.Jobs"/>
+    /// worker processes at most.</summary>
+    private StageWorkerProcess RentWorker()
+    {
+        while (idleWorkers.TryTake(out var idle))
+        {
+            if (idle.IsAlive) return idle;
+            idle.Dispose();
+        }
+        List<string> arguments = ["worker", "--spec", session.Context.SpecPath];
+        if (options.Force) arguments.Add("--force");
+        // The stages run side by side under this process's experiment lock.
+        var environment = new Dictionary<string, string> { [ExperimentLock.HolderVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) };
+        return StageWorkerProcess.Start(options.AtlasCommand, arguments, environment);
     }
 
     void GraphScheduler.IProgress.Started(string id, int startedSoFar, int total, IReadOnlyCollection<string> running) =>
