@@ -38,6 +38,14 @@ public abstract class Stage
     /// </summary>
     public virtual bool RunsOnDevice => false;
 
+    /// <summary>
+    /// Whether the stage reports its process's resident memory (a cost table's peak, <see cref="ResidentMemory"/>). The
+    /// local executor then runs it in a process of its own: a worker that ran other stages before would start it from a
+    /// higher baseline that depends on which stages those were (measured on the mini: PEFT's peak 302 MiB alone, 434 MiB
+    /// in a worker).
+    /// </summary>
+    public virtual bool MeasuresProcessMemory => false;
+
     /// <summary>Computes and writes the outputs.</summary>
     public abstract void Execute(ExperimentContext context, StageRun run);
 

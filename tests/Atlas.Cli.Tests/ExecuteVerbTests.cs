@@ -6,12 +6,13 @@ namespace Atlas.Cli.Tests;
 
 /// <summary>
 /// <c>atlas execute</c> on the tests' micro experiment (its foundation, addition and negation stages): two stages at a
-/// time, interrupted by SIGTERM while stages run (what <c>kill</c> and schedulers send; Ctrl-C's SIGINT takes the same
-/// path, but a process a non-interactive shell starts in the background inherits SIGINT ignored, so the test cannot
-/// rely on it), resumed, and compared with a one-at-a-time run: every stage output and every verified table must be
-/// byte-identical, since each stage runs in its own process exactly as it does alone.
+/// time in two worker processes, interrupted by SIGTERM while stages run (what <c>kill</c> and schedulers send; Ctrl-C's
+/// SIGINT takes the same path, but a process a non-interactive shell starts in the background inherits SIGINT ignored,
+/// so the test cannot rely on it), resumed, and compared with the sequential path, one <c>atlas run</c> process per
+/// stage: every stage output and every verified table must be byte-identical, since a worker runs each stage exactly
+/// as a process of its own does.
 /// </summary>
-[Trait(TestCategory.Name, TestCategory.Slow)] // runs 20 micro stages twice through child processes
+[Trait(TestCategory.Name, TestCategory.Slow)] // runs 20 micro stages twice: in workers, and one process each
 public sealed class ExecuteVerbTests : IDisposable
 {
     private readonly TempDirectory parallel = new();
@@ -52,9 +53,16 @@ public sealed class ExecuteVerbTests : IDisposable
         Assert.True(left < total, $"the resumed run ran everything again:\n{resumed.Out}");
         Assert.Contains("0 failed", resumed.Out);
 
-        var alone = Run(sequential.Path, "execute", "--spec", "micro.yaml", "--jobs", "1");
-        Assert.True(alone.ExitCode == 0, alone.ToString());
-        Assert.Contains($"{total} of {total} stages to run, 1 at a time", alone.Out);
+        // The reference: the sequential Cake path (--jobs=1), one `atlas run` process per stage in graph order.
+        var plan = Run(sequential.Path, "plan", "--spec", "micro.yaml", "--json");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var stageIds = JsonNode.Parse(plan.Out)!.AsArray().Select(entry => entry!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(total, stageIds.Count);
+        foreach (var id in stageIds)
+        {
+            var alone = Run(sequential.Path, "run", "--spec", "micro.yaml", "--stage", id);
+            Assert.True(alone.ExitCode == 0, alone.ToString());
+        }
 
         var parallelOutputs = Outputs(parallel.Path);
         var sequentialOutputs = Outputs(sequential.Path);

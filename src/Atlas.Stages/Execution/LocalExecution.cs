@@ -74,7 +74,9 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
             Write(line.StartsWith(prefix, StringComparison.Ordinal) ? line : $"{prefix} {line}");
         }
 
-        var worker = RentWorker();
+        // A stage that measures its process's memory gets a worker of its own, used once.
+        bool alone = session.StageNamed(id).MeasuresProcessMemory;
+        var worker = alone ? StartWorker() : RentWorker();
         int exitCode;
         try
         {
@@ -88,7 +90,8 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
         }
         if (exitCode == 0)
         {
-            idleWorkers.Add(worker);
+            if (alone) worker.Dispose();
+            else idleWorkers.Add(worker);
             return upToDate ? StageOutcome.UpToDate : StageOutcome.Succeeded;
         }
         worker.Dispose(); // it exits after a failure; the next stage gets a fresh one
@@ -96,8 +99,8 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
         return StageOutcome.Failed;
     }
 
-    /// <summary>An idle worker, or a new one: the stages of one run share <see cref="LocalExecutionOptions.Jobs"/>
-    /// worker processes at most.</summary>
+    /// <summary>An idle worker, or a new one. At most <see cref="LocalExecutionOptions.Jobs"/> stages run at once, so a
+    /// run keeps that many workers, and starts one more for each stage that <see cref="Stage.MeasuresProcessMemory"/>.</summary>
     private StageWorkerProcess RentWorker()
     {
         while (idleWorkers.TryTake(out var idle))
@@ -105,6 +108,11 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
             if (idle.IsAlive) return idle;
             idle.Dispose();
         }
+        return StartWorker();
+    }
+
+    private StageWorkerProcess StartWorker()
+    {
         List<string> arguments = ["worker", "--spec", session.Context.SpecPath];
         if (options.Force) arguments.Add("--force");
         // The stages run side by side under this process's experiment lock.
