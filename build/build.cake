@@ -10,11 +10,11 @@ Context.Environment.WorkingDirectory = MakeAbsolute(Directory(".."));
 var target = Argument("target", "Default");
 var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
-// --jobs=N runs N stages at once, each in its own `atlas run` process (atlas execute schedules them); the default,
-// --jobs=0, lets it use the machine's cores over the spec's threads per stage, and --jobs=1 keeps the one-stage-per-task
-// sequential path. Measured on the 2-core machine (cold mini, nothing else heavy running): 2 jobs took 588 s of wall
-// time for 1,099 s of stage time, against about 910 s of stage time one at a time (each stage ~1.2× slower beside
-// another), with byte-identical tables. (An earlier 19:15 against 16:56 had other processes loading the machine.)
+// --jobs=N runs N stages at once in N `atlas worker` processes (atlas execute schedules them); the default, --jobs=0,
+// lets it use the machine's cores over the spec's threads per stage, and --jobs=1 keeps the one-stage-per-task
+// sequential path (one `atlas run` process per stage). Measured on the 2-core machine (cold mini from a fresh clone,
+// nothing else running): 502 s of wall time for 939 s of stage time, with byte-identical tables; one at a time, 16:56
+// in all, about 910 s of it in the stages (README, "Executors").
 // --executor=slurm submits the stale stages to a Slurm cluster as batch jobs instead (README, "Executors"); with
 // --target=Plan it prints the job scripts and their dependency graph and submits nothing.
 var jobsArgument = HasArgument("jobs") ? Argument<int>("jobs") : 0;
