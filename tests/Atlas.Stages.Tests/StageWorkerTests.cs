@@ -57,14 +57,15 @@ public sealed class StageWorkerTests
     }
 
     // A worker in bash: "ok" prints a line and succeeds, "fail" exits 3 after its done line, "die" ends the worker
-    // mid-stage (exit 9 without a done line), "hang" prints on standard error (as libtorch's native warnings reach the
-    // executor) and sleeps.
+    // mid-stage (exit 9 without a done line), "quit" succeeds and then exits (a worker gone while idle), "hang" prints
+    // on standard error (as libtorch's native warnings reach the executor) and sleeps.
     private const string FakeWorker = """
         while read -r id; do
           case "$id" in
             ok)   echo "[$id] out $WORKER_MARK"; echo "[atlas worker] stage finished, exit code 0" ;;
             fail) echo "[$id] failing"; echo "[atlas worker] stage finished, exit code 3"; exit 3 ;;
             die)  echo "[$id] dying"; exit 9 ;;
+            quit) echo "[atlas worker] stage finished, exit code 0"; exit 0 ;;
             hang) echo "[$id] hanging" >&2; sleep 300 ;;
           esac
         done
@@ -97,6 +98,17 @@ public sealed class StageWorkerTests
         var lines = new List<string>();
         Assert.Equal(9, await worker.RunAsync("die", lines.Add, CancellationToken.None));
         Assert.Equal(["[die] dying"], lines);
+        Assert.False(worker.IsAlive);
+    }
+
+    [LinuxFact]
+    public async Task A_stage_sent_to_a_worker_that_exited_while_idle_fails_instead_of_hanging()
+    {
+        using var worker = StartFake();
+        Assert.Equal(0, await worker.RunAsync("quit", _ => { }, CancellationToken.None));
+        var lines = new List<string>();
+        Assert.Equal(StageWorker.UnhandledExitCode, await worker.RunAsync("ok", lines.Add, CancellationToken.None)); // exit 0, but no done line
+        Assert.Empty(lines);
         Assert.False(worker.IsAlive);
     }
 

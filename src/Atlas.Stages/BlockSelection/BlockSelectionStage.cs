@@ -37,7 +37,6 @@ public sealed class BlockSelectionStage(string target, IReadOnlyList<string> poo
 
     public override string Id => IdOf(Target);
     public override bool RunsOnDevice => true;
-
     public override bool MeasuresProcessMemory => true;
     public override string Phase => "BlockSelection";
     public override string Description => $"aTLAS on {Target} with n of {Pool.Count} task vectors' blocks, ranked by gradient";

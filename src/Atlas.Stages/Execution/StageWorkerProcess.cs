@@ -59,8 +59,15 @@ public sealed class StageWorkerProcess : IDisposable
     /// <exception cref="OperationCanceledException">Cancelled: the worker and everything it started were killed.</exception>
     public async Task<int> RunAsync(string stageId, Action<string> relay, CancellationToken cancel)
     {
-        await process.StandardInput.WriteLineAsync(stageId.AsMemory(), cancel).ConfigureAwait(false);
-        await process.StandardInput.FlushAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            await process.StandardInput.WriteLineAsync(stageId.AsMemory(), cancel).ConfigureAwait(false);
+            await process.StandardInput.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The worker exited while idle (its end of the pipe is closed): reported below as a death, with its exit code.
+        }
         try
         {
             await foreach (var line in lines.Reader.ReadAllAsync(cancel).ConfigureAwait(false))

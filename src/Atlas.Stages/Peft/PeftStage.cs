@@ -39,7 +39,6 @@ public sealed class PeftStage(string target, IReadOnlyList<string> pool, PeftVec
 
     public override string Id => IdOf(Target);
     public override bool RunsOnDevice => true;
-
     public override bool MeasuresProcessMemory => true;
     public override string Phase => "Peft";
     public override string Description => $"PEFT on {Target}: aTLAS x K ({SpecNames.Of(vectors)} task vectors), LoRA and full fine-tuning over data fractions";
