@@ -48,35 +48,6 @@ public class PassCrossEntropyTests
         Assert.NotEqual(seen.Take(3).SelectMany(b => b), seen.Skip(3).SelectMany(b => b));
     }
 
-    [Theory]
-    [InlineData(2)] // a pass of 3 batches in calls of 2 and 1
-    [InlineData(3)]
-    [InlineData(5)] // more than a pass: still one pass per evaluation
-    public void Scoring_several_batches_per_call_gives_the_same_bits_in_fewer_calls(int batchesPerForward)
-    {
-        using var scope = NewDisposeScope();
-        var images = rand([12, 1, 14, 14], generator: new Generator(3));
-        var labels = arange(12, dtype: ScalarType.Int64) % 3;
-        // A model whose logits for an image depend on that image only, as the mini tower's do (EvaluationTests).
-        var projection = randn([196, 3], generator: new Generator(4));
-        int calls = 0;
-        Tensor Logits(Tensor batch)
-        {
-            calls++;
-            return matmul(batch.flatten(1), projection);
-        }
-        var single = new PassCrossEntropy(new ImageBatches(images, labels, 4, (0.5, 1.0), seed: 9, flipProbability: 0.5), stepsPerPass: 3);
-        var grouped = new PassCrossEntropy(new ImageBatches(images, labels, 4, (0.5, 1.0), seed: 9, flipProbability: 0.5), stepsPerPass: 3, batchesPerForward);
-
-        double[] expected = [single.Next(Logits), single.Next(Logits)];
-        calls = 0;
-        double[] actual = [grouped.Next(Logits), grouped.Next(Logits)];
-
-        Assert.Equal(expected, actual); // exact: each batch's mean is taken over the same logits
-        Assert.Equal(2 * (int)Math.Ceiling(3.0 / batchesPerForward), calls);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PassCrossEntropy(new ImageBatches(images, labels, 4, null, 1), 3, batchesPerForward: 0));
-    }
-
     [Fact]
     public void A_pass_needs_a_batch()
     {

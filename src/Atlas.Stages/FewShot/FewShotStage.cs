@@ -176,10 +176,9 @@ public sealed class FewShotStage(string target, IReadOnlyList<string> pool) : Ta
     {
         var search = spec.GradientFree;
         var (batches, stepsPerPass) = GradientFreeBatches.For(train, set, spec, seed);
-        int evaluationBatch = context.Spec.Evaluate.Batch;
-        // As many k-shot batches per forward as fit in an evaluation batch: the same logits, fewer and larger products.
-        var objective = new PassCrossEntropy(batches, stepsPerPass, batchesPerForward: Math.Max(1, evaluationBatch / spec.Learn.Batch));
+        var objective = new PassCrossEntropy(batches, stepsPerPass);
         var shape = model.Layout.CoefficientShape(model.Pool.TaskCount);
+        int evaluationBatch = context.Spec.Evaluate.Batch;
         double Loss(double[] values)
         {
             using var scope = NewDisposeScope();

@@ -12,19 +12,11 @@ namespace Atlas.Training.Composition;
 /// </summary>
 /// <param name="batches">The (oversampled, augmented) training batches.</param>
 /// <param name="stepsPerPass">S ≥ 1, the batches of one pass (an epoch of the gradient variant).</param>
-/// <param name="batchesPerForward">How many consecutive batches the model scores in one call (at least 1): a speed
-/// setting. The cross-entropy is still each batch's own mean, summed in step order, so the value is the same bits as
-/// batch by batch whenever the model gives an image the same logits in any batch (the mini tower does from 4 images
-/// up: EvaluationTests). Larger calls run faster on a CPU shared with another process (fewer, larger matrix products).</param>
-public sealed class PassCrossEntropy(ImageBatches batches, int stepsPerPass, int batchesPerForward = 1)
+public sealed class PassCrossEntropy(ImageBatches batches, int stepsPerPass)
 {
     private readonly int _stepsPerPass = stepsPerPass >= 1
         ? stepsPerPass
         : throw new ArgumentOutOfRangeException(nameof(stepsPerPass), stepsPerPass, "a pass needs at least one batch");
-
-    private readonly int _batchesPerForward = batchesPerForward >= 1
-        ? batchesPerForward
-        : throw new ArgumentOutOfRangeException(nameof(batchesPerForward), batchesPerForward, "a call scores at least one batch");
 
     /// <summary>Passes scored so far (the next call scores pass <see cref="Passes"/>).</summary>
     public int Passes { get; private set; }
@@ -36,22 +28,14 @@ public sealed class PassCrossEntropy(ImageBatches batches, int stepsPerPass, int
         ArgumentNullException.ThrowIfNull(logits);
         using var noGrad = no_grad();
         double total = 0;
-        long first = (long)Passes * _stepsPerPass, end = first + _stepsPerPass;
-        for (long step = first; step < end; step += _batchesPerForward)
+        long first = (long)Passes * _stepsPerPass;
+        for (long step = first; step < first + _stepsPerPass; step++)
         {
             using var scope = NewDisposeScope();
-            var group = new List<(Tensor Images, Tensor Labels)>();
-            for (long s = step; s < Math.Min(end, step + _batchesPerForward); s++) group.Add(batches.At(s));
-            var scores = logits(group.Count == 1 ? group[0].Images : cat(group.Select(b => b.Images).ToList(), 0));
-            long offset = 0;
-            foreach (var (images, labels) in group)
-            {
-                long size = images.shape[0];
-                // The labels, drawn on the CPU, follow the logits to the model's device (on the CPU, unmoved).
-                total += nn.functional.cross_entropy(scores.narrow(0, offset, size), Atlas.Models.DevicePlacement.Like(labels, scores))
-                    .to(ScalarType.Float64).item<double>();
-                offset += size;
-            }
+            var (images, labels) = batches.At(step);
+            var scores = logits(images);
+            // The labels, drawn on the CPU, follow the logits to the model's device (on the CPU, unmoved).
+            total += nn.functional.cross_entropy(scores, Atlas.Models.DevicePlacement.Like(labels, scores)).to(ScalarType.Float64).item<double>();
         }
         Passes++;
         return total;
