@@ -13,7 +13,7 @@ var force = HasArgument("force");
 // --jobs=N runs N stages at once in N `atlas worker` processes (atlas execute schedules them); the default, --jobs=0,
 // lets it use the machine's cores over the spec's threads per stage, and --jobs=1 keeps the one-stage-per-task
 // sequential path (one `atlas run` process per stage). Measured on the 2-core machine (cold mini from a fresh clone,
-// nothing else running): 472 s of wall time for 867 s of stage time, with byte-identical tables; one at a time, 16:56
+// nothing else running): 502 s of wall time for 939 s of stage time, with byte-identical tables; one at a time, 16:56
 // in all, about 910 s of it in the stages (README, "Executors").
 // --executor=slurm submits the stale stages to a Slurm cluster as batch jobs instead (README, "Executors"); with
 // --target=Plan it prints the job scripts and their dependency graph and submits nothing.
