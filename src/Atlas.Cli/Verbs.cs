@@ -143,6 +143,8 @@ internal static class Verbs
         {
             using var held = ExperimentLock.Acquire(session.Context, "atlas approve", Console.Out);
             new TableVerification(session.Context).Approve();
+            if (ApprovedStageSeconds.Write(session) is int stages)
+                Console.Out.WriteLine($"[approve] the durations of {stages} stages → {session.Context.Spec.Verify!.Approved}/{ApprovedStageSeconds.FileName} (orders a cold run)");
             return 0;
         });
 

@@ -10,7 +10,7 @@ namespace Atlas.Cli.Tests;
 /// </summary>
 public sealed class CheckpointVerbTests : CliTestFolder
 {
-    // The mini backbone: image 28×28×1, patch 7 (17 tokens), width 64, 4 layers, MLP 256; text context 16, vocab 2048,
+    // The mini backbone: image 28×28×1, patch 7 (17 tokens), width 64, 3 layers, MLP 256; text context 16, vocab 2048,
     // width 64, 2 layers; embed 64.
     private static List<(string Name, long[] Shape)> MiniHuggingFaceTensors()
     {
@@ -28,7 +28,7 @@ public sealed class CheckpointVerbTests : CliTestFolder
             ("text_model.embeddings.position_embedding.weight", [16, 64]),
             ("text_model.final_layer_norm.weight", [64]), ("text_model.final_layer_norm.bias", [64]),
         };
-        foreach (var (tower, layers) in new[] { ("vision_model", 4), ("text_model", 2) })
+        foreach (var (tower, layers) in new[] { ("vision_model", 3), ("text_model", 2) })
             for (int i = 0; i < layers; i++)
             {
                 string p = $"{tower}.encoder.layers.{i}.";
@@ -92,13 +92,13 @@ public sealed class CheckpointVerbTests : CliTestFolder
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("(mini)", result.Out);
         var (header, payload) = ReadSafeTensors(folder.File("project.safetensors"));
-        Assert.Equal(86 + 1, header.Count); // 56 image + 29 text + logit_scale, and __metadata__
+        Assert.Equal(74 + 1, header.Count); // 44 image + 29 text + logit_scale, and __metadata__
         Assert.Equal([192L, 64], header["visual.transformer.resblocks.0.attn.in_proj_weight"]!["shape"]!.AsArray().Select(d => d!.GetValue<long>()));
         // visual.proj[w, e] = visual_projection.weight[e, w]: element (w=0, e=1) is HF's flat index 64.
         Assert.Equal(64 + Offset("visual_projection.weight"), Element(header, payload, "visual.proj", 1));
         // in_proj rows 64.. are k_proj's rows 0..; rows 128.. v_proj's.
-        Assert.Equal(5 + Offset("vision_model.encoder.layers.3.self_attn.k_proj.weight"),
-            Element(header, payload, "visual.transformer.resblocks.3.attn.in_proj_weight", 64 * 64 + 5));
+        Assert.Equal(5 + Offset("vision_model.encoder.layers.2.self_attn.k_proj.weight"),
+            Element(header, payload, "visual.transformer.resblocks.2.attn.in_proj_weight", 64 * 64 + 5));
         Assert.Equal(2 + Offset("text_model.encoder.layers.1.self_attn.v_proj.bias"),
             Element(header, payload, "transformer.resblocks.1.attn.in_proj_bias", 128 + 2));
         Assert.Equal(7 + Offset("vision_model.pre_layrnorm.bias"), Element(header, payload, "visual.ln_pre.bias", 7));
@@ -159,7 +159,7 @@ public sealed class CheckpointVerbTests : CliTestFolder
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("vision_model.encoder.layers.2.mlp.fc1.weight\tFloat32\t[256, 64]\n", result.Out);
-        Assert.Contains("tensors: 110\n", result.Out); // 86 + 4 per block for 6 blocks (q/k/v weights and biases)
+        Assert.Contains("tensors: 94\n", result.Out); // 74 + 4 per block for 5 blocks (q/k/v weights and biases)
         Assert.Contains("naming: Hugging Face CLIPModel\n", result.Out);
         Assert.Contains("matches: mini\n", result.Out);
     }

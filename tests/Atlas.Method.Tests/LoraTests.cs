@@ -131,12 +131,12 @@ public class LoraTests
         using var scope = NewDisposeScope();
         var mini = ClipInitializer.Initialize(ClipConfig.Mini, seed: 0)
             .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal)).ToDictionary();
-        // Mini: W = 64, MLP 256, 4 layers. Per layer r·[(64+192) + (64+64) + (64+256) + (256+64)] = 1024·r;
-        // × 4 layers × r = 16 → 65,536 (attention only 384·16·4 = 24,576; MLP only 640·16·4 = 40,960).
-        Assert.Equal(65_536, LoraAdapters.ParameterCount(mini, 16));
-        Assert.Equal(24_576, LoraAdapters.ParameterCount(mini, 16, LoraAdapters.DefaultTargets(mini.Keys, LoraTargetSet.AttentionOnly)));
-        Assert.Equal(40_960, LoraAdapters.ParameterCount(mini, 16, LoraAdapters.DefaultTargets(mini.Keys, LoraTargetSet.MlpOnly)));
-        Assert.Equal(65_536, LoraAdapters.Initialize(mini, 16, seed: 1).Values.Sum(t => t.numel()));
+        // Mini: W = 64, MLP 256, 3 layers. Per layer r·[(64+192) + (64+64) + (64+256) + (256+64)] = 1024·r;
+        // × 3 layers × r = 16 → 49,152 (attention only 384·16·3 = 18,432; MLP only 640·16·3 = 30,720).
+        Assert.Equal(49_152, LoraAdapters.ParameterCount(mini, 16));
+        Assert.Equal(18_432, LoraAdapters.ParameterCount(mini, 16, LoraAdapters.DefaultTargets(mini.Keys, LoraTargetSet.AttentionOnly)));
+        Assert.Equal(30_720, LoraAdapters.ParameterCount(mini, 16, LoraAdapters.DefaultTargets(mini.Keys, LoraTargetSet.MlpOnly)));
+        Assert.Equal(49_152, LoraAdapters.Initialize(mini, 16, seed: 1).Values.Sum(t => t.numel()));
 
         // ViT-B/32 from shapes alone (expanded views allocate nothing): per layer r·(3072 + 1536 + 3840 + 3840) =
         // 12,288·r; × 12 layers × 16 → 2,359,296.

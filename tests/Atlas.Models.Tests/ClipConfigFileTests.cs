@@ -8,7 +8,7 @@ public class ClipConfigFileTests
 {
     // The mini backbone as ClipConfig.cs defined it in code before it became ModelConfigs/mini.json.
     private static readonly ClipConfig FormerBuiltInMini = new("mini",
-        new VisionConfig(ImageSize: 28, Channels: 1, PatchSize: 7, Width: 64, Layers: 4, Heads: 4, MlpRatio: 4, EmbedDim: 64),
+        new VisionConfig(ImageSize: 28, Channels: 1, PatchSize: 7, Width: 64, Layers: 3, Heads: 4, MlpRatio: 4, EmbedDim: 64),
         new TextConfig(ContextLength: 16, VocabSize: 2048, Width: 64, Layers: 2, Heads: 4, MlpRatio: 4, EmbedDim: 64),
         new ImagePreprocess([0.5], [0.5]));
 
@@ -52,7 +52,7 @@ public class ClipConfigFileTests
     [InlineData("ViT-B-32", 151_277_313L, 87_849_216L)]
     [InlineData("ViT-B-16", 149_620_737L, 86_192_640L)]
     [InlineData("ViT-L-14", 427_616_513L, 303_966_208L)]
-    [InlineData("mini", 444_865L, 208_576L)] // greyscale: conv1 has 1 input channel
+    [InlineData("mini", 394_881L, 158_592L)] // greyscale: conv1 has 1 input channel
     public void Parameter_counts_match_clips_published_sizes(string name, long total, long imageTower)
     {
         var shapes = ClipParameterNames.Shapes(ClipConfig.Get(name));

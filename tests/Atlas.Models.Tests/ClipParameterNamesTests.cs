@@ -62,15 +62,16 @@ public class ClipParameterNamesTests
         Assert.Equal([64L, 1, 7, 7], shapes["visual.conv1.weight"]);
         Assert.Equal([17L, 64], shapes["visual.positional_embedding"]);
         Assert.Equal([64L, 64], shapes["visual.proj"]);
-        Assert.Equal([192L, 64], shapes["visual.transformer.resblocks.3.attn.in_proj_weight"]);
-        Assert.Equal([256L, 64], shapes["visual.transformer.resblocks.3.mlp.c_fc.weight"]);
-        Assert.Equal([64L, 256], shapes["visual.transformer.resblocks.3.mlp.c_proj.weight"]);
+        Assert.Equal([192L, 64], shapes["visual.transformer.resblocks.2.attn.in_proj_weight"]);
+        Assert.Equal([256L, 64], shapes["visual.transformer.resblocks.2.mlp.c_fc.weight"]);
+        Assert.Equal([64L, 256], shapes["visual.transformer.resblocks.2.mlp.c_proj.weight"]);
         Assert.Equal([2048L, 64], shapes["token_embedding.weight"]);
         Assert.Equal([16L, 64], shapes["positional_embedding"]);
         Assert.Empty(shapes[ClipParameterNames.LogitScale]);
 
         var all = ClipParameterNames.Shapes(ClipConfig.Mini);
-        Assert.Equal(208_576, Count(all.Where(p => p.Name.StartsWith("visual."))));
-        Assert.Equal(444_865, Count(all));
+        Assert.Equal(158_592, Count(all.Where(p => p.Name.StartsWith("visual."))));
+        Assert.Equal(394_881, Count(all));
+        Assert.DoesNotContain("visual.transformer.resblocks.3.attn.in_proj_weight", shapes.Keys);
     }
 }

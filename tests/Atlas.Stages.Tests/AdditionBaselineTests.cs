@@ -26,25 +26,25 @@ public sealed class AdditionBaselineTests
         // Top 20% of 113,448,705 entries = 22,689,741, all from the tower: 25.83% of it (the 25.8%).
         Assert.Equal(22_689_741, TiesMerging.KeepCount(87_849_216, 0.2, 25_599_489));
 
-        // The mini: tower 208,576 entries (4 layers of 49,984 and 8,640 outside them); text side 16·64 + 64·64 + 1 +
-        // 2,048·64 + 2·64 = 136,321; top 20% of the state dict = 68,979 = 33.07% of the tower.
+        // The mini: tower 158,592 entries (3 layers of 49,984 and 8,640 outside them); text side 16·64 + 64·64 + 1 +
+        // 2,048·64 + 2·64 = 136,321; top 20% of the state dict = 0.2 · 294,913 = 58,982.6 → 58,983 = 37.19% of the tower.
         var mini = ClipConfig.Mini;
         var miniTower = ClipParameterNames.Visual(mini);
-        Assert.Equal(208_576, Entries(ClipParameterNames.Shapes(mini).Where(p => miniTower.Contains(p.Name))));
+        Assert.Equal(158_592, Entries(ClipParameterNames.Shapes(mini).Where(p => miniTower.Contains(p.Name))));
         Assert.Equal(136_321, AdditionStage.TiesZeroEntriesOutside(mini, miniTower, TiesTrimScope.StateDict));
-        Assert.Equal(68_979, TiesMerging.KeepCount(208_576, 0.2, 136_321));
+        Assert.Equal(58_983, TiesMerging.KeepCount(158_592, 0.2, 136_321));
     }
 
     [Fact]
     public void AdaMerging_learns_one_coefficient_per_tensor_by_default()
     {
-        // The mini tower has 56 tensors (6 before the 4 layers of 12, 2 after): the reference's per-tensor λ is [T, 56];
-        // the per-layer option is [T, 4 layers + embeddings + output].
+        // The mini tower has 44 tensors (6 before the 3 layers of 12, 2 after): the reference's per-tensor λ is [T, 44];
+        // the per-layer option is [T, 3 layers + embeddings + output].
         var blocks = ClipParameterNames.Visual(ClipConfig.Mini);
         Assert.Equal(AdaMergingGranularity.PerTensor, new AdaMergingSpec().Granularity);
         using var perTensor = AdditionStage.AdaMergingLayout(new AdaMergingSpec().Granularity, blocks);
-        Assert.Equal([8L, 56], perTensor.CoefficientShape(8));
+        Assert.Equal([8L, 44], perTensor.CoefficientShape(8));
         using var perLayer = AdditionStage.AdaMergingLayout(AdaMergingGranularity.PerLayer, blocks);
-        Assert.Equal([8L, 6], perLayer.CoefficientShape(8));
+        Assert.Equal([8L, 5], perLayer.CoefficientShape(8));
     }
 }

@@ -17,7 +17,7 @@ public sealed class SpecImportValidationTests
     private const string MiniOpenClipJson = """
         {
           "embed_dim": 64, "quick_gelu": true,
-          "vision_cfg": { "image_size": 28, "channels": 1, "layers": 4, "width": 64, "head_width": 16, "mlp_ratio": 4, "patch_size": 7 },
+          "vision_cfg": { "image_size": 28, "channels": 1, "layers": 3, "width": 64, "head_width": 16, "mlp_ratio": 4, "patch_size": 7 },
           "text_cfg": { "context_length": 16, "vocab_size": 2048, "width": 64, "heads": 4, "layers": 2, "mlp_ratio": 4 },
           "preprocess_cfg": { "mean": [0.5], "std": [0.5] }
         }
@@ -120,7 +120,7 @@ public sealed class SpecImportValidationTests
         var config = session.Context.Config;
         // Hand-read from the file: 28×28×1 images in 7×7 patches → 16 patches + class token; head width 16 → 4 heads.
         Assert.Equal("mini", config.Name);
-        Assert.Equal((28, 1, 7, 64, 4, 4, 4, 64), (config.Vision.ImageSize, config.Vision.Channels, config.Vision.PatchSize,
+        Assert.Equal((28, 1, 7, 64, 3, 4, 4, 64), (config.Vision.ImageSize, config.Vision.Channels, config.Vision.PatchSize,
             config.Vision.Width, config.Vision.Layers, config.Vision.Heads, config.Vision.MlpRatio, config.EmbedDim));
         Assert.Equal((16, 2048, 64, 2, 4), (config.Text.ContextLength, config.Text.VocabSize, config.Text.Width, config.Text.Layers, config.Text.Heads));
         Assert.Equal(MlpActivation.QuickGelu, config.Vision.Activation);
@@ -293,15 +293,15 @@ public sealed class SpecImportValidationTests
         using (var session = repository.Open())
         {
             Assert.True(session.Plan()[StageIds.Data].IsUpToDate, session.Plan()[StageIds.Data].ToString());
-            Assert.Equal(4, session.LockParameters(StageIds.Data)[ExperimentSession.BackboneConfigParameter]!["vision"]!["layers"]!.GetValue<int>());
+            Assert.Equal(3, session.LockParameters(StageIds.Data)[ExperimentSession.BackboneConfigParameter]!["vision"]!["layers"]!.GetValue<int>());
         }
 
-        WriteFile(repository, "configs/mini.json", MiniOpenClipJson.Replace("\"layers\": 4", "\"layers\": 3"));
+        WriteFile(repository, "configs/mini.json", MiniOpenClipJson.Replace("\"layers\": 3", "\"layers\": 2"));
         using (var session = repository.Open())
         {
             var data = session.Plan()[StageIds.Data];
             Assert.False(data.IsUpToDate);
-            Assert.Contains("parameter 'backbone_config.vision.layers' changed 4 → 3", data.ToString());
+            Assert.Contains("parameter 'backbone_config.vision.layers' changed 3 → 2", data.ToString());
         }
     }
 }

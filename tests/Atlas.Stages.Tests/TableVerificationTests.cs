@@ -1,4 +1,6 @@
+using Atlas.Pipeline.Provenance;
 using Atlas.Reports;
+using Atlas.Stages.Execution;
 using Atlas.Stages.Tests.Support;
 
 namespace Atlas.Stages.Tests;
@@ -135,6 +137,25 @@ public sealed class TableVerificationTests : IDisposable
 
         Assert.False(verification.Verify());
         Assert.Contains("row 'mnist' is new", File.ReadAllText(Diff));
+    }
+
+    [Fact]
+    public void Approving_records_each_finished_stages_duration_beside_the_tables_for_ordering_a_cold_run()
+    {
+        Assert.True(session.Run(StageIds.Data, force: false));
+        var lockRecord = LockStore.Read(repository.Absolute(Layout.StageDir(StageIds.Data))).Record!;
+        string file = repository.Absolute(Path.Combine("approved", "micro", ApprovedStageSeconds.FileName));
+        Assert.Empty(ApprovedStageSeconds.Read(session.Context)); // nothing approved yet: no hints
+
+        // Only the data stage has run: it is the one stage recorded, at its lock's duration.
+        Assert.Equal(1, ApprovedStageSeconds.Write(session));
+        var hints = ApprovedStageSeconds.Read(session.Context);
+        Assert.Equal([StageIds.Data], hints.Keys);
+        Assert.Equal(Math.Round(lockRecord.DurationSeconds, 1), hints[StageIds.Data]);
+
+        // A hint only: a damaged file orders stages as if there were none, and nothing fails.
+        File.WriteAllText(file, "{ \"data\": ");
+        Assert.Empty(ApprovedStageSeconds.Read(session.Context));
     }
 
     [Fact]

@@ -36,6 +36,32 @@ public class EvaluationTests
         Assert.Equal(60.0, Evaluation.Accuracy(weights, head, images, labels, config, batchSize), 10);
     }
 
+    /// <summary>What experiments/mini.yaml's evaluation batch (128, not 500) relies on: on this CPU build an image's
+    /// features are the same bits whichever batch of 4 or more images computes them, so the batch decides speed, not
+    /// results. Were this to change with a libtorch or CPU, the mini's results would depend on <c>evaluate.batch</c>.</summary>
+    [Fact]
+    public void The_mini_tower_gives_every_image_the_same_feature_bits_in_any_batch()
+    {
+        using var scope = NewDisposeScope();
+        set_num_threads(1); // the mini's threads
+        var config = ClipConfig.Mini;
+        var weights = ClipInitializer.Initialize(config, 3)
+            .Where(p => p.Key.StartsWith(ClipParameterNames.VisualPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
+        using var generator = new Generator(5);
+        var images = rand([600, 1, 28, 28], generator: generator);
+        using var noGrad = no_grad();
+        Tensor InBatchesOf(int batch) => cat(
+            [.. Enumerable.Range(0, (600 + batch - 1) / batch).Select(i => ClipForward.EncodeImage(
+                Preprocessing.Normalize(images.narrow(0, i * batch, Math.Min(batch, 600 - i * batch)), config), weights, config.Vision))], 0);
+
+        var reference = InBatchesOf(500);
+        // From 4 images (68 token rows) on; batches of 1–3 images take another kernel path here and differ in the last
+        // bits, so a set whose size leaves 1–3 images for its last batch could differ too (the whole mini gave the same
+        // bytes at 128 as at 500).
+        var differ = new[] { 4, 5, 8, 32, 44, 128, 600 }.Where(batch => !reference.eq(InBatchesOf(batch)).all().item<bool>()).ToList();
+        Assert.True(differ.Count == 0, $"features in batches of {string.Join(", ", differ)} differ from batches of 500");
+    }
+
     [Fact]
     public void All_right_and_all_wrong()
     {

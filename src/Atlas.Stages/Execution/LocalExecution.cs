@@ -33,6 +33,7 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
     private readonly object consoleLock = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<StageWorkerProcess> idleWorkers = [];
+    private readonly Lazy<IReadOnlyDictionary<string, double>> approvedSeconds = new(() => ApprovedStageSeconds.Read(session.Context));
 
     /// <summary>Runs what is stale among the targets' closure; returns every stage considered, in graph order.</summary>
     public async Task<IReadOnlyList<StageExecution>> RunAsync(CancellationToken cancel)
@@ -52,12 +53,15 @@ public sealed class LocalExecution(ExperimentSession session, LocalExecutionOpti
         }
     }
 
-    /// <summary>The seconds the stage took last time (its lock record) or, never run, one plus the number of stages
-    /// downstream of it: what holds up more of the graph starts first.</summary>
+    /// <summary>The seconds the stage took last time (its lock record); never run here, the seconds it took in the run
+    /// whose tables were approved (<see cref="ApprovedStageSeconds"/>); new to the graph, one plus the number of stages
+    /// downstream of it. The scheduler adds the costs along each chain, so the stage heading the longest chain starts
+    /// first.</summary>
     private double Cost(string id)
     {
         var record = LockStore.Read(session.Context.Absolute(session.Context.Layout.StageDir(id))).Record;
-        return record is { Status: LockStatus.Succeeded } ? record.DurationSeconds : 1 + session.Graph.Downstream(id).Count;
+        if (record is { Status: LockStatus.Succeeded }) return record.DurationSeconds;
+        return approvedSeconds.Value.TryGetValue(id, out double seconds) ? seconds : 1 + session.Graph.Downstream(id).Count;
     }
 
     private async Task<StageOutcome> RunStageAsync(string id, CancellationToken cancel)

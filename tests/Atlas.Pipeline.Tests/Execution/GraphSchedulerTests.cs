@@ -17,9 +17,10 @@ public sealed class GraphSchedulerTests
     private static HashSet<string> All(StageGraph graph) => graph.Nodes.Select(n => n.Id).ToHashSet();
 
     [Fact]
-    public async Task With_one_job_the_costliest_ready_stage_goes_first()
+    public async Task With_one_job_the_stage_heading_the_costliest_chain_goes_first()
     {
-        // a; then b (cost 1), c (cost 10) and e (cost 5) are ready together; d waits for b.
+        // a; then b (cost 1), c (cost 10) and e (cost 5) are ready together; d (cost 100) waits for b. Chains: b → d
+        // costs 101, c 10, e 5.
         var graph = Graph(("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["b"]), ("e", ["a"]));
         var costs = new Dictionary<string, double> { ["a"] = 1, ["b"] = 1, ["c"] = 10, ["d"] = 100, ["e"] = 5 };
         var order = new List<string>();
@@ -27,8 +28,9 @@ public sealed class GraphSchedulerTests
         var results = await GraphScheduler.RunAsync(graph, All(graph), 1, id => costs[id],
             (id, _) => { lock (order) order.Add(id); return Task.FromResult(StageOutcome.Succeeded); });
 
-        // d is the costliest of all but becomes ready only after b, which is the cheapest: c, e, b, d.
-        Assert.Equal(["a", "c", "e", "b", "d"], order);
+        // b is the cheapest stage but heads the costliest chain, so it goes first and d starts as early as it can; ranked
+        // by their own costs (c, e, b, d) the costliest stage would have started last.
+        Assert.Equal(["a", "b", "d", "c", "e"], order);
         Assert.All(results, r => Assert.Equal(StageOutcome.Succeeded, r.Outcome));
         Assert.Equal(["a", "b", "c", "d", "e"], results.Select(r => r.Id)); // topological order, ties by insertion
     }
