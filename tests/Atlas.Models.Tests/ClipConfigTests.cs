@@ -5,7 +5,7 @@ namespace Atlas.Models.Tests;
 public class ClipConfigTests
 {
     [Theory]
-    [InlineData("mini", 28, 1, 7, 64, 4, 4, 64)]
+    [InlineData("mini", 28, 1, 7, 64, 3, 4, 64)]
     [InlineData("ViT-B-32", 224, 3, 32, 768, 12, 12, 512)]
     [InlineData("ViT-B-16", 224, 3, 16, 768, 12, 12, 512)]
     [InlineData("ViT-L-14", 224, 3, 14, 1024, 24, 16, 768)]

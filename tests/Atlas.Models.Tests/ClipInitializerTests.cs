@@ -38,7 +38,7 @@ public class ClipInitializerTests
         Std("visual.positional_embedding", Math.Pow(128, -0.5));
         Std("visual.proj", Math.Pow(128, -0.5));
         Std("visual.transformer.resblocks.0.attn.in_proj_weight", Math.Pow(128, -0.5));
-        Std("visual.transformer.resblocks.0.attn.out_proj.weight", Math.Pow(128, -0.5) * Math.Pow(8, -0.5));
+        Std("visual.transformer.resblocks.0.attn.out_proj.weight", Math.Pow(128, -0.5) * Math.Pow(2 * 3, -0.5)); // (2 · layers)^-½, 3 layers
         Std("visual.transformer.resblocks.0.mlp.c_fc.weight", Math.Pow(256, -0.5));
         Std("transformer.resblocks.0.mlp.c_proj.weight", Math.Pow(64, -0.5) * Math.Pow(4, -0.5));
         Std("token_embedding.weight", 0.02);
