@@ -213,11 +213,11 @@ public sealed class ExperimentSession : IDisposable
             context.Spec.Threads,
             Seed = StageIds.Seed(context.Spec.Seed, stage.Id),
         }, LockParameterJson.Options)!;
-        // A backbone read from a file is named by its path, so its resolved configuration joins the parameters and an
-        // edit of the file reruns the stages. A built-in one adds nothing: its name fixes its content for a code
-        // version, and existing lock records stay valid.
-        if (BackboneReference.IsFile(context.Spec.Backbone))
-            parameters[BackboneConfigParameter] = JsonSerializer.SerializeToNode(context.Config, LockParameterJson.Options);
+        // The backbone's resolved configuration joins the parameters, so editing its size reruns the stages and
+        // reformatting its file does not. That holds for the built-in ones too: their files are embedded resources,
+        // which the code fingerprint (an IL walk) does not see, so a name alone let a 4-layer mini's pretraining pass as
+        // up to date after ModelConfigs/mini.json went to 3 layers.
+        parameters[BackboneConfigParameter] = JsonSerializer.SerializeToNode(context.Config, LockParameterJson.Options);
         // A GPU result is not bit-identical to a CPU one, so the device decides results like the thread count does; it
         // is recorded only when it is not the CPU, which keeps the locks recorded before the field existed up to date.
         if (context.Spec.Device != ComputeDevice.Cpu)
@@ -225,7 +225,7 @@ public sealed class ExperimentSession : IDisposable
         return parameters;
     }
 
-    /// <summary>The lock parameter holding a file backbone's resolved configuration.</summary>
+    /// <summary>The lock parameter holding the backbone's resolved configuration.</summary>
     public const string BackboneConfigParameter = "backbone_config";
 
     private Dictionary<string, string> InputHashes(Stage stage) =>

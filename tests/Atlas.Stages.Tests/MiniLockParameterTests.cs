@@ -6,9 +6,9 @@ using Atlas.Store;
 namespace Atlas.Stages.Tests;
 
 /// <summary>
-/// The mini experiment's lock parameters are what the code before spec imports hashed: the hashes of a finished mini
-/// run (Fixtures/MiniLockParameters, extracted from its lock records) are recomputed for every stage, so the new spec
-/// fields (backbone files, imports, device, gradient accumulation) leave every mini artifact up to date.
+/// The mini experiment's lock parameters are what a finished mini run recorded: its hashes (Fixtures/MiniLockParameters,
+/// extracted from its lock records) are recomputed for every stage, so spec fields added since (backbone files, imports,
+/// device, gradient accumulation) leave every mini artifact up to date.
 /// </summary>
 public sealed class MiniLockParameterTests
 {
@@ -26,6 +26,19 @@ public sealed class MiniLockParameterTests
             .ToList();
         Assert.True(differing.Count == 0, $"parameters hash differently: {string.Join(", ", differing)}");
         Assert.Equal(65, expected.Count);
+    }
+
+    [Fact]
+    public void Every_stage_records_the_built_in_backbones_resolved_configuration()
+    {
+        // The built-in mini is an embedded file the code fingerprint does not see: only its resolved configuration in
+        // every lock makes a change of its size rerun the graph (a 4-layer run's locks read "up to date" without it).
+        using var session = ExperimentSession.Open(Path.Combine(RepositoryRoot.Path, "experiments", "mini.yaml"), new StringWriter(), RepositoryRoot.Path);
+        Assert.All(session.Stages, stage =>
+        {
+            var vision = session.LockParameters(stage.Id)[ExperimentSession.BackboneConfigParameter]!["vision"]!;
+            Assert.Equal((3, 64), (vision["layers"]!.GetValue<int>(), vision["width"]!.GetValue<int>()));
+        });
     }
 
     [Fact]
