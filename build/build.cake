@@ -12,9 +12,9 @@ var spec = Argument("spec", "experiments/mini.yaml");
 var force = HasArgument("force");
 // --jobs=N runs N stages at once in N `atlas worker` processes (atlas execute schedules them); the default, --jobs=0,
 // lets it use the machine's cores over the spec's threads per stage, and --jobs=1 keeps the one-stage-per-task
-// sequential path (one `atlas run` process per stage). Measured on the 2-core machine (cold mini from a fresh clone,
-// nothing else running): 502 s of wall time for 939 s of stage time, with byte-identical tables; one at a time, 16:56
-// in all, about 910 s of it in the stages (README, "Executors").
+// sequential path (one `atlas run` process per stage). Measured on the 2-core machine (cold 3-layer mini from a fresh
+// clone, nothing else running): ./build.sh 340 s, of which `atlas execute` 283.9 s for 530.2 s of stage time; with
+// --jobs=1, 725 s and byte-identical tables (README, "Executors").
 // --executor=slurm submits the stale stages to a Slurm cluster as batch jobs instead (README, "Executors"); with
 // --target=Plan it prints the job scripts and their dependency graph and submits nothing.
 var jobsArgument = HasArgument("jobs") ? Argument<int>("jobs") : 0;
