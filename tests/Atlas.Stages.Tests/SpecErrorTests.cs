@@ -76,6 +76,14 @@ public sealed class SpecErrorTests
             "  learn: { lr: 0.01, epochs: 2, batch: 8, schedule: cosine, crop_scale: [0.5, 1.0] }\n  ufm: { trusted_divisor: 20 }\n\nblock_selection",
             "20 }", "test_time.ufm.trusted_divisor: target 'mnist_parity' has 32 test images over 2 classes: ⌊32 / 2 / 20⌋ = 0 trusted images per class; lower the divisor or enlarge the test split"
         },
+        {
+            // k = ⌊32 / 2 / 10⌋ = 1 trusted image per class leaves 32 − 2 = 30; a batch of 32 with a share of 0.05 holds
+            // ⌊1.6⌋ = 1 trusted and 31 unlabelled images, so no UFM step fits in an epoch (at 0.25 it would hold 24).
+            "a UFM batch whose unlabelled part the test split cannot fill",
+            "  learn: { lr: 0.01, epochs: 2, batch: 8, schedule: cosine, crop_scale: [0.5, 1.0] }\n\nblock_selection",
+            "  learn: { lr: 0.01, epochs: 2, batch: 32, schedule: cosine, crop_scale: [0.5, 1.0] }\n  ufm: { trusted_share: 0.05 }\n\nblock_selection",
+            "32, schedule: cosine, crop_scale: [0.5, 1.0] }\n  ufm", "test_time.learn.batch: a UFM batch holds 31 unlabelled images (32 less 1 trusted), but target 'mnist_parity' has 32 test images less 2·1 trusted ones = 30; lower the batch or enlarge the test split"
+        },
     };
 
     [Theory]
@@ -92,6 +100,20 @@ public sealed class SpecErrorTests
             $"{kind}: expected {repository.SpecPath}:{line}:{column}: {message}{Environment.NewLine}got {error.Message}");
         Assert.Single(error.Errors);
         Assert.Equal([repository.SpecPath], Directory.GetFileSystemEntries(repository.Root));
+    }
+
+    [Fact]
+    public void A_UFM_batch_whose_unlabelled_part_the_test_split_just_fills_opens()
+    {
+        // The boundary of the case above: a batch of 31 at a share of 0.05 holds ⌊1.55⌋ = 1 trusted and 30 unlabelled
+        // images, exactly the 32 − 2·1 = 30 left outside the trusted set: one step per epoch.
+        string text = MicroSpec.With("  learn: { lr: 0.01, epochs: 2, batch: 8, schedule: cosine, crop_scale: [0.5, 1.0] }\n\nblock_selection",
+            "  learn: { lr: 0.01, epochs: 2, batch: 31, schedule: cosine, crop_scale: [0.5, 1.0] }\n  ufm: { trusted_share: 0.05 }\n\nblock_selection");
+        using var repository = new TempRepository(text);
+
+        using var session = repository.Open();
+
+        Assert.Equal(31, session.Context.Spec.TestTime!.Learn.Batch);
     }
 
     /// <summary>1-based line and column of the only occurrence of <paramref name="token"/>.</summary>

@@ -18,13 +18,28 @@ public sealed record TestTimeSpec : ISpecSection
         if (Objectives.Contains(TestTimeObjective.Ufm))
         {
             int trusted = (int)Math.Floor(Learn.Batch * Ufm.TrustedShare);
-            if (trusted < 1 || trusted >= Learn.Batch)
+            bool batchSplits = trusted >= 1 && trusted < Learn.Batch;
+            if (!batchSplits)
                 check.Fail(path.Key("ufm").Key("trusted_share"), $"a batch of {Learn.Batch} with a trusted share of {Ufm.TrustedShare} holds {trusted} trusted images; it needs at least one trusted and one unlabelled image");
-            // k = min(⌊N / C / d⌋, cap) trusted images per class: none when the test split has fewer than C·d images.
             foreach (var target in Targets)
-                if (check.TaskClassImages(target, c => c.Test) is { } perClass && perClass.Sum() / perClass.Length / Ufm.TrustedDivisor < 1)
-                    check.Fail(path.Key("ufm").Key("trusted_divisor"), $"target '{target}' has {perClass.Sum()} test images over {perClass.Length} classes: "
-                        + $"⌊{perClass.Sum()} / {perClass.Length} / {Ufm.TrustedDivisor}⌋ = 0 trusted images per class; lower the divisor or enlarge the test split");
+            {
+                if (check.TaskClassImages(target, c => c.Test) is not { } perClass) continue;
+                int images = perClass.Sum(), classes = perClass.Length;
+                // k = min(⌊N / C / d⌋, cap) trusted images per class: none when the test split has fewer than C·d images.
+                int perClassTrusted = Math.Min(images / classes / Ufm.TrustedDivisor, Ufm.TrustedCap);
+                if (perClassTrusted < 1)
+                {
+                    check.Fail(path.Key("ufm").Key("trusted_divisor"), $"target '{target}' has {images} test images over {classes} classes: "
+                        + $"⌊{images} / {classes} / {Ufm.TrustedDivisor}⌋ = 0 trusted images per class; lower the divisor or enlarge the test split");
+                    continue;
+                }
+                // An epoch is ⌊(N − C·k) / (B − t)⌋ steps (UfmSchedule), so the images outside the trusted set must fill
+                // one batch's unlabelled part; the stage would refuse it only after its entropy and SAR objectives ran.
+                int unlabelled = images - classes * perClassTrusted;
+                if (batchSplits && unlabelled < Learn.Batch - trusted)
+                    check.Fail(path.Key("learn").Key("batch"), $"a UFM batch holds {Learn.Batch - trusted} unlabelled images ({Learn.Batch} less {trusted} trusted), "
+                        + $"but target '{target}' has {images} test images less {classes}·{perClassTrusted} trusted ones = {unlabelled}; lower the batch or enlarge the test split");
+            }
             if (Ufm.ThresholdStart + Ufm.ThresholdRise > 1)
                 check.Fail(path.Key("ufm").Key("threshold_rise"), $"the threshold would rise from {Ufm.ThresholdStart} past 1");
         }
