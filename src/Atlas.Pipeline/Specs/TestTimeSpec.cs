@@ -25,7 +25,8 @@ public sealed record TestTimeSpec : ISpecSection
             {
                 if (check.TaskClassImages(target, c => c.Test) is not { } perClass) continue;
                 int images = perClass.Sum(), classes = perClass.Length;
-                // k = min(⌊N / C / d⌋, cap) trusted images per class: none when the test split has fewer than C·d images.
+                // k = min(⌊N / C / d⌋, cap) trusted images per class (TrustedSet.PerClassFor's rule, in Atlas.Training, which
+                // this project cannot reference): none when the test split has fewer than C·d images.
                 int perClassTrusted = Math.Min(images / classes / Ufm.TrustedDivisor, Ufm.TrustedCap);
                 if (perClassTrusted < 1)
                 {
